@@ -1,0 +1,157 @@
+/**
+ * The recorded history of one scenario run: everything pgchaos observed and did, on one time
+ * axis. The recorder and the runner append to it; checkers and reports only read it.
+ *
+ * Times (`t`) are milliseconds since the run's origin (the moment the cluster was ready),
+ * taken from a monotonic clock in the harness, so wall-clock faults inside the lab never
+ * distort the record. `wall` on the journal header maps the origin to real time.
+ */
+
+/** Patroni's role as the REST API reports it, normalised ("master" -> "primary"). */
+export type PatroniRole = "primary" | "replica" | "standby_leader" | "demoted" | "uninitialized" | "unknown";
+
+/** One poll of one Patroni node: its REST view and its PostgreSQL's own answer. */
+export interface NodeSample {
+  kind: "node";
+  t: number;
+  node: string;
+  /** GET /patroni answered (any HTTP status with a JSON body). */
+  restUp: boolean;
+  role?: PatroniRole;
+  /** Patroni's `state`: running, starting, stopped, crashed, ... */
+  state?: string;
+  timeline?: number;
+  /** Primary: xlog.location. Replica: xlog.received_location. Bytes (LSN as a number). */
+  receivedLsn?: number;
+  /** Replica: xlog.replayed_location. */
+  replayedLsn?: number;
+  failsafeActive?: boolean;
+  paused?: boolean;
+  /** PostgreSQL answered a query. */
+  pgUp: boolean;
+  /** PostgreSQL answered `pg_is_in_recovery() = false` and is not read-only. */
+  writable?: boolean;
+  /** Replica: pg_stat_wal_receiver shows status 'streaming'. */
+  streaming?: boolean;
+  /** Round-trip of this sample, ms. */
+  latencyMs: number;
+  error?: string;
+}
+
+/** One poll of the DCS through a healthy path: the leader key and the member keys. */
+export interface DcsSample {
+  kind: "dcs";
+  t: number;
+  /** Some etcd member answered a linearizable read. */
+  reachable: boolean;
+  /** Holder of /service/<scope>/leader, null when the key is absent. */
+  leader: string | null;
+  /** Names of the member keys under /service/<scope>/members/. */
+  members: string[];
+  /** Per etcd member: answered /health with {"health":"true"}. */
+  etcdHealth: Record<string, boolean>;
+  /** Name of the etcd raft leader, when known. */
+  etcdLeader?: string | null;
+  /** Lag column as patronictl computes it: primary's xlog minus each member's, from member keys. */
+  dcsLagBytes?: Record<string, number>;
+  error?: string;
+}
+
+/** A scenario step starting or ending. */
+export interface StepEvent {
+  kind: "step";
+  t: number;
+  index: number;
+  /** Step id from the scenario, or `step-<index>`. */
+  id: string;
+  type: "fault" | "heal" | "action" | "expect" | "sleep" | "probe";
+  phase: "start" | "end";
+  /** Human text, e.g. "leader is not pg1 within 30s". */
+  text: string;
+  outcome?: "pass" | "fail" | "error";
+  detail?: string;
+}
+
+/** A fault injected or healed. */
+export interface FaultEvent {
+  kind: "fault";
+  t: number;
+  /** Instance id (the step id that injected it). */
+  id: string;
+  /** Fault type, e.g. "etcd-pause". */
+  fault: string;
+  phase: "inject" | "heal";
+  targets: string[];
+  ok: boolean;
+  error?: string;
+  params?: Record<string, unknown>;
+}
+
+/** An action against the cluster (switchover, failover, restart, SQL ...) and its outcome. */
+export interface ActionEvent {
+  kind: "action";
+  t: number;
+  /** When the action returned. */
+  tEnd: number;
+  id: string;
+  action: string;
+  ok: boolean;
+  status?: number;
+  body?: string;
+  error?: string;
+}
+
+/** One write of the workload generator. `t` is the invocation, `tEnd` the completion. */
+export interface WriteOp {
+  kind: "write";
+  t: number;
+  tEnd: number;
+  seq: number;
+  /** Node the write was sent to (null when no primary was known: not sent). */
+  node: string | null;
+  via: "direct" | "haproxy";
+  /** ok = committed and acknowledged; fail = definitely not committed; unknown = timed out or the connection broke mid-commit. */
+  outcome: "ok" | "fail" | "unknown";
+  error?: string;
+}
+
+/** What a final read found: the sequence numbers present on a node after healing. */
+export interface FinalRead {
+  kind: "final-read";
+  t: number;
+  node: string;
+  /** This node was the primary the verdict is judged against. */
+  primary: boolean;
+  seqs: number[];
+  error?: string;
+}
+
+/** A container log line that matched something a scenario or pgchaos watches for. */
+export interface LogLine {
+  kind: "log";
+  t: number;
+  node: string;
+  line: string;
+}
+
+/** Free-form note from the harness (e.g. "cluster ready", "teardown"). */
+export interface NoteEvent {
+  kind: "note";
+  t: number;
+  text: string;
+  level?: "info" | "warn" | "error";
+}
+
+export type HistoryEvent =
+  | NodeSample
+  | DcsSample
+  | StepEvent
+  | FaultEvent
+  | ActionEvent
+  | WriteOp
+  | FinalRead
+  | LogLine
+  | NoteEvent;
+
+export type EventKind = HistoryEvent["kind"];
+export type EventOf<K extends EventKind> = Extract<HistoryEvent, { kind: K }>;

@@ -1,0 +1,58 @@
+/**
+ * What faults, actions, the recorder and the workload may use of a running lab.
+ * The concrete implementation (containers on a Docker engine) is in ./cluster.ts; this
+ * interface keeps the rest of pgchaos free of Docker details and lets unit tests fake a lab.
+ */
+
+export type NodeKind = "etcd" | "patroni" | "haproxy";
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Run as this user (name or uid) instead of root. */
+  user?: string;
+  /** Fail (throw) unless the exit code is 0. Default true. */
+  check?: boolean;
+  /** Seconds before the exec is abandoned. Default 30. */
+  timeoutSec?: number;
+}
+
+export interface LabNode {
+  /** Node name, also its hostname and network alias: e1.., pg1.., haproxy. */
+  readonly name: string;
+  readonly kind: NodeKind;
+  /** Docker container id. */
+  readonly containerId: string;
+  /** Address on the lab network. */
+  readonly ip: string;
+  /** host:port the harness reaches a container port at (mapped ports). */
+  endpoint(containerPort: number): { host: string; port: number };
+}
+
+export interface Lab {
+  readonly runId: string;
+  /** Patroni scope (cluster name) and DCS namespace. */
+  readonly scope: string;
+  readonly namespace: string;
+  readonly nodes: readonly LabNode[];
+  node(name: string): LabNode;
+  etcdNodes(): LabNode[];
+  patroniNodes(): LabNode[];
+
+  exec(node: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Freeze / thaw every process of the container (cgroup freezer), as `docker pause`. */
+  pause(node: string): Promise<void>;
+  unpause(node: string): Promise<void>;
+  /** Stop / start the whole container (its data survives). */
+  stop(node: string, timeoutSec?: number): Promise<void>;
+  start(node: string): Promise<void>;
+  /** Host PIDs of the container's processes matching a command-name regex (all when omitted). */
+  pids(node: string, comm?: RegExp): Promise<{ pid: number; hostPid: number; comm: string; user: string }[]>;
+
+  /** Credentials generated for this run. Never printed or written to a report. */
+  readonly secrets: { superuserPassword: string; replicationPassword: string; restapiPassword?: string };
+}
