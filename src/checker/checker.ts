@@ -1,0 +1,161 @@
+import type { HistoryEvent } from "../history/events.js";
+
+/**
+ * A checker judges a recorded history after the fact (Jepsen style). It never touches a
+ * cluster: everything it knows comes from the events, so it can be re-run on a saved
+ * `report.json` or `journal.jsonl`.
+ */
+export interface Checker {
+  /** The scenario invariant name, e.g. "single-primary". */
+  name: string;
+  /**
+   * Judge `events` (any order; checkers sort what they need). `opts` override the options the
+   * checker was created with.
+   */
+  check(events: readonly HistoryEvent[], opts?: object): Verdict;
+}
+
+export interface Verdict {
+  /** Name of the checker that produced this verdict. */
+  checker: string;
+  ok: boolean;
+  /**
+   * Set when the checker could not judge because data is missing (no final read, no samples).
+   * Such a verdict is never ok. Absent means the verdict is definite.
+   */
+  unknown?: boolean;
+  /** One line a person reads first. */
+  summary: string;
+  /** Small typed records backing the summary; times are ms on the history axis. */
+  evidence: Evidence[];
+  /** Numeric results (counts, durations in ms), flat keys such as "direct.longestMs". */
+  figures?: Record<string, number>;
+}
+
+/** Every evidence item carries its own `type` and a self-contained human sentence. */
+export interface EvidenceBase {
+  type: string;
+  /** Complete sentence with times as "+12.3s", renderable without knowing the type. */
+  message: string;
+}
+
+/** Which observation an overlap or interleaving was derived from. */
+export type EvidenceBasis = "node-samples" | "workload";
+
+/**
+ * Two nodes' runs of samples overlapped: both writable (split brain) or both claiming the
+ * primary role while not both writable (role conflict). See single-primary.ts for the
+ * precise definition of a run and of an overlap.
+ */
+export interface OverlapEvidence extends EvidenceBase {
+  type: "writable-overlap" | "role-overlap";
+  basis: "node-samples";
+  severity: "split-brain" | "role-conflict";
+  nodes: [string, string];
+  start: number;
+  end: number;
+  durationMs: number;
+  /** Timelines each node reported during the overlap (from its samples around it). */
+  timelines: Record<string, number[]>;
+  /** Both nodes reported the same timeline: their WAL histories diverge under one TLI. */
+  sameTimeline: boolean;
+  /** For a writable overlap: whether both also claimed the primary role at some common time. */
+  bothClaimedPrimary?: boolean;
+  /** Each node's run of samples the overlap came from: first and last sample time, count. */
+  runs: Record<string, { first: number; last: number; samples: number }>;
+}
+
+/**
+ * Acknowledged writes prove two primaries: `bracketing` acknowledged a write, then
+ * `interleaved` acknowledged writes, then `bracketing` acknowledged another write invoked
+ * after those were acknowledged, without being seen in recovery in between.
+ */
+export interface InterleavedAcksEvidence extends EvidenceBase {
+  type: "interleaved-acks";
+  basis: "workload";
+  severity: "split-brain";
+  nodes: [string, string];
+  bracketing: string;
+  interleaved: string;
+  /** Invocation of the first and acknowledgement of the last interleaved write. */
+  start: number;
+  end: number;
+  durationMs: number;
+  /** Interleaved acknowledged seqs, compressed ("120-135,140"). */
+  seqs: string;
+  count: number;
+  /** The bracketing node's acknowledged write just before and just after. */
+  before: { seq: number; ackedAt: number };
+  after: { seq: number; invokedAt: number; ackedAt: number };
+}
+
+export interface AckedWriteRef {
+  seq: number;
+  node: string | null;
+  via: "direct" | "haproxy";
+  invokedAt: number;
+  /** Completion time (acknowledgement for ok, failure report for fail). */
+  completedAt: number;
+}
+
+export interface LostWritesEvidence extends EvidenceBase {
+  type: "lost-writes" | "ghost-writes";
+  /** Reference node (the final primary). */
+  node: string;
+  seqs: string;
+  count: number;
+}
+
+export interface LostWriteEvidence extends EvidenceBase, AckedWriteRef {
+  type: "lost-write";
+  /** Other nodes whose final read still has the seq (e.g. a demoted old primary). */
+  presentOn: string[];
+}
+
+export interface GhostWriteEvidence extends EvidenceBase, AckedWriteRef {
+  type: "ghost-write";
+  error?: string;
+}
+
+export interface FinalReadEvidence extends EvidenceBase {
+  type: "final-read";
+  node: string;
+  primary: boolean;
+  t: number;
+  seqCount: number;
+  error?: string;
+}
+
+export interface UnavailabilityWindowEvidence extends EvidenceBase {
+  type: "unavailability-window";
+  via: "all" | "direct" | "haproxy";
+  start: number;
+  end: number;
+  durationMs: number;
+  /** The window opens at the start of a workload period (no ack yet) / closes at its end. */
+  atRunStart: boolean;
+  atRunEnd: boolean;
+  lastAckBefore?: { seq: number; node: string | null; t: number };
+  firstAckAfter?: { seq: number; node: string | null; t: number };
+  /** Attempts invoked inside the window and their outcomes. */
+  attempts: number;
+  failed: number;
+  unknown: number;
+  /** Up to three distinct error messages seen in the window. */
+  errors: string[];
+}
+
+/** Missing data, a truncated list, or anything else worth a line. */
+export interface NoteEvidence extends EvidenceBase {
+  type: "note";
+}
+
+export type Evidence =
+  | OverlapEvidence
+  | InterleavedAcksEvidence
+  | LostWritesEvidence
+  | LostWriteEvidence
+  | GhostWriteEvidence
+  | FinalReadEvidence
+  | UnavailabilityWindowEvidence
+  | NoteEvidence;

@@ -1,0 +1,371 @@
+import type { HistoryEvent, NodeSample, WriteOp } from "../history/events.js";
+import type { Checker, Evidence, InterleavedAcksEvidence, OverlapEvidence, Verdict } from "./checker.js";
+import { compressRanges, eventsOf, firstAtOrAfter, formatDuration, formatT, lastAtOrBefore, mergeOpts } from "./util.js";
+
+/**
+ * single-primary: at no time may two nodes be writable, nor two nodes claim the primary role.
+ *
+ * ## Evidence from node samples (NodeSample, one per node every ~200 ms)
+ *
+ * Samples are discrete, so "writable at the same time" needs a definition. We take a sample's
+ * `t` as the instant the node was observed, and for each node we cut its samples (sorted by t)
+ * into *runs*:
+ *
+ * - A **writable run** is a maximal sequence of consecutive samples of that node that all have
+ *   `pgUp === true && writable === true`. Any other sample of the node (pgUp=false, writable
+ *   false or absent) ends the run, and so does a gap longer than `maxSampleGapMs` (default
+ *   2000 ms) between two consecutive samples of the node: we do not claim anything about a
+ *   node we did not look at.
+ * - A **role run** is the same with `restUp === true && role === "primary"`.
+ * - A run's **interval** is the closed interval [first sample t, last sample t] of the run: we
+ *   assume the node kept its state between two consecutive samples that both showed it, and we
+ *   assume nothing beyond its first and last sample. A single-sample run is the point [t, t].
+ * - Two nodes' intervals **overlap** when `max(startA, startB) <= min(endA, endB)`; the overlap
+ *   is that closed interval, its duration `min(end) - max(start)` (0 for a single instant,
+ *   which still means both nodes were seen in that state around the same moment).
+ *
+ * This is conservative: a clean switchover, where the old primary's last writable sample
+ * precedes the new primary's first one, never overlaps, whatever the sampling phase. A
+ * writable overlap is reported as severity "split-brain"; a role overlap that does not
+ * coincide with a writable overlap of the same pair (two nodes both saying role=primary while
+ * at most one of them was writable) as "role-conflict". Both fail the check.
+ *
+ * ## Evidence from the workload (WriteOp), definitive
+ *
+ * An acknowledged write (outcome ok) on node X proves X accepted a write at some instant of
+ * [t, tEnd]. If node A acknowledged a write `a1`, then node B acknowledged a write `b` invoked
+ * after `a1` was acknowledged (`b.t >= a1.tEnd`), then A acknowledged a write `a2` invoked after
+ * `b` was acknowledged (`a2.t >= b.tEnd`), the commits happened in the real-time order A, B, A.
+ * Unless A was demoted and promoted again in between, A and B were both primaries accepting
+ * writes at `b`'s commit. We therefore discard a witness when A's samples show it in recovery
+ * (`pgUp && writable === false`) or on a different timeline at any sample strictly between
+ * `a1.tEnd` and `a2.t` (a legitimate failback). The writes' `node` must name the PostgreSQL node
+ * that executed the write.
+ */
+export interface SinglePrimaryOptions {
+  /** A gap between two consecutive samples of a node longer than this ends its run. Default 2000. */
+  maxSampleGapMs?: number;
+}
+
+const NAME = "single-primary";
+const DEFAULT_MAX_GAP_MS = 2000;
+
+interface Run {
+  node: string;
+  start: number;
+  end: number;
+  samples: NodeSample[];
+}
+
+interface Overlap {
+  a: Run;
+  b: Run;
+  start: number;
+  end: number;
+}
+
+export function singlePrimary(defaults?: SinglePrimaryOptions): Checker {
+  return {
+    name: NAME,
+    check(events: readonly HistoryEvent[], opts?: object): Verdict {
+      const o = mergeOpts<SinglePrimaryOptions>(defaults, opts);
+      return checkSinglePrimary(events, o.maxSampleGapMs ?? DEFAULT_MAX_GAP_MS);
+    },
+  };
+}
+
+function checkSinglePrimary(events: readonly HistoryEvent[], maxGap: number): Verdict {
+  const samples = eventsOf(events, "node");
+  const byNode = new Map<string, NodeSample[]>();
+  for (const s of samples) {
+    let l = byNode.get(s.node);
+    if (!l) byNode.set(s.node, (l = []));
+    l.push(s);
+  }
+  const nodes = [...byNode.keys()].sort();
+
+  const writableRuns = new Map<string, Run[]>();
+  const roleRuns = new Map<string, Run[]>();
+  for (const n of nodes) {
+    const l = byNode.get(n)!;
+    writableRuns.set(n, runsOf(n, l, (s) => s.pgUp && s.writable === true, maxGap));
+    roleRuns.set(n, runsOf(n, l, (s) => s.restUp && s.role === "primary", maxGap));
+  }
+
+  const evidence: Evidence[] = [];
+  const writableOverlaps: OverlapEvidence[] = [];
+  const roleOverlaps: OverlapEvidence[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      const wo = overlaps(writableRuns.get(nodes[i])!, writableRuns.get(nodes[j])!);
+      const ro = overlaps(roleRuns.get(nodes[i])!, roleRuns.get(nodes[j])!);
+      const wEv = wo.map((x) => overlapEvidence(x, "writable-overlap"));
+      for (const r of ro) {
+        const hit = wEv.filter((w) => r.start <= w.end && w.start <= r.end);
+        if (hit.length > 0) for (const w of hit) w.bothClaimedPrimary = true;
+        else roleOverlaps.push(overlapEvidence(r, "role-overlap"));
+      }
+      for (const w of wEv) {
+        w.bothClaimedPrimary ??= false;
+        w.message += w.bothClaimedPrimary ? "; both also reported role primary." : ".";
+      }
+      writableOverlaps.push(...wEv);
+    }
+  }
+  for (const r of roleOverlaps) r.message += ".";
+  writableOverlaps.sort((a, b) => a.start - b.start);
+  roleOverlaps.sort((a, b) => a.start - b.start);
+
+  const interleaved = interleavedAcks(eventsOf(events, "write"), byNode);
+
+  evidence.push(...writableOverlaps, ...interleaved, ...roleOverlaps);
+
+  const splitBrain = writableOverlaps.length > 0 || interleaved.length > 0;
+  const ok = !splitBrain && roleOverlaps.length === 0;
+  const longest = Math.max(0, ...writableOverlaps.map((w) => w.durationMs));
+  const figures: Record<string, number> = {
+    nodes: nodes.length,
+    samples: samples.length,
+    writableOverlaps: writableOverlaps.length,
+    writableOverlapMs: writableOverlaps.reduce((acc, w) => acc + w.durationMs, 0),
+    longestWritableOverlapMs: longest,
+    roleOverlaps: roleOverlaps.length,
+    interleavedAckEpisodes: interleaved.length,
+    interleavedAckedWrites: interleaved.reduce((acc, x) => acc + x.count, 0),
+  };
+
+  let summary: string;
+  if (samples.length === 0 && eventsOf(events, "write").length === 0) {
+    return {
+      checker: NAME,
+      ok: false,
+      unknown: true,
+      summary: "no node samples and no writes recorded: cannot judge",
+      evidence: [{ type: "note", message: "The history has no NodeSample and no WriteOp events." }],
+      figures,
+    };
+  }
+  if (ok) {
+    summary =
+      `at most one writable node and one primary claim at every sampled instant ` +
+      `(${samples.length} samples of ${nodes.length} nodes); no interleaved acknowledged writes`;
+  } else {
+    const parts: string[] = [];
+    if (writableOverlaps.length > 0) {
+      const w = writableOverlaps[0];
+      parts.push(
+        `split brain: ${w.nodes.join(" and ")} both writable for ${formatDuration(w.durationMs)} from ${formatT(w.start)}` +
+          (writableOverlaps.length > 1 ? ` (${writableOverlaps.length} overlaps, longest ${formatDuration(longest)})` : ""),
+      );
+    }
+    if (interleaved.length > 0) {
+      const x = interleaved[0];
+      parts.push(
+        `${splitBrain && writableOverlaps.length === 0 ? "split brain: " : ""}acknowledged writes interleaved between ` +
+          `${x.bracketing} and ${x.interleaved} from ${formatT(x.start)} (${figures.interleavedAckedWrites} writes in ` +
+          `${interleaved.length} episode${interleaved.length > 1 ? "s" : ""})`,
+      );
+    }
+    if (roleOverlaps.length > 0) {
+      const r = roleOverlaps[0];
+      parts.push(
+        `role conflict: ${r.nodes.join(" and ")} both reported role primary for ${formatDuration(r.durationMs)} from ` +
+          `${formatT(r.start)}` + (roleOverlaps.length > 1 ? ` (${roleOverlaps.length} overlaps)` : ""),
+      );
+    }
+    summary = parts.join("; ");
+  }
+  if (samples.length === 0) {
+    evidence.push({ type: "note", message: "No NodeSample events: only the workload was judged." });
+    summary += " (no node samples: workload evidence only)";
+  }
+  return { checker: NAME, ok, summary, evidence, figures };
+}
+
+function runsOf(node: string, samples: NodeSample[], pred: (s: NodeSample) => boolean, maxGap: number): Run[] {
+  const runs: Run[] = [];
+  let cur: Run | undefined;
+  let prevT = -Infinity;
+  for (const s of samples) {
+    if (cur && s.t - prevT > maxGap) cur = undefined;
+    prevT = s.t;
+    if (!pred(s)) {
+      cur = undefined;
+      continue;
+    }
+    if (!cur) {
+      cur = { node, start: s.t, end: s.t, samples: [] };
+      runs.push(cur);
+    }
+    cur.end = s.t;
+    cur.samples.push(s);
+  }
+  return runs;
+}
+
+function overlaps(as: Run[], bs: Run[]): Overlap[] {
+  const out: Overlap[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < as.length && j < bs.length) {
+    const a = as[i];
+    const b = bs[j];
+    const start = Math.max(a.start, b.start);
+    const end = Math.min(a.end, b.end);
+    if (start <= end) out.push({ a, b, start, end });
+    if (a.end < b.end) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** Timelines a run's samples report around [start, end]: from the last sample at or before
+ * `start` to the first at or after `end` (both inside the run). */
+function timelinesAround(run: Run, start: number, end: number): number[] {
+  const s = run.samples;
+  const i0 = Math.max(0, lastAtOrBefore(s, start, (x) => x.t));
+  const i1 = Math.min(s.length - 1, firstAtOrAfter(s, end, (x) => x.t));
+  const tls = new Set<number>();
+  for (let k = i0; k <= i1; k++) if (s[k].timeline !== undefined) tls.add(s[k].timeline!);
+  return [...tls].sort((x, y) => x - y);
+}
+
+function overlapEvidence(o: Overlap, type: "writable-overlap" | "role-overlap"): OverlapEvidence {
+  const ta = timelinesAround(o.a, o.start, o.end);
+  const tb = timelinesAround(o.b, o.start, o.end);
+  const sameTimeline = ta.some((x) => tb.includes(x));
+  const dur = o.end - o.start;
+  const tlText = (n: string, t: number[]) => `${n} on timeline ${t.length ? t.join("/") : "?"}`;
+  const what = type === "writable-overlap" ? "were both writable" : "both reported role primary (not both writable)";
+  const message =
+    `${o.a.node} and ${o.b.node} ${what} from ${formatT(o.start)} to ${formatT(o.end)} ` +
+    `(${formatDuration(dur)}, from node samples; ${tlText(o.a.node, ta)}, ${tlText(o.b.node, tb)}` +
+    `${sameTimeline ? ", same timeline" : ""})`;
+  return {
+    type,
+    basis: "node-samples",
+    severity: type === "writable-overlap" ? "split-brain" : "role-conflict",
+    message,
+    nodes: [o.a.node, o.b.node],
+    start: o.start,
+    end: o.end,
+    durationMs: dur,
+    timelines: { [o.a.node]: ta, [o.b.node]: tb },
+    sameTimeline,
+    runs: {
+      [o.a.node]: { first: o.a.start, last: o.a.end, samples: o.a.samples.length },
+      [o.b.node]: { first: o.b.start, last: o.b.end, samples: o.b.samples.length },
+    },
+  };
+}
+
+type OkWrite = WriteOp & { node: string };
+
+function interleavedAcks(writes: WriteOp[], samplesByNode: Map<string, NodeSample[]>): InterleavedAcksEvidence[] {
+  const ok = writes.filter((w): w is OkWrite => w.outcome === "ok" && w.node !== null);
+  const byNodeT = new Map<string, OkWrite[]>(); // sorted by invocation t
+  for (const w of ok) {
+    let l = byNodeT.get(w.node);
+    if (!l) byNodeT.set(w.node, (l = []));
+    l.push(w);
+  }
+  const nodes = [...byNodeT.keys()].sort();
+  if (nodes.length < 2) return [];
+  const byNodeEnd = new Map<string, OkWrite[]>();
+  for (const n of nodes) {
+    byNodeT.get(n)!.sort((a, b) => a.t - b.t);
+    byNodeEnd.set(n, [...byNodeT.get(n)!].sort((a, b) => a.tEnd - b.tEnd));
+  }
+
+  // A demotion (in recovery) or a timeline change of `node` strictly inside (from, to)?
+  const explained = new Map<string, boolean>();
+  const failbackBetween = (node: string, from: number, to: number): boolean => {
+    const key = `${node}|${from}|${to}`;
+    const hit = explained.get(key);
+    if (hit !== undefined) return hit;
+    const s = samplesByNode.get(node) ?? [];
+    let tl: number | undefined;
+    let res = false;
+    for (let k = firstAtOrAfter(s, from, (x) => x.t); k < s.length && s[k].t < to; k++) {
+      const x = s[k];
+      if (x.t <= from) continue;
+      if (x.pgUp && x.writable === false) {
+        res = true;
+        break;
+      }
+      if (x.timeline !== undefined) {
+        if (tl !== undefined && x.timeline !== tl) {
+          res = true;
+          break;
+        }
+        tl = x.timeline;
+      }
+    }
+    explained.set(key, res);
+    return res;
+  };
+
+  const out: InterleavedAcksEvidence[] = [];
+  for (const A of nodes) {
+    const aByEnd = byNodeEnd.get(A)!;
+    const aByT = byNodeT.get(A)!;
+    for (const B of nodes) {
+      if (A === B) continue;
+      let ep: { first: OkWrite; last: OkWrite; before: OkWrite; after: OkWrite; seqs: number[] } | undefined;
+      const close = () => {
+        if (ep) out.push(interleavedEvidence(A, B, ep));
+        ep = undefined;
+      };
+      for (const b of byNodeT.get(B)!) {
+        const i1 = lastAtOrBefore(aByEnd, b.t, (x) => x.tEnd);
+        const i2 = firstAtOrAfter(aByT, b.tEnd, (x) => x.t);
+        if (i1 < 0 || i2 >= aByT.length) {
+          close();
+          continue;
+        }
+        const a1 = aByEnd[i1];
+        const a2 = aByT[i2];
+        if (failbackBetween(A, a1.tEnd, a2.t)) {
+          close();
+          continue;
+        }
+        if (!ep) ep = { first: b, last: b, before: a1, after: a2, seqs: [] };
+        ep.last = b;
+        ep.after = a2;
+        ep.seqs.push(b.seq);
+      }
+      close();
+    }
+  }
+  return out.sort((x, y) => x.start - y.start || x.bracketing.localeCompare(y.bracketing));
+}
+
+function interleavedEvidence(
+  A: string,
+  B: string,
+  ep: { first: OkWrite; last: OkWrite; before: OkWrite; after: OkWrite; seqs: number[] },
+): InterleavedAcksEvidence {
+  const seqs = compressRanges(ep.seqs);
+  const start = ep.first.t;
+  const end = Math.max(ep.last.tEnd, ep.first.tEnd);
+  return {
+    type: "interleaved-acks",
+    basis: "workload",
+    severity: "split-brain",
+    message:
+      `${A} acknowledged write ${ep.before.seq} at ${formatT(ep.before.tEnd)}, then ${B} acknowledged ` +
+      `${ep.seqs.length} write${ep.seqs.length > 1 ? "s" : ""} (${seqs}) between ${formatT(start)} and ${formatT(end)}, ` +
+      `then ${A} acknowledged write ${ep.after.seq} invoked at ${formatT(ep.after.t)}: both accepted writes ` +
+      `(from the workload, definitive).`,
+    nodes: [A, B],
+    bracketing: A,
+    interleaved: B,
+    start,
+    end,
+    durationMs: end - start,
+    seqs,
+    count: ep.seqs.length,
+    before: { seq: ep.before.seq, ackedAt: ep.before.tEnd },
+    after: { seq: ep.after.seq, invokedAt: ep.after.t, ackedAt: ep.after.tEnd },
+  };
+}
