@@ -21,8 +21,8 @@ export default defineConfig({
           testTimeout: 15 * 60_000,
           hookTimeout: 20 * 60_000,
           // One cluster at a time: the machine has 2 cores.
-          fileParallelism: false,
-          sequence: { concurrent: false },
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

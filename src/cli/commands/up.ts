@@ -1,0 +1,44 @@
+import path from "node:path";
+import { startLab } from "../../lab/start-lab.js";
+import { clusterSpec } from "../../lab/topology.js";
+import { interruptSignal, runCleanup } from "../../util/cleanup.js";
+import { stderrProgress } from "../../util/progress.js";
+import { PATRONI_REST_PORT, PG_PORT } from "../../lab/patroni-config.js";
+import { ETCD_CLIENT_PORT } from "../../lab/etcd-command.js";
+
+export interface UpOptions {
+  etcd: number;
+  patroni: number;
+  reportsDir: string;
+  /** Print the superuser password (lab only; off by default so logs stay clean). */
+  showSecrets: boolean;
+}
+
+/** Starts a cluster, prints how to reach it, and keeps it until Ctrl-C (or SIGTERM). */
+export async function upCommand(o: UpOptions, out: (s: string) => void): Promise<number> {
+  const spec = clusterSpec({ etcd: { members: o.etcd, preVote: false }, patroni: { nodes: o.patroni } });
+  const { newRunId } = await import("../../lab/run-id.js");
+  const runId = newRunId();
+  const reportDir = path.join(o.reportsDir, runId);
+  const started = await startLab(spec, { progress: stderrProgress, reportDir, runId, signal: interruptSignal });
+  const { lab, ready } = started;
+  out(`pgchaos lab ${lab.runId} is ready (leader ${ready.leader}; etcd ${ready.etcdSec.toFixed(1)} s, leader ${ready.leaderSec.toFixed(1)} s, replicas ${ready.replicasSec.toFixed(1)} s)`);
+  out(`network: ${lab.networkName}   logs: ${path.join(reportDir, "logs")}`);
+  for (const n of lab.nodes) {
+    if (n.kind === "etcd") {
+      const e = n.endpoint(ETCD_CLIENT_PORT);
+      out(`  ${n.name.padEnd(5)} etcd     http://${e.host}:${e.port}   (docker exec -it pgchaos-${lab.runId}-${n.name} etcdctl endpoint status)`);
+    } else {
+      const r = n.endpoint(PATRONI_REST_PORT);
+      const p = n.endpoint(PG_PORT);
+      out(`  ${n.name.padEnd(5)} patroni  http://${r.host}:${r.port}/patroni   postgres://postgres@${p.host}:${p.port}/postgres`);
+    }
+  }
+  out(`  patronictl: docker exec -it pgchaos-${lab.runId}-pg1 patronictl -c /etc/patroni/patroni.yml list`);
+  if (o.showSecrets) out(`  superuser password: ${lab.secrets.superuserPassword}`);
+  out("Ctrl-C stops the lab and removes its containers and network.");
+  await new Promise<void>((resolve) => interruptSignal.addEventListener("abort", () => resolve(), { once: true }));
+  await runCleanup();
+  out("lab removed");
+  return 0;
+}

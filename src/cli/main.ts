@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { UserFacingError, errorText } from "../util/errors.js";
+import { InterruptedError, runCleanup } from "../util/cleanup.js";
+
+const HELP = `pgchaos — fault injection for Patroni + etcd + PostgreSQL clusters
+
+Usage:
+  pgchaos run [paths...]       run scenario files or directories (default: scenarios/)
+        --reports DIR          where reports go (default: reports/)
+        --time-scale X         stretch every time budget by X (also PGCHAOS_TIME_SCALE)
+        --shard I/N            run only the I-th of N deterministic shares of the scenarios
+  pgchaos validate <paths...>  check scenario files without Docker
+  pgchaos up                   start a lab cluster and keep it until Ctrl-C
+        --etcd N --patroni N   members (default 3 and 3)
+        --show-secrets         print the generated superuser password
+  pgchaos image [--force]      build the lab image (done automatically on first use)
+  pgchaos gc [--all]           remove containers and networks of dead runs (--all: of every run)
+  pgchaos --help
+
+Exit codes: 0 ok, 1 a scenario failed, 2 bad input or infrastructure.`;
+
+const out = (s: string) => process.stdout.write(s + "\n");
+const err = (s: string) => process.stderr.write(s + "\n");
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    out(HELP);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case "image": {
+      const { values } = parseArgs({ args: rest, options: { force: { type: "boolean", default: false } } });
+      const { imageCommand } = await import("./commands/image.js");
+      return imageCommand({ force: values.force! }, out);
+    }
+    case "up": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          etcd: { type: "string", default: "3" },
+          patroni: { type: "string", default: "3" },
+          reports: { type: "string", default: "reports" },
+          "show-secrets": { type: "boolean", default: false },
+        },
+      });
+      const etcd = intArg("--etcd", values.etcd!, 1, 7);
+      const patroni = intArg("--patroni", values.patroni!, 1, 5);
+      const { upCommand } = await import("./commands/up.js");
+      return upCommand({ etcd, patroni, reportsDir: values.reports!, showSecrets: values["show-secrets"]! }, out);
+    }
+    case "gc": {
+      const { values } = parseArgs({ args: rest, options: { all: { type: "boolean", default: false } } });
+      const { gcCommand } = await import("./commands/gc.js");
+      return gcCommand({ all: values.all! }, out);
+    }
+    case "validate": {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (!positionals.length) throw new UserFacingError("pgchaos validate: name at least one scenario file or directory");
+      const { validateCommand } = await import("./commands/validate.js");
+      return validateCommand(positionals, { stdout: out, stderr: err });
+    }
+    case "run": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          reports: { type: "string", default: "reports" },
+          "time-scale": { type: "string" },
+          shard: { type: "string" },
+        },
+      });
+      const { runCommand } = await import("./commands/run.js");
+      return runCommand(
+        { paths: positionals.length ? positionals : ["scenarios"], reportsDir: values.reports!, timeScale: values["time-scale"], shard: values.shard },
+        out,
+      );
+    }
+    default:
+      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc (see pgchaos --help)`);
+  }
+}
+
+function intArg(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserFacingError(`${name} must be a whole number from ${min} to ${max}, not '${v}'`);
+  return n;
+}
+
+main(process.argv.slice(2))
+  .then(async (code) => {
+    await runCleanup();
+    process.exit(code);
+  })
+  .catch(async (e: unknown) => {
+    await runCleanup();
+    if (e instanceof InterruptedError) {
+      err(`pgchaos: ${e.message}; faults healed and lab removed`);
+      process.exit(130);
+    }
+    if (e instanceof UserFacingError || (e as { code?: string })?.code?.startsWith?.("ERR_PARSE_ARGS")) {
+      err(`pgchaos: ${errorText(e)}`);
+      process.exit(2);
+    }
+    err(`pgchaos: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(2);
+  });

@@ -1,0 +1,256 @@
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type Dockerode from "dockerode";
+import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+import { stringify } from "yaml";
+import type { ExecOptions, ExecResult, Lab, LabNode, NodeKind } from "./lab-api.js";
+import type { ClusterSpec } from "./topology.js";
+import { etcdNames, patroniNames } from "./topology.js";
+import { ETCD_CLIENT_PORT, ETCD_ENV_PATH, etcdCommand, etcdEnv } from "./etcd-command.js";
+import { PATRONI_CONFIG_PATH, PATRONI_REST_PORT, PG_PORT, patroniConfig } from "./patroni-config.js";
+import { LABEL_KIND, LABEL_NODE, runLabels } from "./labels.js";
+import { newRunId, newSecret } from "./run-id.js";
+import { LogFollower, type LogListener } from "./log-follower.js";
+import { dockerExec } from "./docker-exec.js";
+import type { Progress } from "../util/progress.js";
+import { errorText } from "../util/errors.js";
+
+export interface LabStartOptions {
+  docker: Dockerode;
+  image: string;
+  /** Where container logs are written (one file per node). */
+  logDir: string;
+  progress: Progress;
+  runId?: string;
+  /** Called with every container log line (the recorder watches for patterns). */
+  onLogLine?: LogListener;
+}
+
+class DockerLabNode implements LabNode {
+  ports = new Map<number, number>();
+  constructor(
+    readonly name: string,
+    readonly kind: NodeKind,
+    readonly containerId: string,
+    public ip: string,
+    private readonly host: string,
+  ) {}
+  endpoint(containerPort: number) {
+    const port = this.ports.get(containerPort);
+    if (port === undefined) throw new Error(`${this.name}: port ${containerPort} is not mapped`);
+    return { host: this.host, port };
+  }
+}
+
+/**
+ * A lab cluster of containers on one Docker network: etcd members e1.., Patroni nodes pg1..,
+ * optionally haproxy. Hostnames equal node names. Every object carries the run's labels;
+ * `teardown` removes them all and is safe to call more than once.
+ */
+export class DockerLab implements Lab {
+  readonly nodes: DockerLabNode[] = [];
+  private readonly followers = new Map<string, LogFollower>();
+  private network?: StartedNetwork;
+  private torndown = false;
+  private listeners = new Set<LogListener>();
+  readonly scope: string;
+  readonly namespace = "/service/";
+  readonly secrets = { superuserPassword: newSecret(), replicationPassword: newSecret(), restapiPassword: newSecret() };
+  etcdToken: string;
+
+  private constructor(
+    readonly spec: ClusterSpec,
+    readonly runId: string,
+    private readonly opts: LabStartOptions,
+  ) {
+    this.scope = `pgchaos-${runId}`;
+    this.etcdToken = `pgchaos-${runId}`;
+    if (opts.onLogLine) this.listeners.add(opts.onLogLine);
+  }
+
+  get docker() {
+    return this.opts.docker;
+  }
+  get networkName() {
+    return this.network?.getName();
+  }
+
+  onLogLine(l: LogListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  /** Creates the network and containers. On failure everything created so far is removed. */
+  static async start(spec: ClusterSpec, opts: LabStartOptions): Promise<DockerLab> {
+    const lab = new DockerLab(spec, opts.runId ?? newRunId(), opts);
+    try {
+      await lab.create();
+      return lab;
+    } catch (e) {
+      await lab.teardown().catch(() => {});
+      throw e;
+    }
+  }
+
+  private async create() {
+    const { progress } = this.opts;
+    await mkdir(this.opts.logDir, { recursive: true });
+    const client = await getContainerRuntimeClient();
+    const netName = `pgchaos-${this.runId}`;
+    const net = await client.network.create({
+      Name: netName,
+      CheckDuplicate: true,
+      Driver: "bridge",
+      Labels: runLabels(this.runId),
+    });
+    this.network = new StartedNetwork(client, netName, net);
+    progress(`network ${netName} created`);
+
+    // etcd members must start together: none is healthy before a quorum has joined.
+    await Promise.all(etcdNames(this.spec).map((n) => this.startNode(n, "etcd")));
+    progress(`etcd members started: ${etcdNames(this.spec).join(", ")}`);
+    await Promise.all(patroniNames(this.spec).map((n) => this.startNode(n, "patroni")));
+    progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
+  }
+
+  private containerFor(name: string, kind: NodeKind): GenericContainer {
+    const labels = { ...runLabels(this.runId), [LABEL_NODE]: name, [LABEL_KIND]: kind };
+    const c = new GenericContainer(this.opts.image)
+      .withName(`pgchaos-${this.runId}-${name}`)
+      .withHostname(name)
+      .withNetwork(this.network!)
+      .withNetworkAliases(name)
+      .withLabels(labels)
+      // iptables partitions and DNS faults act inside the container: NET_ADMIN only, never privileged.
+      .withAddedCapabilities("NET_ADMIN")
+      .withWaitStrategy(Wait.forLogMessage(/\[pgchaos\] supervise \S+: started/))
+      .withStartupTimeout(60_000);
+    if (kind === "etcd") {
+      return c
+        .withExposedPorts(ETCD_CLIENT_PORT)
+        .withCopyContentToContainer([{ content: etcdEnv(this.etcdToken), target: ETCD_ENV_PATH, mode: 0o644 }])
+        .withCommand(["etcd", "--", ...etcdCommand(this.spec, name)]);
+    }
+    const config = stringify(patroniConfig(this.spec, this.scope, name, this.secrets));
+    return c
+      .withExposedPorts(PATRONI_REST_PORT, PG_PORT)
+      .withCopyContentToContainer([{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }])
+      .withCommand(["patroni", "--user", "postgres", "--", "patroni", PATRONI_CONFIG_PATH]);
+  }
+
+  private async startNode(name: string, kind: NodeKind): Promise<void> {
+    const started: StartedTestContainer = await this.containerFor(name, kind).start();
+    const node = new DockerLabNode(name, kind, started.getId(), "", started.getHost());
+    this.nodes.push(node);
+    await this.refreshNode(node);
+    const follower = new LogFollower(this.docker, node.containerId, name, path.join(this.opts.logDir, `${name}.log`), (n, l) => {
+      for (const f of this.listeners) f(n, l);
+    });
+    this.followers.set(name, follower);
+    await follower.attach();
+  }
+
+  /** Ports and address can change when a container restarts. */
+  private async refreshNode(node: DockerLabNode) {
+    const info = await this.docker.getContainer(node.containerId).inspect();
+    node.ip = info.NetworkSettings.Networks?.[this.network!.getName()]?.IPAddress ?? "";
+    node.ports.clear();
+    for (const [k, v] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+      const binding = (v as { HostPort: string; HostIp: string }[] | null)?.find((b) => b.HostIp === "0.0.0.0") ?? (v as { HostPort: string }[] | null)?.[0];
+      if (binding) node.ports.set(Number(k.split("/")[0]), Number(binding.HostPort));
+    }
+  }
+
+  node(name: string): DockerLabNode {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node '${name}' in this lab (nodes: ${this.nodes.map((x) => x.name).join(", ")})`);
+    return n;
+  }
+  etcdNodes() {
+    return this.nodes.filter((n) => n.kind === "etcd").sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+  }
+  patroniNodes() {
+    return this.nodes.filter((n) => n.kind === "patroni").sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+  }
+
+  exec(node: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult> {
+    return dockerExec(this.docker, this.node(node).containerId, node, cmd, opts);
+  }
+
+  async pause(node: string) {
+    await this.docker.getContainer(this.node(node).containerId).pause();
+  }
+  async unpause(node: string) {
+    const c = this.docker.getContainer(this.node(node).containerId);
+    const info = await c.inspect();
+    if (info.State.Paused) await c.unpause();
+  }
+  async stop(node: string, timeoutSec = 10) {
+    const n = this.node(node);
+    const c = this.docker.getContainer(n.containerId);
+    const info = await c.inspect();
+    if (info.State.Running) await c.stop({ t: timeoutSec });
+    this.followers.get(node)?.detach();
+  }
+  async start(node: string) {
+    const n = this.node(node);
+    const c = this.docker.getContainer(n.containerId);
+    const info = await c.inspect();
+    if (info.State.Running) return;
+    const since = Math.floor(Date.now() / 1000);
+    await c.start();
+    await this.refreshNode(n);
+    await this.followers.get(node)?.attach(since);
+  }
+
+  async pids(node: string, comm?: RegExp) {
+    const r = await this.exec(node, [
+      "sh",
+      "-c",
+      'for p in /proc/[0-9]*; do [ -r "$p/status" ] || continue; printf "%s %s %s\\n" "${p#/proc/}" "$(stat -c %U "$p")" "$(cat "$p/comm" 2>/dev/null)"; done',
+    ]);
+    const top = await this.docker
+      .getContainer(this.node(node).containerId)
+      .top({ ps_args: "-eo pid,comm" })
+      .catch(() => ({ Processes: [] as string[][] }));
+    const hostPids = await Promise.all(
+      (top.Processes ?? []).map(async (row: string[]) => {
+        const hostPid = Number(row[0]);
+        const status = await readFile(`/proc/${hostPid}/status`, "utf8").catch(() => "");
+        const nspid = /^NSpid:\s+(.*)$/m.exec(status)?.[1].trim().split(/\s+/).map(Number);
+        return { hostPid, inner: nspid?.[nspid.length - 1] };
+      }),
+    );
+    return r.stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [pid, user, ...rest] = line.split(" ");
+        const c = rest.join(" ");
+        return { pid: Number(pid), user, comm: c, hostPid: hostPids.find((h) => h.inner === Number(pid))?.hostPid ?? -1 };
+      })
+      .filter((p) => p.comm && !/^(sh|stat|cat)$/.test(p.comm) && (!comm || comm.test(p.comm)));
+  }
+
+  /** Removes every container and the network. Idempotent; never throws. */
+  async teardown(): Promise<void> {
+    if (this.torndown) return;
+    this.torndown = true;
+    await Promise.all([...this.followers.values()].map((f) => f.close().catch(() => {})));
+    await Promise.all(
+      this.nodes.map((n) =>
+        this.docker
+          .getContainer(n.containerId)
+          .remove({ force: true, v: true })
+          .catch((e: unknown) => this.opts.progress(`teardown: removing ${n.name}: ${errorText(e)}`)),
+      ),
+    );
+    if (this.network) {
+      await this.docker
+        .getNetwork(this.network.getId())
+        .remove()
+        .catch((e: unknown) => this.opts.progress(`teardown: removing network: ${errorText(e)}`));
+    }
+  }
+}

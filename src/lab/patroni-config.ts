@@ -1,0 +1,85 @@
+import type { ClusterSpec } from "./topology.js";
+import { etcdNames } from "./topology.js";
+import { ETCD_CLIENT_PORT } from "./etcd-command.js";
+import { deepMerge, type Plain } from "./deep-merge.js";
+
+export const PATRONI_REST_PORT = 8008;
+export const PG_PORT = 5432;
+export const PG_DATA_DIR = "/var/lib/postgresql/data";
+export const PATRONI_CONFIG_PATH = "/etc/patroni/patroni.yml";
+
+export interface PatroniSecrets {
+  superuserPassword: string;
+  replicationPassword: string;
+  restapiPassword: string;
+}
+
+/**
+ * patroni.yml for one node: a sane base (etcd3 DCS listing every member, fast checkpoints for
+ * basebackup, slots, pg_rewind) with the scenario's DCS settings and the node's overrides
+ * merged over it.
+ */
+export function patroniConfig(spec: ClusterSpec, scope: string, node: string, secrets: PatroniSecrets): Plain {
+  const override = spec.overrides[node] ?? {};
+  const hosts = (override.etcdHosts ?? etcdNames(spec)).map((e) => `${e}:${ETCD_CLIENT_PORT}`);
+  const d = spec.dcs;
+  const base: Plain = {
+    scope,
+    namespace: "/service/",
+    name: node,
+    log: { level: "INFO", format: "%(asctime)s %(levelname)s: %(message)s" },
+    restapi: {
+      listen: `0.0.0.0:${PATRONI_REST_PORT}`,
+      connect_address: `${node}:${PATRONI_REST_PORT}`,
+      authentication: { username: "pgchaos", password: secrets.restapiPassword },
+    },
+    ctl: { authentication: { username: "pgchaos", password: secrets.restapiPassword } },
+    etcd3: { hosts },
+    bootstrap: {
+      dcs: {
+        ttl: d.ttl,
+        loop_wait: d.loop_wait,
+        retry_timeout: d.retry_timeout,
+        maximum_lag_on_failover: d.maximum_lag_on_failover,
+        failsafe_mode: d.failsafe_mode,
+        synchronous_mode: d.synchronous_mode,
+        postgresql: {
+          use_pg_rewind: true,
+          use_slots: true,
+          parameters: {
+            wal_level: "replica",
+            hot_standby: "on",
+            wal_log_hints: "on",
+            max_wal_senders: 10,
+            max_replication_slots: 10,
+            wal_keep_size: "128MB",
+            ...d.postgresql_parameters,
+          },
+        },
+      },
+      initdb: [{ encoding: "UTF8" }, "data-checksums"],
+    },
+    postgresql: {
+      listen: `0.0.0.0:${PG_PORT}`,
+      connect_address: `${node}:${PG_PORT}`,
+      data_dir: PG_DATA_DIR,
+      bin_dir: "/usr/lib/postgresql/15/bin",
+      pgpass: "/tmp/pgpass",
+      authentication: {
+        superuser: { username: "postgres", password: secrets.superuserPassword },
+        replication: { username: "replicator", password: secrets.replicationPassword },
+        rewind: { username: "postgres", password: secrets.superuserPassword },
+      },
+      parameters: { unix_socket_directories: "/var/run/postgresql" },
+      // A spread checkpoint after heavy writes stalled pg_basebackup: always checkpoint fast.
+      basebackup: [{ checkpoint: "fast" }],
+      pg_hba: [
+        "local all all trust",
+        "host replication replicator 0.0.0.0/0 scram-sha-256",
+        "host all all 0.0.0.0/0 scram-sha-256",
+      ],
+    },
+    tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
+  };
+  return override.patroniConfig ? deepMerge(base, override.patroniConfig) : base;
+}

@@ -1,0 +1,63 @@
+import path from "node:path";
+import type Dockerode from "dockerode";
+import { ensureEngine } from "../engine/docker-engine.js";
+import { ensureLabImage } from "../image/lab-image.js";
+import { collectGarbage } from "./gc.js";
+import { DockerLab } from "./docker-lab.js";
+import { waitUntilReady, type ReadyTimings } from "./ready.js";
+import type { ClusterSpec } from "./topology.js";
+import type { LogListener } from "./log-follower.js";
+import { newRunId } from "./run-id.js";
+import { onCleanup } from "../util/cleanup.js";
+import { monoMs } from "../util/time.js";
+import type { Progress } from "../util/progress.js";
+
+export interface StartedLab {
+  lab: DockerLab;
+  docker: Dockerode;
+  image: string;
+  ready: ReadyTimings;
+  /** Seconds spent creating containers (before readiness polling starts). */
+  createSec: number;
+  /** Removes everything; safe to call more than once. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Engine, image, leftovers of dead runs reaped, containers created, cluster ready. The lab's
+ * teardown is registered with the process-wide cleanup so an interrupt still removes it.
+ */
+export async function startLab(
+  spec: ClusterSpec,
+  opts: { progress: Progress; reportDir: string; runId?: string; onLogLine?: LogListener; signal?: AbortSignal; readyTimeoutMs?: number },
+): Promise<StartedLab> {
+  const docker = await ensureEngine(opts.progress);
+  const reaped = await collectGarbage(docker);
+  if (reaped.runs.length) opts.progress(`removed leftovers of dead runs: ${reaped.runs.join(", ")}`);
+  const image = await ensureLabImage(docker, opts.progress);
+  const runId = opts.runId ?? newRunId();
+  const t0 = monoMs();
+  let lab: DockerLab | undefined;
+  let unregister = () => {};
+  const dispose = async () => {
+    unregister();
+    await lab?.teardown();
+  };
+  unregister = onCleanup(`remove lab ${runId}`, dispose);
+  try {
+    lab = await DockerLab.start(spec, {
+      docker,
+      image,
+      runId,
+      logDir: path.join(opts.reportDir, "logs"),
+      progress: opts.progress,
+      onLogLine: opts.onLogLine,
+    });
+    const createSec = (monoMs() - t0) / 1000;
+    const ready = await waitUntilReady(lab, t0, opts.progress, opts.readyTimeoutMs, opts.signal);
+    return { lab, docker, image, ready, createSec, dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,56 @@
+/** What to start: the lab's shape and Patroni's DCS settings. Scenarios map onto this. */
+export interface DcsSettings {
+  ttl: number;
+  loop_wait: number;
+  retry_timeout: number;
+  failsafe_mode: boolean;
+  maximum_lag_on_failover: number;
+  synchronous_mode: boolean;
+  postgresql_parameters: Record<string, string | number | boolean>;
+}
+
+export interface NodeOverride {
+  /** Deep-merged over the generated patroni.yml. */
+  patroniConfig?: Record<string, unknown>;
+  /** Order of this node's etcd3.hosts, by etcd node name. */
+  etcdHosts?: string[];
+}
+
+export interface ClusterSpec {
+  etcd: { members: number; preVote: boolean };
+  patroni: { nodes: number };
+  haproxy: boolean;
+  dcs: DcsSettings;
+  overrides: Record<string, NodeOverride>;
+}
+
+/** Fast timings (ttl 10 / loop_wait 2 / retry_timeout 4) satisfy loop_wait + 2*retry_timeout <= ttl. */
+export const defaultDcs: DcsSettings = {
+  ttl: 10,
+  loop_wait: 2,
+  retry_timeout: 4,
+  failsafe_mode: false,
+  maximum_lag_on_failover: 1048576,
+  synchronous_mode: false,
+  postgresql_parameters: {},
+};
+
+export function clusterSpec(partial: Partial<Omit<ClusterSpec, "dcs">> & { dcs?: Partial<DcsSettings> } = {}): ClusterSpec {
+  return {
+    etcd: partial.etcd ?? { members: 3, preVote: false },
+    patroni: partial.patroni ?? { nodes: 3 },
+    haproxy: partial.haproxy ?? false,
+    dcs: { ...defaultDcs, ...(partial.dcs ?? {}) },
+    overrides: partial.overrides ?? {},
+  };
+}
+
+export const etcdName = (i: number) => `e${i + 1}`;
+export const patroniName = (i: number) => `pg${i + 1}`;
+
+export function etcdNames(spec: ClusterSpec): string[] {
+  return Array.from({ length: spec.etcd.members }, (_, i) => etcdName(i));
+}
+export function patroniNames(spec: ClusterSpec): string[] {
+  return Array.from({ length: spec.patroni.nodes }, (_, i) => patroniName(i));
+}

@@ -1,0 +1,39 @@
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** Monotonic milliseconds (immune to wall-clock faults, which only live inside the lab anyway). */
+export const monoMs = () => Number(process.hrtime.bigint() / 1000n) / 1000;
+
+/** Poll `fn` until it returns a truthy value or `timeoutMs` passes; returns the value or throws. */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
+): Promise<T> {
+  const deadline = monoMs() + opts.timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (monoMs() > deadline) {
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
+      throw new Error(`timed out after ${(opts.timeoutMs / 1000).toFixed(0)} s waiting for ${what}${why}`);
+    }
+    await sleep(opts.intervalMs ?? 250, opts.signal);
+  }
+}
