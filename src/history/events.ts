@@ -134,6 +134,22 @@ export interface LogLine {
   line: string;
 }
 
+/**
+ * A value the runner read on behalf of a condition that the regular samples do not carry
+ * (an SQL result, a REST path other than /patroni). Read-only: probes never change the cluster.
+ */
+export interface ProbeEvent {
+  kind: "probe";
+  t: number;
+  /** Stable key of what was read, e.g. "sql:pg1:select 1" or "rest:pg1:/primary". */
+  key: string;
+  node: string;
+  ok: boolean;
+  status?: number;
+  value?: unknown;
+  error?: string;
+}
+
 /** Free-form note from the harness (e.g. "cluster ready", "teardown"). */
 export interface NoteEvent {
   kind: "note";
@@ -151,6 +167,7 @@ export type HistoryEvent =
   | WriteOp
   | FinalRead
   | LogLine
+  | ProbeEvent
   | NoteEvent;
 
 export type EventKind = HistoryEvent["kind"];

@@ -1,0 +1,22 @@
+import type { Action } from "./action.js";
+import { pgConnect } from "../clients/pg.js";
+import { pgTarget } from "../lab/lab-clients.js";
+import { errorText } from "../util/errors.js";
+
+/** Run one SQL statement as the superuser; the first row is kept as the body. */
+export const sqlAction: Action<{ node: { text: string }; query: string }> = {
+  describe: (p) => `SQL on ${p.node.text}: ${p.query.slice(0, 60)}`,
+  async run(p, ctx) {
+    try {
+      const c = await pgConnect(pgTarget(ctx.lab, ctx.resolve(p.node)), { connectTimeoutMs: 5000, queryTimeoutMs: 60_000 });
+      try {
+        const r = await c.query(p.query);
+        return { succeeded: true, body: JSON.stringify(r.rows?.[0] ?? null).slice(0, 2000) };
+      } finally {
+        await c.end().catch(() => {});
+      }
+    } catch (e) {
+      return { succeeded: false, error: errorText(e) };
+    }
+  },
+};

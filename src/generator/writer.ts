@@ -1,0 +1,127 @@
+import type pg from "pg";
+import type { History } from "../history/history.js";
+import type { WriteOp } from "../history/events.js";
+import type { Lab } from "../lab/lab-api.js";
+import { pgConnect, type PgTarget } from "../clients/pg.js";
+import { pgTarget } from "../lab/lab-clients.js";
+import { currentPrimary } from "./primary-view.js";
+import { errorText } from "../util/errors.js";
+import { sleep } from "../util/time.js";
+
+export const WRITES_TABLE = "pgchaos_writes";
+
+export interface WriterOptions {
+  /** Writes per second. */
+  rate: number;
+  /** Per-write timeout (connect + statement). */
+  timeoutMs: number;
+  via: "direct" | "haproxy";
+  /** For via=haproxy: the HAProxy primary port as the harness reaches it. */
+  haproxy?: PgTarget;
+}
+
+/**
+ * The workload: inserts sequence-numbered rows into whichever node is primary and logs every
+ * write as acknowledged (ok), definitely not committed (fail), or indeterminate (unknown:
+ * the connection broke or timed out after the statement was sent). One write at a time, so a
+ * write's outcome never depends on another's.
+ */
+export class Writer {
+  private seq = 0;
+  private running = false;
+  private loopP?: Promise<void>;
+  private conns = new Map<string, pg.Client>();
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly history: History,
+    private readonly now: () => number,
+    private readonly opts: WriterOptions,
+  ) {}
+
+  /** Creates the table on the leader (called once the cluster is ready). */
+  static async prepare(lab: Lab, leader: string): Promise<void> {
+    const c = await pgConnect(pgTarget(lab, leader), { queryTimeoutMs: 10_000, connectTimeoutMs: 5000 });
+    try {
+      await c.query(`create table if not exists ${WRITES_TABLE} (seq bigint primary key, node text not null, at timestamptz not null default clock_timestamp())`);
+    } finally {
+      await c.end().catch(() => {});
+    }
+  }
+
+  start(): void {
+    if (this.running || this.opts.rate <= 0) return;
+    this.running = true;
+    this.loopP = this.loop();
+  }
+
+  private async conn(key: string, target: PgTarget): Promise<pg.Client> {
+    let c = this.conns.get(key);
+    if (!c) {
+      c = await pgConnect(target, { connectTimeoutMs: this.opts.timeoutMs, queryTimeoutMs: this.opts.timeoutMs });
+      this.conns.set(key, c);
+    }
+    return c;
+  }
+
+  private drop(key: string) {
+    const c = this.conns.get(key);
+    this.conns.delete(key);
+    c?.end().catch(() => {});
+  }
+
+  private async loop() {
+    const interval = 1000 / this.opts.rate;
+    let next = performance.now();
+    while (this.running) {
+      await this.writeOnce();
+      next += interval;
+      const wait = next - performance.now();
+      if (wait > 0) await sleep(wait);
+      else next = performance.now(); // fell behind (slow writes): do not burst to catch up
+    }
+  }
+
+  private async writeOnce(): Promise<void> {
+    const seq = ++this.seq;
+    const t = this.now();
+    const node =
+      this.opts.via === "haproxy" ? "haproxy" : currentPrimary(this.history, this.lab.patroniNodes().map((n) => n.name));
+    const op: WriteOp = { kind: "write", t, tEnd: t, seq, node, via: this.opts.via, outcome: "fail" };
+    if (!node) {
+      op.error = "no primary known";
+      op.tEnd = this.now();
+      this.history.append(op);
+      return;
+    }
+    const target = this.opts.via === "haproxy" ? this.opts.haproxy! : pgTarget(this.lab, node);
+    let sent = false;
+    try {
+      const c = await this.conn(node, target);
+      sent = true;
+      const r = await c.query(`insert into ${WRITES_TABLE}(seq, node) values ($1, inet_server_addr()::text || ' ' || $2) returning seq`, [seq, node]);
+      op.outcome = r.rowCount === 1 ? "ok" : "fail";
+    } catch (e) {
+      const raw = (e as { code?: string }).code;
+      const code = raw && /^[0-9A-Z]{5}$/.test(raw) ? raw : undefined; // an SQLSTATE, not ECONNRESET
+      op.error = `${raw ? raw + " " : ""}${errorText(e)}`.slice(0, 200);
+      // A server error with an SQLSTATE means the statement did not commit (single-statement
+      // autocommit), except when the connection was cut by an admin/crash shutdown mid-flight.
+      const definite = !!code && !["57P01", "57P02", "57P03", "08006", "08003", "08000"].includes(code);
+      op.outcome = !sent || definite ? "fail" : "unknown";
+      this.drop(node);
+    }
+    op.tEnd = this.now();
+    this.history.append(op);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loopP;
+    for (const k of [...this.conns.keys()]) this.drop(k);
+  }
+
+  get attempted(): number {
+    return this.seq;
+  }
+}

@@ -1,0 +1,83 @@
+import type pg from "pg";
+import type { History } from "../history/history.js";
+import type { NodeSample } from "../history/events.js";
+import type { Lab } from "../lab/lab-api.js";
+import { patroniRest, pgTarget } from "../lab/lab-clients.js";
+import { normaliseRole } from "../clients/patroni-rest.js";
+import { pgConnect } from "../clients/pg.js";
+import { errorText } from "../util/errors.js";
+
+const SAMPLE_SQL = `select pg_is_in_recovery() as rec,
+  current_setting('transaction_read_only') = 'on' as ro,
+  (select status from pg_stat_wal_receiver limit 1) as wal_status`;
+
+/**
+ * Samples one Patroni node: GET /patroni and, over a kept connection, its PostgreSQL's own
+ * view (in recovery? read-only? WAL receiver streaming?). Both run in parallel with tight
+ * timeouts so a frozen node costs one timeout, not a stalled recorder.
+ */
+export class NodeSampler {
+  private conn?: pg.Client;
+  private connecting?: Promise<pg.Client>;
+
+  constructor(
+    private readonly lab: Lab,
+    readonly node: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private async pg(): Promise<pg.Client> {
+    if (this.conn) return this.conn;
+    this.connecting ??= pgConnect(pgTarget(this.lab, this.node), { connectTimeoutMs: this.timeoutMs, queryTimeoutMs: this.timeoutMs }).finally(() => {
+      this.connecting = undefined;
+    });
+    this.conn = await this.connecting;
+    return this.conn;
+  }
+
+  private dropConn() {
+    const c = this.conn;
+    this.conn = undefined;
+    c?.end().catch(() => {});
+  }
+
+  async sample(now: () => number, history: History): Promise<void> {
+    const t = now();
+    const t0 = performance.now();
+    const [rest, sql] = await Promise.allSettled([
+      patroniRest(this.lab, this.node).status(this.timeoutMs),
+      (async () => (await (await this.pg()).query(SAMPLE_SQL)).rows[0] as { rec: boolean; ro: boolean; wal_status: string | null })(),
+    ]);
+    const s: NodeSample = { kind: "node", t, node: this.node, restUp: false, pgUp: false, latencyMs: 0 };
+    const errors: string[] = [];
+    if (rest.status === "fulfilled" && rest.value.body) {
+      const b = rest.value.body;
+      s.restUp = true;
+      s.role = normaliseRole(b.role);
+      s.state = b.state;
+      s.timeline = b.timeline;
+      s.paused = b.pause;
+      s.failsafeActive = b.failsafe_mode_is_active;
+      if (s.role === "primary") s.receivedLsn = b.xlog?.location;
+      else {
+        s.receivedLsn = b.xlog?.received_location;
+        s.replayedLsn = b.xlog?.replayed_location;
+      }
+    } else if (rest.status === "rejected") errors.push(`rest: ${errorText(rest.reason)}`);
+    if (sql.status === "fulfilled") {
+      s.pgUp = true;
+      s.writable = !sql.value.rec && !sql.value.ro;
+      s.streaming = sql.value.rec ? sql.value.wal_status === "streaming" : undefined;
+    } else {
+      errors.push(`pg: ${errorText(sql.reason)}`);
+      this.dropConn();
+    }
+    if (errors.length) s.error = errors.join("; ");
+    s.latencyMs = Math.round(performance.now() - t0);
+    history.append(s);
+  }
+
+  close() {
+    this.dropConn();
+  }
+}

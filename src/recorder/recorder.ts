@@ -1,0 +1,55 @@
+import type { History } from "../history/history.js";
+import type { Lab } from "../lab/lab-api.js";
+import { NodeSampler } from "./node-sampler.js";
+import { DcsSampler } from "./dcs-sampler.js";
+import { sleep } from "../util/time.js";
+
+export interface RecorderOptions {
+  /** Target interval between two samples of the same node. */
+  intervalMs: number;
+  /** Per-request timeout; a frozen node costs this much, then sampling goes on. */
+  timeoutMs: number;
+}
+
+/**
+ * Samples every Patroni node and the DCS in independent loops (one per node, one for the
+ * DCS), each every `intervalMs` or as soon as its previous sample finished. Container log
+ * lines are appended by the runner (via the lab's log follower). Never changes the cluster.
+ */
+export class Recorder {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private samplers: NodeSampler[] = [];
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly history: History,
+    private readonly now: () => number,
+    private readonly opts: RecorderOptions = { intervalMs: 200, timeoutMs: 1000 },
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.samplers = this.lab.patroniNodes().map((n) => new NodeSampler(this.lab, n.name, this.opts.timeoutMs));
+    for (const s of this.samplers) this.loops.push(this.loop(() => s.sample(this.now, this.history)));
+    const dcs = new DcsSampler(this.lab, this.opts.timeoutMs);
+    this.loops.push(this.loop(() => dcs.sample(this.now, this.history)));
+  }
+
+  private async loop(fn: () => Promise<void>) {
+    while (this.running) {
+      const started = performance.now();
+      await fn().catch(() => {});
+      const wait = this.opts.intervalMs - (performance.now() - started);
+      if (wait > 0 && this.running) await sleep(wait);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    this.loops = [];
+    for (const s of this.samplers) s.close();
+  }
+}
