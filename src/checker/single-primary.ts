@@ -122,7 +122,7 @@ function checkSinglePrimary(events: readonly HistoryEvent[], maxGap: number): Ve
 
   const splitBrain = writableOverlaps.length > 0 || interleaved.length > 0;
   const ok = !splitBrain && roleOverlaps.length === 0;
-  const longest = Math.max(0, ...writableOverlaps.map((w) => w.durationMs));
+  const longest = writableOverlaps.reduce((m, w) => Math.max(m, w.durationMs), 0);
   const figures: Record<string, number> = {
     nodes: nodes.length,
     samples: samples.length,
@@ -226,7 +226,8 @@ function timelinesAround(run: Run, start: number, end: number): number[] {
   const i0 = Math.max(0, lastAtOrBefore(s, start, (x) => x.t));
   const i1 = Math.min(s.length - 1, firstAtOrAfter(s, end, (x) => x.t));
   const tls = new Set<number>();
-  for (let k = i0; k <= i1; k++) if (s[k].timeline !== undefined) tls.add(s[k].timeline!);
+  // Duplicate sample times at a boundary can make i1 < i0: take the range either way.
+  for (let k = Math.min(i0, i1); k <= Math.max(i0, i1); k++) if (s[k].timeline !== undefined) tls.add(s[k].timeline!);
   return [...tls].sort((x, y) => x - y);
 }
 

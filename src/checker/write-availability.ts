@@ -97,7 +97,7 @@ export function availabilityOf(
     thresholdMs: threshold,
     runningMs,
     windows,
-    longestMs: Math.max(0, ...windows.map((w) => w.durationMs)),
+    longestMs: windows.reduce((m, w) => Math.max(m, w.durationMs), 0),
     totalMs: windows.reduce((acc, w) => acc + w.durationMs, 0),
   };
 }
@@ -167,7 +167,8 @@ function checkAvailability(events: readonly HistoryEvent[], o: Partial<WriteAvai
     figures[`${p}longestMs`] = s.longestMs;
     figures[`${p}totalUnavailableMs`] = s.totalMs;
   }
-  const evidence: Evidence[] = series.flatMap((s) => s.windows);
+  // With a single `via`, its windows are those of "all": list them once.
+  const evidence: Evidence[] = (series.length > 2 ? series : series.slice(0, 1)).flatMap((s) => s.windows);
 
   const target = o.via ?? "all";
   const judged = series.find((s) => s.via === target);

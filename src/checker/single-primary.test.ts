@@ -1,0 +1,187 @@
+import { describe, expect, it } from "vitest";
+import type { HistoryEvent, NodeSample } from "../history/events.js";
+import {
+  byT,
+  down,
+  primary,
+  primaryReadOnly,
+  replica,
+  samples,
+  Workload,
+  writableNoRest,
+} from "../../test/fixtures/histories/builder.js";
+import { cleanRun, splitBrain, switchover } from "../../test/fixtures/histories/scenarios.js";
+import type { InterleavedAcksEvidence, OverlapEvidence } from "./checker.js";
+import { singlePrimary } from "./single-primary.js";
+
+const check = (events: readonly HistoryEvent[], opts?: object) => singlePrimary().check(events, opts);
+const ofType = <T>(v: { evidence: { type: string }[] }, type: string) => v.evidence.filter((e) => e.type === type) as T[];
+
+describe("single-primary", () => {
+  it("passes a clean run", () => {
+    const v = check(cleanRun().events);
+    expect(v.ok).toBe(true);
+    expect(v.unknown).toBeUndefined();
+    expect(v.checker).toBe("single-primary");
+    expect(v.evidence).toEqual([]);
+    expect(v.figures).toMatchObject({ nodes: 3, samples: 450, writableOverlaps: 0, roleOverlaps: 0, interleavedAckEpisodes: 0 });
+  });
+
+  it("does not flag a clean switchover, whatever the sampling phase", () => {
+    const v = check(switchover().events);
+    expect(v.ok).toBe(true);
+    expect(v.figures!.writableOverlaps).toBe(0);
+  });
+
+  it("finds the documented split brain: two nodes promoted onto the same timeline", () => {
+    const v = check(splitBrain().events);
+    expect(v.ok).toBe(false);
+    expect(v.summary).toMatch(/^split brain: pg2 and pg3 both writable for 2\.5 s from \+40\.3s/);
+    const [w, ...more] = ofType<OverlapEvidence>(v, "writable-overlap");
+    expect(more).toHaveLength(0);
+    expect(w).toMatchObject({
+      severity: "split-brain",
+      basis: "node-samples",
+      nodes: ["pg2", "pg3"],
+      start: 40340, // pg3's first writable sample
+      end: 42870, // pg2's last writable sample before its demotion at 43.0 s
+      durationMs: 2530,
+      timelines: { pg2: [3], pg3: [3] },
+      sameTimeline: true,
+      bothClaimedPrimary: true,
+      runs: { pg2: { first: 40270, last: 42870, samples: 14 }, pg3: { first: 40340, last: 51940, samples: 59 } },
+    });
+    expect(w.message).toContain("same timeline");
+    // The role overlap coincides with the writable one: not reported separately.
+    expect(ofType(v, "role-overlap")).toHaveLength(0);
+
+    const il = ofType<InterleavedAcksEvidence>(v, "interleaved-acks");
+    expect(il.map((x) => [x.bracketing, x.interleaved, x.seqs, x.count])).toEqual([
+      ["pg2", "pg3", "406-411", 6],
+      ["pg3", "pg2", "412-420", 9],
+    ]);
+    expect(il[0]).toMatchObject({ basis: "workload", severity: "split-brain", before: { seq: 405, ackedAt: 41410 }, after: { seq: 412, invokedAt: 42100 } });
+    expect(v.figures).toMatchObject({ writableOverlaps: 1, longestWritableOverlapMs: 2530, interleavedAckEpisodes: 2, interleavedAckedWrites: 15 });
+  });
+
+  it("reports two role claims without two writable nodes as a role conflict, not split brain", () => {
+    const events = byT([
+      ...samples("pg1", 0, 10000, primary(1)),
+      // pg2 says primary but PostgreSQL is still read-only from 5.07 s to 6.07 s.
+      ...samples("pg2", 70, 10000, (t) => (t >= 5000 && t < 6100 ? primaryReadOnly(1) : replica(1))),
+    ]);
+    const v = check(events);
+    expect(v.ok).toBe(false);
+    expect(ofType(v, "writable-overlap")).toHaveLength(0);
+    const [r] = ofType<OverlapEvidence>(v, "role-overlap");
+    expect(r).toMatchObject({ severity: "role-conflict", nodes: ["pg1", "pg2"], start: 5070, end: 6070, durationMs: 1000 });
+    expect(v.summary).toBe("role conflict: pg1 and pg2 both reported role primary for 1.0 s from +5.1s");
+  });
+
+  it("counts a node writable while its REST API is down (Patroni dead, PostgreSQL alive)", () => {
+    const events = byT([
+      ...samples("pg1", 0, 10000, (t) => (t < 3000 ? primary(1) : writableNoRest(1))),
+      ...samples("pg2", 100, 10000, (t) => (t < 6000 ? replica(1) : primary(2))),
+    ]);
+    const v = check(events);
+    expect(v.ok).toBe(false);
+    const [w] = ofType<OverlapEvidence>(v, "writable-overlap");
+    expect(w).toMatchObject({ start: 6100, end: 9800, bothClaimedPrimary: false, timelines: { pg1: [1], pg2: [2] }, sameTimeline: false });
+  });
+
+  it("ends a run at a sampling gap longer than maxSampleGapMs", () => {
+    const pg2: NodeSample[] = [
+      { kind: "node", t: 1000, node: "pg2", latencyMs: 1, ...primary(2) },
+      // no sample of pg2 for 4 s
+      { kind: "node", t: 5000, node: "pg2", latencyMs: 1, ...primary(2) },
+    ];
+    const events = byT([...samples("pg1", 2000, 4100, primary(1)), ...pg2]);
+    expect(check(events).ok).toBe(true);
+    const loose = check(events, { maxSampleGapMs: 10000 });
+    expect(loose.ok).toBe(false);
+    expect(ofType<OverlapEvidence>(loose, "writable-overlap")[0]).toMatchObject({ start: 2000, end: 4000 });
+    // Options given to the factory are defaults that check() options override.
+    expect(singlePrimary({ maxSampleGapMs: 10000 }).check(events).ok).toBe(false);
+    expect(singlePrimary({ maxSampleGapMs: 10000 }).check(events, { maxSampleGapMs: 2000 }).ok).toBe(true);
+  });
+
+  it("reports a single-instant overlap (one writable sample inside another node's run, duplicated)", () => {
+    const events = byT([
+      ...samples("pg1", 0, 3000, primary(1)),
+      ...samples("pg2", 100, 3000, (t) => (t === 1500 ? primary(1) : replica(1))),
+      { kind: "node", t: 1500, node: "pg2", latencyMs: 1, ...primary(1) } as NodeSample,
+    ]);
+    const v = check(events);
+    const w = ofType<OverlapEvidence>(v, "writable-overlap");
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatchObject({ start: 1500, end: 1500, durationMs: 0, sameTimeline: true });
+  });
+
+  it("proves two primaries from interleaved acknowledged writes alone", () => {
+    const wl = new Workload();
+    wl.add({ from: 0, to: 1000, node: "pg1" }); // seqs 1-10
+    wl.add({ from: 1000, to: 1500, node: "pg2" }); // 11-15
+    wl.add({ from: 1500, to: 2000, node: "pg1" }); // 16-20
+    const v = check(wl.ops);
+    expect(v.ok).toBe(false);
+    const il = ofType<InterleavedAcksEvidence>(v, "interleaved-acks");
+    // pg1 brackets pg2's 11-15; pg2 brackets nothing (no pg2 ack after pg1's 16-20).
+    expect(il).toHaveLength(1);
+    expect(il[0]).toMatchObject({
+      bracketing: "pg1",
+      interleaved: "pg2",
+      seqs: "11-15",
+      count: 5,
+      start: 1000,
+      end: 1410,
+      before: { seq: 10, ackedAt: 910 },
+      after: { seq: 16, invokedAt: 1500, ackedAt: 1510 },
+    });
+    expect(v.summary).toBe(
+      "split brain: acknowledged writes interleaved between pg1 and pg2 from +1.0s (5 writes in 1 episode) (no node samples: workload evidence only)",
+    );
+    expect(v.summary).toContain("(no node samples: workload evidence only)");
+  });
+
+  it("does not take a failback (node seen in recovery in between) as interleaving", () => {
+    const wl = new Workload();
+    wl.add({ from: 0, to: 1000, node: "pg1" });
+    wl.add({ from: 5000, to: 6000, node: "pg2" });
+    wl.add({ from: 12000, to: 13000, node: "pg1" });
+    const events = byT([
+      ...samples("pg1", 0, 14000, (t) => (t <= 1000 ? primary(1) : t < 3000 ? down : t < 11000 ? replica(2) : primary(3))),
+      ...samples("pg2", 100, 14000, (t) => (t < 4000 ? replica(1) : t <= 7000 ? primary(2) : t < 9000 ? down : replica(3))),
+      ...wl.ops,
+    ]);
+    const v = check(events);
+    expect(ofType(v, "interleaved-acks")).toHaveLength(0);
+    expect(v.ok).toBe(true);
+  });
+
+  it("overlaps only at concurrent sample times when three nodes are involved", () => {
+    const events = byT([
+      ...samples("pg1", 0, 4000, primary(1)),
+      ...samples("pg2", 50, 4000, (t) => (t >= 1000 && t < 2000 ? primary(2) : replica(1))),
+      ...samples("pg3", 150, 4000, (t) => (t >= 3000 ? primary(2) : replica(1))),
+    ]);
+    const v = check(events);
+    const w = ofType<OverlapEvidence>(v, "writable-overlap");
+    expect(w.map((x) => [x.nodes.join("+"), x.start, x.end])).toEqual([
+      ["pg1+pg2", 1050, 1850],
+      ["pg1+pg3", 3150, 3800],
+    ]);
+    expect(v.figures!.writableOverlapMs).toBe(800 + 650);
+  });
+
+  it("is unknown without samples and writes", () => {
+    const v = check([{ kind: "note", t: 0, text: "cluster ready" }]);
+    expect(v).toMatchObject({ ok: false, unknown: true });
+    expect(v.summary).toBe("no node samples and no writes recorded: cannot judge");
+  });
+
+  it("accepts events in any order", () => {
+    const events = splitBrain().events;
+    const shuffled = [...events].reverse();
+    expect(check(shuffled)).toEqual(check(events));
+  });
+});

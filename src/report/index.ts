@@ -1,0 +1,10 @@
+export * from "./model.js";
+export { renderJson, stableStringify, canonical } from "./json.js";
+export { renderJUnit, type JUnitOptions } from "./junit.js";
+export { renderMarkdown, type MarkdownOptions } from "./markdown.js";
+export { Journal, readJournal, parseJournal, JOURNAL_FILE, JOURNAL_SCHEMA_VERSION } from "./journal.js";
+export type { JournalHeader, JournalOptions, JournalContents } from "./journal.js";
+export * from "./write.js";
+export { redact, redactDeep, REDACTED } from "./redact.js";
+export { runLog, formatT, formatDuration } from "./text.js";
+export { parseXml, xmlAttr, xmlText, type XmlElement } from "./xml.js";
