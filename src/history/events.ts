@@ -2,7 +2,8 @@
  * The recorded history of one scenario run: everything pgchaos observed and did, on one time
  * axis. The recorder and the runner append to it; checkers and reports only read it.
  *
- * Times (`t`) are milliseconds since the run's origin (the moment the cluster was ready),
+ * Times (`t`) are milliseconds since the run's origin (the moment the run started; a "cluster
+ * ready" note marks the end of setup),
  * taken from a monotonic clock in the harness, so wall-clock faults inside the lab never
  * distort the record. `wall` on the journal header maps the origin to real time.
  */

@@ -3,7 +3,7 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
 import { stringify } from "yaml";
-import type { ExecOptions, ExecResult, Lab, LabNode, NodeKind } from "./lab-api.js";
+import type { ExecOptions, ExecResult, Lab, LabNode, LabSecrets, NodeKind } from "./lab-api.js";
 import type { ClusterSpec } from "./topology.js";
 import { etcdNames, patroniNames } from "./topology.js";
 import { ETCD_CLIENT_PORT, ETCD_ENV_PATH, etcdCommand, etcdEnv } from "./etcd-command.js";
@@ -22,6 +22,8 @@ export interface LabStartOptions {
   logDir: string;
   progress: Progress;
   runId?: string;
+  /** Credentials for this run (generated when absent). */
+  secrets?: LabSecrets;
   /** Called with every container log line (the recorder watches for patterns). */
   onLogLine?: LogListener;
 }
@@ -55,7 +57,7 @@ export class DockerLab implements Lab {
   private listeners = new Set<LogListener>();
   readonly scope: string;
   readonly namespace = "/service/";
-  readonly secrets = { superuserPassword: newSecret(), replicationPassword: newSecret(), restapiPassword: newSecret() };
+  readonly secrets: LabSecrets;
   etcdToken: string;
 
   private constructor(
@@ -64,6 +66,7 @@ export class DockerLab implements Lab {
     private readonly opts: LabStartOptions,
   ) {
     this.scope = `pgchaos-${runId}`;
+    this.secrets = opts.secrets ?? { superuserPassword: newSecret(), replicationPassword: newSecret(), restapiPassword: newSecret() };
     this.etcdToken = `pgchaos-${runId}`;
     if (opts.onLogLine) this.listeners.add(opts.onLogLine);
   }

@@ -54,5 +54,11 @@ export interface Lab {
   pids(node: string, comm?: RegExp): Promise<{ pid: number; hostPid: number; comm: string; user: string }[]>;
 
   /** Credentials generated for this run. Never printed or written to a report. */
-  readonly secrets: { superuserPassword: string; replicationPassword: string; restapiPassword?: string };
+  readonly secrets: LabSecrets;
+}
+
+export interface LabSecrets {
+  superuserPassword: string;
+  replicationPassword: string;
+  restapiPassword: string;
 }

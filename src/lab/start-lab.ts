@@ -7,6 +7,7 @@ import { DockerLab } from "./docker-lab.js";
 import { waitUntilReady, type ReadyTimings } from "./ready.js";
 import type { ClusterSpec } from "./topology.js";
 import type { LogListener } from "./log-follower.js";
+import type { LabSecrets } from "./lab-api.js";
 import { newRunId } from "./run-id.js";
 import { onCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
@@ -29,7 +30,7 @@ export interface StartedLab {
  */
 export async function startLab(
   spec: ClusterSpec,
-  opts: { progress: Progress; reportDir: string; runId?: string; onLogLine?: LogListener; signal?: AbortSignal; readyTimeoutMs?: number },
+  opts: { progress: Progress; reportDir: string; runId?: string; secrets?: LabSecrets; onLogLine?: LogListener; signal?: AbortSignal; readyTimeoutMs?: number },
 ): Promise<StartedLab> {
   const docker = await ensureEngine(opts.progress);
   const reaped = await collectGarbage(docker);
@@ -49,6 +50,7 @@ export async function startLab(
       docker,
       image,
       runId,
+      secrets: opts.secrets,
       logDir: path.join(opts.reportDir, "logs"),
       progress: opts.progress,
       onLogLine: opts.onLogLine,

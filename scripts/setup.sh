@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what pgchaos needs on a Debian machine, idempotently: Debian packages (the Docker
+# engine, debootstrap for the offline base image, xmllint for the JUnit schema test) and the
+# npm dependencies, then builds. Starting the engine and building the lab image are done by
+# pgchaos itself on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: missing ${need[*]}; install them (Debian: apt-get install ${need[*]}) and run again" >&2
+    exit 2
+  fi
+  echo "setup: apt-get install ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test suite: unit tests (pure logic) and end-to-end tests on real containers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export TESTCONTAINERS_RYUK_DISABLED=true
+exec npx vitest run "$@"

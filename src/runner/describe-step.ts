@@ -1,0 +1,45 @@
+import type { Step } from "../scenario/schema.js";
+
+const refText = (v: unknown): string => {
+  if (v && typeof v === "object" && "text" in v) return String((v as { text: string }).text);
+  if (Array.isArray(v)) return v.map(refText).join(", ");
+  return String(v);
+};
+
+function conditionText(c: { type: string } & Record<string, unknown>): string {
+  const rest = Object.entries(c)
+    .filter(([k]) => k !== "type")
+    .map(([k, v]) => `${k} ${refText(v)}`)
+    .join(", ");
+  return rest ? `${c.type} (${rest})` : c.type;
+}
+
+/** One line a person reads in progress output and the report: "expect leader (is pg2) within 30s". */
+export function describeStep(step: Step): string {
+  const s = step as Step & Record<string, unknown>;
+  switch (step.kind) {
+    case "sleep":
+      return `sleep ${step.sleep / 1000}s`;
+    case "heal":
+      return `heal ${step.heal}`;
+    case "fault": {
+      const params = Object.entries(s)
+        .filter(([k]) => !["kind", "fault", "id", "note"].includes(k))
+        .map(([k, v]) => `${k}=${refText(v)}`)
+        .join(" ");
+      return `fault ${String(s.fault)}${params ? ` ${params}` : ""}`;
+    }
+    case "action": {
+      const params = Object.entries(s)
+        .filter(([k]) => !["kind", "action", "id", "note"].includes(k))
+        .map(([k, v]) => `${k}=${refText(v)}`)
+        .join(" ");
+      return `action ${String(s.action)}${params ? ` ${params}` : ""}`;
+    }
+    case "expect": {
+      const conds = (step.expect as ({ type: string } & Record<string, unknown>)[]).map(conditionText).join(" and ");
+      const when = step.within !== undefined ? ` within ${step.within / 1000}s` : step.for !== undefined ? ` for ${step.for / 1000}s` : "";
+      return `expect ${conds}${when}`;
+    }
+  }
+}

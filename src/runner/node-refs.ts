@@ -1,0 +1,42 @@
+import type { History } from "../history/history.js";
+
+export type AnyNodeRef = { type: "node"; text: string; name: string } | { type: "leader" | "replica"; text: string; step: string };
+
+/**
+ * Resolves `leader@<step>` / `replica@<step>` from the recorded history: the DCS leader (or,
+ * when the DCS could not be read, the writable node) when that step began; a replica is the
+ * first node by name that reported the replica role then. Resolved once, then fixed.
+ */
+export class NodeRefResolver {
+  private readonly memo = new Map<string, string>();
+  constructor(
+    private readonly history: History,
+    private readonly stepStarts: Map<string, number>,
+    private readonly patroniNodes: readonly string[],
+  ) {}
+
+  resolve = (ref: { text: string }): string => {
+    const r = ref as AnyNodeRef;
+    if (r.type === "node") return r.name;
+    const hit = this.memo.get(r.text);
+    if (hit) return hit;
+    const t = this.stepStarts.get(r.step);
+    if (t === undefined) throw new Error(`${r.text}: step '${r.step}' has not started yet`);
+    const leader = this.leaderAt(t);
+    let node: string | undefined;
+    if (r.type === "leader") node = leader;
+    else
+      node =
+        this.patroniNodes.find((n) => n !== leader && this.history.latest("node", (s) => s.node === n, t)?.role === "replica") ??
+        this.patroniNodes.find((n) => n !== leader);
+    if (!node) throw new Error(`${r.text}: no ${r.type} known when step '${r.step}' began`);
+    this.memo.set(r.text, node);
+    return node;
+  };
+
+  leaderAt(t: number): string | undefined {
+    const d = this.history.latest("dcs", (x) => x.reachable && x.leader !== null, t);
+    if (d?.leader) return d.leader;
+    return this.patroniNodes.find((n) => this.history.latest("node", (s) => s.node === n, t)?.writable);
+  }
+}
