@@ -38,7 +38,7 @@ describe("no-acked-write-lost", () => {
     const items = v.evidence.filter((e) => e.type === "lost-write") as LostWriteEvidence[];
     expect(items.map((e) => e.seq)).toEqual([8, 9, 10]);
     expect(items[0]).toMatchObject({ node: "pg1", via: "direct", invokedAt: 700, completedAt: 710, presentOn: ["pg1"] });
-    expect(items[0].message).toBe("Write 8 was acknowledged by pg1 (via direct) at +0.7s (invoked +0.7s) and is missing on pg2; still present on pg1.");
+    expect(items[0].message).toBe("Write 8 was acknowledged by pg1 at +0.7s (invoked +0.7s) and is missing on pg2; still present on pg1.");
     expect(v.figures).toMatchObject({ acked: 20, lost: 3 });
   });
 

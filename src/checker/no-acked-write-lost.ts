@@ -120,7 +120,7 @@ function checkLost(events: readonly HistoryEvent[], maxItems: number): Verdict {
       evidence.push({
         type: "lost-write",
         message:
-          `Write ${seq} was acknowledged by ${w.node ?? "?"} (via ${w.via}) at ${formatT(w.tEnd)} ` +
+          `Write ${seq} was acknowledged ${w.via === "haproxy" ? "through HAProxy" : `by ${w.node ?? "?"}`} at ${formatT(w.tEnd)} ` +
           `(invoked ${formatT(w.t)}) and is missing on ${ref.node}` +
           (presentOn.length ? `; still present on ${presentOn.join(", ")}.` : "."),
         seq,

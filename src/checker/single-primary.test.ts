@@ -185,3 +185,15 @@ describe("single-primary", () => {
     expect(check(shuffled)).toEqual(check(events));
   });
 });
+
+describe("single-primary with HAProxy writes", () => {
+  it("does not take writes through HAProxy interleaved with direct writes as two primaries", () => {
+    const wl = new Workload();
+    wl.add({ from: 0, to: 1000, node: "pg1" });
+    wl.add({ from: 1000, to: 1500, node: "haproxy", via: "haproxy" });
+    wl.add({ from: 1500, to: 2000, node: "pg1" });
+    const v = singlePrimary().check([...samples("pg1", 0, 2000, primary(1)), ...wl.ops]);
+    expect(v.ok).toBe(true);
+    expect(v.figures!.interleavedAckEpisodes).toBe(0);
+  });
+});

@@ -39,8 +39,11 @@ import { compressRanges, eventsOf, firstAtOrAfter, formatDuration, formatT, last
  * Unless A was demoted and promoted again in between, A and B were both primaries accepting
  * writes at `b`'s commit. We therefore discard a witness when A's samples show it in recovery
  * (`pgUp && writable === false`) or on a different timeline at any sample strictly between
- * `a1.tEnd` and `a2.t` (a legitimate failback). The writes' `node` must name the PostgreSQL node
- * that executed the write.
+ * `a1.tEnd` and `a2.t` (a legitimate failback). Only writes with `via: "direct"` are used: their
+ * `node` names the PostgreSQL node that executed the write (through HAProxy it does not).
+ *
+ * Note: a NodeSample's `t` is when its poll started; the answers arrived within `latencyMs`.
+ * We use `t` as the observation instant for every node alike.
  */
 export interface SinglePrimaryOptions {
   /** A gap between two consecutive samples of a node longer than this ends its run. Default 2000. */
@@ -263,7 +266,8 @@ function overlapEvidence(o: Overlap, type: "writable-overlap" | "role-overlap"):
 type OkWrite = WriteOp & { node: string };
 
 function interleavedAcks(writes: WriteOp[], samplesByNode: Map<string, NodeSample[]>): InterleavedAcksEvidence[] {
-  const ok = writes.filter((w): w is OkWrite => w.outcome === "ok" && w.node !== null);
+  // Only direct writes name the node that executed them (via=haproxy records "haproxy").
+  const ok = writes.filter((w): w is OkWrite => w.outcome === "ok" && w.node !== null && w.via === "direct");
   const byNodeT = new Map<string, OkWrite[]>(); // sorted by invocation t
   for (const w of ok) {
     let l = byNodeT.get(w.node);

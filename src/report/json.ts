@@ -2,10 +2,11 @@ import type { RunReport } from "./model.js";
 import { redactDeep } from "./redact.js";
 
 /**
- * Keys that come first, in this order, in every object; all other keys follow alphabetically.
- * The order does not depend on how an object was built, so report.json diffs cleanly.
+ * Key order: a RunReport's members in the order of the model (events last); in every other
+ * object, a few identifying keys first (kind, t, checker, ok, summary, ...), then the rest
+ * alphabetically. The order never depends on how an object was built, so files diff cleanly.
  */
-const PREFERRED = [
+const TOP = [
   "schemaVersion",
   "runId",
   "outcome",
@@ -24,42 +25,32 @@ const PREFERRED = [
   "verdicts",
   "findings",
   "logs",
-  "kind",
-  "t",
-  "tEnd",
-  "type",
-  "checker",
-  "name",
-  "id",
-  "index",
-  "phase",
-  "node",
-  "ok",
-  "unknown",
-  "summary",
-  "message",
   "events",
 ];
-const RANK = new Map(PREFERRED.map((k, i) => [k, i]));
+const NESTED = ["kind", "t", "tEnd", "checker", "ok", "unknown", "summary", "type", "message", "index", "id", "name", "node"];
+const rank = (list: string[]) => new Map(list.map((k, i) => [k, i]));
+const TOP_RANK = rank(TOP);
+const NESTED_RANK = rank(NESTED);
 
-export function sortedKeys(o: object): string[] {
+export function sortedKeys(o: object, top = false): string[] {
+  const r = top ? TOP_RANK : NESTED_RANK;
   return Object.keys(o).sort((a, b) => {
-    const ra = RANK.get(a) ?? Infinity;
-    const rb = RANK.get(b) ?? Infinity;
+    const ra = r.get(a) ?? Infinity;
+    const rb = r.get(b) ?? Infinity;
     if (ra !== rb) return ra - rb;
     return a < b ? -1 : a > b ? 1 : 0;
   });
 }
 
 /** Plain data with object keys in the stable order (undefined members dropped, as JSON does). */
-export function canonical(v: unknown): unknown {
+export function canonical(v: unknown, top = true): unknown {
   if (v === null || typeof v !== "object") return v;
-  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return canonical((v as { toJSON: () => unknown }).toJSON());
-  if (Array.isArray(v)) return v.map(canonical);
+  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return canonical((v as { toJSON: () => unknown }).toJSON(), top);
+  if (Array.isArray(v)) return v.map((x) => canonical(x, false));
   const out: Record<string, unknown> = {};
-  for (const k of sortedKeys(v)) {
+  for (const k of sortedKeys(v, top)) {
     const x = (v as Record<string, unknown>)[k];
-    if (x !== undefined && typeof x !== "function") out[k] = canonical(x);
+    if (x !== undefined && typeof x !== "function") out[k] = canonical(x, false);
   }
   return out;
 }
