@@ -28,7 +28,7 @@ function timestamp(iso: string): string | undefined {
 function problems(r: RunReport, maxEvidence: number): Problem[] {
   const out: Problem[] = [];
   for (const s of r.steps.filter((x) => x.outcome === "fail")) {
-    const message = `step ${s.index} (${s.id}) failed: ${s.text}${s.detail ? `: ${s.detail}` : ""}`;
+    const message = `step ${s.index + 1} (${s.id}) failed: ${s.text}${s.detail ? `: ${s.detail}` : ""}`;
     out.push({
       type: `step.${s.type}`,
       message,

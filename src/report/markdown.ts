@@ -91,7 +91,7 @@ export function renderMarkdown(report: RunReport, opts: MarkdownOptions = {}): s
       table(
         ["#", "time", "step", "outcome", "detail"],
         r.steps.map((s) => [
-          s.index,
+          s.index + 1,
           stepSpan(s),
           `${s.type}: ${s.text}${s.line !== undefined ? ` (line ${s.line})` : ""}`,
           `${ICON[s.outcome]} ${s.outcome}`,

@@ -19,10 +19,10 @@ describe("buildReport", () => {
     ]);
     expect(r.steps[3].detail).toBe("pg2 and pg3 both primary at +40.3s");
     expect(r.faults).toEqual([
-      { id: "step-0", type: "etcd-pause", targets: ["e1", "e2", "e3"], injectedAt: 10040, healedAt: 40030, ok: true },
+      { id: "step-1", type: "etcd-pause", targets: ["e1", "e2", "e3"], injectedAt: 10040, healedAt: 40030, ok: true },
     ]);
     expect(r.actions).toHaveLength(1);
-    expect(r.actions[0]).toMatchObject({ id: "step-4", action: "switchover", ok: false, status: 503 });
+    expect(r.actions[0]).toMatchObject({ id: "step-5", action: "switchover", ok: false, status: 503 });
     expect(r.workload).toMatchObject({ attempted: 490, ok: 285, fail: 204, unknown: 1, notSent: 0, spanMs: 48910 });
     expect(r.workload.rate).toBeCloseTo(490 / 48.91, 2);
     expect(r.workload.byVia).toEqual({ direct: { attempted: 490, ok: 285, fail: 204, unknown: 1 } });
@@ -75,7 +75,7 @@ describe("buildReport", () => {
     });
     expect(unfinished.outcome).toBe("error");
     expect(unfinished.steps[0]).toMatchObject({ tEnd: null, outcome: "error", detail: "step did not finish" });
-    expect(unfinished.error).toBe("step 0 (kill) did not finish: step did not finish");
+    expect(unfinished.error).toBe("step 1 (kill) did not finish: step did not finish");
     const errored = buildReport({
       ...base,
       events: [
@@ -83,7 +83,7 @@ describe("buildReport", () => {
         { kind: "step", t: 9, index: 0, id: "kill", type: "fault", phase: "end", text: "kill", outcome: "error", detail: "exec failed" },
       ],
     });
-    expect(errored).toMatchObject({ outcome: "error", error: "step 0 (kill) errored: exec failed" });
+    expect(errored).toMatchObject({ outcome: "error", error: "step 1 (kill) errored: exec failed" });
   });
 
   it("keeps a fault that was never healed visible, and a failed heal not ok", () => {

@@ -156,7 +156,8 @@ const byT = <T extends { t: number }>(xs: T[]) => xs.sort((a, b) => a.t - b.t);
 
 /**
  * Assemble a RunReport: header info from `input`, steps/faults/actions/workload derived from
- * the history. Outcome: "error" on an infrastructure error or a step that errored or never
+ * the history. StepEvent.index is 0-based (as the runner emits it); texts meant for people
+ * (report.md, junit.xml, `error`) number steps from 1. Outcome: "error" on an infrastructure error or a step that errored or never
  * ended; else "fail" if a step failed or a verdict is not ok; else "pass".
  */
 export function buildReport(input: BuildReportInput): RunReport {
@@ -173,7 +174,7 @@ export function buildReport(input: BuildReportInput): RunReport {
   const errored = steps.filter((s) => s.outcome === "error");
   if (error === undefined && errored.length > 0) {
     const s = errored[0];
-    error = `step ${s.index} (${s.id}) ${s.tEnd === null ? "did not finish" : "errored"}${s.detail ? `: ${s.detail}` : ""}`;
+    error = `step ${s.index + 1} (${s.id}) ${s.tEnd === null ? "did not finish" : "errored"}${s.detail ? `: ${s.detail}` : ""}`;
   }
   const outcome: RunOutcome =
     error !== undefined ? "error" : steps.some((s) => s.outcome === "fail") || verdicts.some((v) => !v.ok) ? "fail" : "pass";

@@ -86,10 +86,10 @@ describe("junit.xml", () => {
     ]);
     const [failure] = child(cases[0], "failure");
     expect(failure.attrs.type).toBe("step.expect,verdict.single-primary,verdict.no-acked-write-lost");
-    expect(failure.attrs.message).toMatch(/^3 problems: step 3 \(step-3\) failed: single primary within 10s/);
+    expect(failure.attrs.message).toMatch(/^3 problems: step 4 \(step-4\) failed: single primary within 10s/);
     expect(failure.text).toContain("pg2 and pg3 were both writable from +40.3s to +42.9s");
     expect(failure.text).toContain("20 acknowledged writes are missing on the final primary pg3: 395-405,412-420.");
-    expect(child(cases[0], "system-out")[0].text).toContain("+40.1s → +50.0s  [fail] step 3 expect: single primary within 10s");
+    expect(child(cases[0], "system-out")[0].text).toContain("+40.1s → +50.0s  [fail] step 4 expect: single primary within 10s");
     expect(child(cases[1], "failure")).toHaveLength(0);
     expect(child(cases[1], "error")).toHaveLength(0);
     expect(xml).not.toContain(SECRET);
@@ -102,7 +102,7 @@ describe("junit.xml", () => {
     expect(child(tc, "failure")).toHaveLength(0);
     const [err] = child(tc, "error");
     expect(err.attrs).toEqual({ message: "docker engine went away", type: "infrastructure" });
-    expect(err.text).toMatch(/^infrastructure error: docker engine went away\n\nstep 3/);
+    expect(err.text).toMatch(/^infrastructure error: docker engine went away\n\nstep 4/);
   });
 
   it("escapes markup, quotes and control characters", () => {
@@ -167,8 +167,8 @@ describe("report.md", () => {
       "**Verdict: FAIL** — 2 of 3 checkers failed (single-primary, no-acked-write-lost); 1 of 4 steps failed.",
     );
     expect(md).toContain("Pause every etcd member for 30 s, unpause, and watch for two primaries.");
-    expect(md).toContain("| 3 | +40.1s → +50.0s | expect: single primary within 10s (line 20) | ❌ fail | pg2 and pg3 both primary at +40.3s |");
-    expect(md).toContain("| step-0 | etcd-pause | e1, e2, e3 | +10.0s | +40.0s | yes |");
+    expect(md).toContain("| 4 | +40.1s → +50.0s | expect: single primary within 10s (line 20) | ❌ fail | pg2 and pg3 both primary at +40.3s |");
+    expect(md).toContain("| step-1 | etcd-pause | e1, e2, e3 | +10.0s | +40.0s | yes |");
     expect(md).toContain("### single-primary: ❌ failed");
     expect(md).toContain("- pg2 and pg3 were both writable from +40.3s to +42.9s (2.5 s, from node samples;");
     expect(md).toContain("### write-availability: ✅ passed");
@@ -193,7 +193,7 @@ describe("report.md", () => {
       evidence: Array.from({ length: 40 }, (_, i) => ({ type: "note" as const, message: `item ${i}` })),
     };
     const md = renderMarkdown(r, { maxEvidence: 5 });
-    expect(md).toContain("| 0 | +1.0s → +1.5s | action: sql: select 1 \\| 2 | ✅ pass | a<br>b |");
+    expect(md).toContain("| 1 | +1.0s → +1.5s | action: sql: select 1 \\| 2 | ✅ pass | a<br>b |");
     expect(md).toContain("- item 4\n- … and 35 more (see `report.json`).");
     expect(md).not.toContain("- item 5\n");
   });

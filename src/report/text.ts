@@ -15,7 +15,7 @@ export function runLog(r: RunReport): string {
   lines.push(`scenario ${r.scenario.name}${r.scenario.file ? ` (${r.scenario.file})` : ""}, started ${r.startedAt}, t=0 at ${r.origin}`);
   for (const s of r.steps)
     lines.push(
-      `${stepSpan(s)}  [${s.outcome}] step ${s.index} ${s.type}: ${s.text}${s.detail ? ` - ${s.detail}` : ""}` +
+      `${stepSpan(s)}  [${s.outcome}] step ${s.index + 1} ${s.type}: ${s.text}${s.detail ? ` - ${s.detail}` : ""}` +
         `${s.line !== undefined ? ` (line ${s.line})` : ""}`,
     );
   for (const f of r.faults)

@@ -72,7 +72,7 @@ describe("writeIndex", () => {
       ["run-broken", "error", "run-broken/report.md"],
     ]);
     expect(summary.runs[0].failedSteps).toEqual([
-      { index: 3, id: "step-3", text: "single primary within 10s", detail: "pg2 and pg3 both primary at +40.3s" },
+      { index: 3, id: "step-4", text: "single primary within 10s", detail: "pg2 and pg3 both primary at +40.3s" },
     ]);
     expect(summary.runs[0].verdicts.map((v: { checker: string; ok: boolean }) => [v.checker, v.ok])).toEqual([
       ["single-primary", false],
@@ -84,7 +84,7 @@ describe("writeIndex", () => {
     expect(md.split("\n")[0]).toBe("# ⚠️ Game day 1: ERROR");
     expect(md).toContain("**3 scenario runs: 1 passed, 1 failed, 1 errored.**");
     expect(md).toContain("| ✅ pass | clean-run | clock-skew | 31.5 s |  | [report](run-clean/report.md) |");
-    expect(md).toContain("| ❌ fail | etcd-pause-split-brain | dcs-loss | 93.3 s | step 3 single primary within 10s: pg2 and pg3 both primary at +40.3s<br>single-primary: split brain");
+    expect(md).toContain("| ❌ fail | etcd-pause-split-brain | dcs-loss | 93.3 s | step 4 single primary within 10s: pg2 and pg3 both primary at +40.3s<br>single-primary: split brain");
 
     const junit = parseXml(readFileSync(paths.junit, "utf8"));
     expect(junit.attrs).toMatchObject({ tests: "3", failures: "1", errors: "1" });

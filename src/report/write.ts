@@ -99,7 +99,7 @@ export function renderSummaryMarkdown(reports: readonly RunReport[], opts: Index
   for (const r of s.runs) {
     const wrong = [
       ...(r.error ? [`error: ${r.error}`] : []),
-      ...r.failedSteps.map((f) => `step ${f.index} ${f.text}${f.detail ? `: ${f.detail}` : ""}`),
+      ...r.failedSteps.map((f) => `step ${f.index + 1} ${f.text}${f.detail ? `: ${f.detail}` : ""}`),
       ...r.verdicts.filter((v) => !v.ok).map((v) => `${v.checker}: ${v.summary}`),
     ];
     out.push(
