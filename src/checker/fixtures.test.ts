@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fixtureToJson, type HistoryFixture } from "../../test/fixtures/histories/builder.js";
 import { loadHistoryFile } from "../../test/fixtures/histories/load.js";
 import { cleanRun, splitBrain, switchover } from "../../test/fixtures/histories/scenarios.js";
+import { Journal } from "../report/journal.js";
 import { checkers } from "./index.js";
 
 const dir = fileURLToPath(new URL("../../test/fixtures/histories/", import.meta.url));
@@ -45,5 +48,19 @@ describe("history fixtures", () => {
     expect(lost.figures).toMatchObject({ lost: 20, unknownPresent: 1 });
     const av = checkers["write-availability"]({ maxUnavailableMs: 15000 }).check(f.events);
     expect(av).toMatchObject({ ok: false, figures: { longestMs: 20500 } });
+  });
+
+  it("a recorded journal (.jsonl) loads like a JSON history and judges the same", () => {
+    const f = splitBrain();
+    const path = join(mkdtempSync(join(tmpdir(), "pgchaos-fixture-")), "split-brain.jsonl");
+    const j = new Journal(path, { runId: "r", wall: "2024-05-01T12:00:00.000Z" });
+    for (const e of [...f.events].reverse()) j.append(e); // append order differs from t order
+    j.close();
+    writeFileSync(path.replace(/\.jsonl$/, ".expect.json"), JSON.stringify(f.expect));
+    const loaded = loadHistoryFile(path);
+    expect(loaded.expect).toEqual(f.expect);
+    expect(loaded.events).toHaveLength(f.events.length);
+    for (const name of Object.keys(checkers))
+      expect(checkers[name]().check(loaded.events), name).toEqual(checkers[name]().check(f.events));
   });
 });
