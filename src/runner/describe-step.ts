@@ -6,6 +6,9 @@ const refText = (v: unknown): string => {
   return String(v);
 };
 
+/** Bookkeeping keys of a loaded step, not parameters. */
+const HIDDEN = ["kind", "id", "note", "index", "line", "label"];
+
 function conditionText(c: { type: string } & Record<string, unknown>): string {
   const rest = Object.entries(c)
     .filter(([k]) => k !== "type")
@@ -24,14 +27,14 @@ export function describeStep(step: Step): string {
       return `heal ${step.heal}`;
     case "fault": {
       const params = Object.entries(s)
-        .filter(([k]) => !["kind", "fault", "id", "note"].includes(k))
+        .filter(([k]) => !HIDDEN.includes(k) && k !== "fault")
         .map(([k, v]) => `${k}=${refText(v)}`)
         .join(" ");
       return `fault ${String(s.fault)}${params ? ` ${params}` : ""}`;
     }
     case "action": {
       const params = Object.entries(s)
-        .filter(([k]) => !["kind", "action", "id", "note"].includes(k))
+        .filter(([k]) => !HIDDEN.includes(k) && k !== "action")
         .map(([k, v]) => `${k}=${refText(v)}`)
         .join(" ");
       return `action ${String(s.action)}${params ? ` ${params}` : ""}`;

@@ -29,6 +29,7 @@ import { newRunId, newSecret } from "../lab/run-id.js";
 import { JOURNAL_FILE } from "../report/journal.js";
 import type { LabSecrets } from "../lab/lab-api.js";
 import { describeStep } from "./describe-step.js";
+import { findingsFromVerdicts } from "./findings.js";
 
 export interface ScenarioRunInput {
   scenario: Scenario;
@@ -51,6 +52,8 @@ export interface RunOptions {
 export interface ScenarioResult {
   report: RunReport;
   dir: string;
+  /** The run's generated credentials, for tests that check no report contains them. Never printed. */
+  secrets: LabSecrets;
 }
 
 /** The scenario's topology and DCS settings as a lab cluster spec. */
@@ -142,7 +145,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     for (let i = 0; i < scenario.steps.length; i++) {
       opts.signal?.throwIfAborted();
       const step = scenario.steps[i];
-      const id = step.id ?? `step-${i + 1}`;
+      const id = step.id ?? (step as { label?: string }).label ?? `step-${i}`;
       const tS = now();
       stepStarts.set(id, tS);
       if (i === 0) stepStarts.set("start", tS);
@@ -222,6 +225,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
         const make = checkers[inv.name as keyof typeof checkers] as (o?: object) => { check: (ev: typeof events, o?: object) => Verdict };
         return make(inv.options).check(events);
       });
+  findings.push(...findingsFromVerdicts(events, verdicts));
   const report = buildReport({
     runId,
     scenario: {
@@ -247,8 +251,8 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     setupMs,
     teardownMs: teardownStart ? Math.round(monoMs() - teardownStart) : undefined,
   });
-  await writeReports(dir, report, { secrets: Object.values(secrets) } as never);
-  return { report, dir };
+  await writeReports(dir, report, { secrets: Object.values(secrets) });
+  return { report, dir, secrets };
 }
 
 interface StepEnv {
@@ -414,7 +418,7 @@ async function readVersions(started: StartedLab): Promise<Partial<Versions>> {
   const first = async (node: string, cmd: string[]) =>
     (await lab.exec(node, cmd, { check: false }).catch(() => ({ stdout: "" }))).stdout.split("\n")[0].trim();
   const [postgresql, patroni, etcdV] = await Promise.all([
-    first(pg, ["postgres", "--version"]).then((s) => s.replace(/^postgres \(PostgreSQL\) /, "")),
+    first(pg, ["/usr/lib/postgresql/15/bin/postgres", "--version"]).then((s) => s.replace(/^postgres \(PostgreSQL\) /, "")),
     first(pg, ["patroni", "--version"]).then((s) => s.replace(/^patroni /, "")),
     first(etcd, ["etcd", "--version"]).then((s) => s.replace(/^etcd Version: /, "")),
   ]);

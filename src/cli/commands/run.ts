@@ -60,7 +60,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     reports.push(report);
     out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : ""}`);
   }
-  await writeIndex(dir, reports);
+  await writeIndex(dir, reports, { reportLink: (r) => `${r.scenario.name}/report.md` });
   out("");
   out(summaryTable(reports));
   out(`reports: ${dir}`);

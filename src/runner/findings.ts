@@ -1,0 +1,32 @@
+import type { HistoryEvent, LogLine } from "../history/events.js";
+import type { Verdict } from "../checker/checker.js";
+
+const fmt = (t: number) => `+${(t / 1000).toFixed(1)}s`;
+/** Patroni log lines that explain role changes. */
+const ROLE_LINE = /promot|demot|session lock|leader lock|acquir|failsafe|not accessible|rewind|following a new leader/i;
+const MARGIN_MS = 3000;
+
+/**
+ * Where a checker found Patroni doing otherwise than documented, attach what Patroni itself
+ * logged at the time on the nodes involved: the evidence a person wants next to the verdict.
+ * Reads the recorded history only.
+ */
+export function findingsFromVerdicts(events: readonly HistoryEvent[], verdicts: readonly Verdict[]): string[] {
+  const logs = events.filter((e): e is LogLine => e.kind === "log");
+  const out: string[] = [];
+  for (const v of verdicts) {
+    if (v.ok) continue;
+    for (const ev of v.evidence) {
+      const e = ev as { nodes?: string[]; start?: number; end?: number; message: string };
+      if (!e.nodes || e.start === undefined || e.end === undefined) continue;
+      const lines = logs.filter(
+        (l) => e.nodes!.includes(l.node) && l.t >= e.start! - MARGIN_MS && l.t <= e.end! + MARGIN_MS && ROLE_LINE.test(l.line) && !/STATEMENT|ERROR:\s+cannot execute/.test(l.line),
+      );
+      const shown = lines.slice(0, 12).map((l) => `  ${l.node} ${fmt(l.t)}: ${l.line.replace(/^\S+ \S+ /, "").slice(0, 200)}`);
+      out.push(
+        `${v.checker}: ${e.message}${shown.length ? `\nPatroni's own log on ${e.nodes.join(" and ")} around it:\n${shown.join("\n")}` : ""}`,
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, test } from "vitest";
+import { execa } from "execa";
+import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { leftovers } from "./helpers.js";
+import { readJournal } from "../../src/report/journal.js";
+
+const cli = path.resolve("dist/cli/main.js");
+
+/** Starts the CLI and resolves when a line matching `re` appears on stdout or stderr. */
+function waitForLine(p: ReturnType<typeof execa>, re: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    const t = setTimeout(() => reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output so far:\n${buf.slice(-3000)}`)), timeoutMs);
+    const on = (d: Buffer) => {
+      buf += d.toString();
+      const m = buf.split("\n").find((l) => re.test(l));
+      if (m) {
+        clearTimeout(t);
+        resolve(m);
+      }
+    };
+    p.stdout?.on("data", on);
+    p.stderr?.on("data", on);
+  });
+}
+
+describe("pgchaos CLI", () => {
+  test("a SIGKILLed `pgchaos up` leaves containers that `pgchaos gc` removes", async () => {
+    const p = execa("node", [cli, "up", "--etcd", "1", "--patroni", "1", "--reports", await mkdtemp(path.join(tmpdir(), "pgchaos-up-"))], {
+      reject: false,
+      env: { PGCHAOS_QUIET: "0" },
+    });
+    const ready = await waitForLine(p, /pgchaos lab \S+ is ready/, 240_000);
+    const runId = /pgchaos lab (\S+) is ready/.exec(ready)![1];
+    const before = await leftovers(runId);
+    expect(before.containers.length).toBe(2);
+    expect(before.networks.length).toBe(1);
+    p.kill("SIGKILL");
+    await p;
+    // Nothing cleaned up after SIGKILL: that is gc's job.
+    expect((await leftovers(runId)).containers.length).toBe(2);
+    const gc = await execa("node", [cli, "gc"], { reject: false });
+    expect(gc.exitCode).toBe(0);
+    expect(gc.stdout).toContain(runId);
+    expect(await leftovers(runId)).toEqual({ containers: [], networks: [] });
+  });
+
+  test("SIGINT during an active fault heals it, removes the lab, keeps the journal and exits 130", async () => {
+    const reports = await mkdtemp(path.join(tmpdir(), "pgchaos-int-"));
+    const p = execa("node", [cli, "run", "test/fixtures/run/partition-then-wait.yaml", "--reports", reports], { reject: false });
+    await waitForLine(p, /step 2\/2: sleep/, 300_000);
+    p.kill("SIGINT");
+    const r = await p;
+    expect(r.exitCode, r.stderr.slice(-2000)).toBe(130);
+    const [gameDay] = await readdir(reports);
+    const dir = path.join(reports, gameDay, "partition-then-wait");
+    const journal = readJournal(path.join(dir, "journal.jsonl"));
+    const faults = journal.events.filter((e) => e.kind === "fault");
+    expect(faults.map((f) => `${f.phase}:${f.id}:${f.ok}`)).toEqual(["inject:cut:true", "heal:cut:true"]);
+    const report = JSON.parse(await readFile(path.join(dir, "report.json"), "utf8"));
+    expect(report.outcome).toBe("error");
+    expect(report.error).toMatch(/interrupted/);
+    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+  });
+
+  test("validate: malformed scenarios get file:line:column errors and exit 2, no stack trace", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-bad-"));
+    const { writeFile } = await import("node:fs/promises");
+    const bad = path.join(dir, "bad.yaml");
+    await writeFile(bad, "name: bad\ndescription: x\nsteps:\n  - fault: etcd-pase\n    targets: [e1]\n");
+    const r = await execa("node", [cli, "validate", bad], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:4:\\d+: .*etcd-pase`));
+    expect(r.stdout + r.stderr).toContain("etcd-pause");
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+    const ok = await execa("node", [cli, "validate", "scenarios"], { reject: false });
+    expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
+  });
+
+  test("unknown command and bad flags exit 2 with one sentence", async () => {
+    const r = await execa("node", [cli, "frobnicate"], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
+    const f = await execa("node", [cli, "up", "--etcd", "9"], { reject: false });
+    expect(f.exitCode).toBe(2);
+    expect(f.stderr).toMatch(/--etcd must be a whole number from 1 to 7/);
+  });
+});

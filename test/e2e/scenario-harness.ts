@@ -1,0 +1,97 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { expect } from "vitest";
+import type { ScenarioResult } from "../../src/runner/run-scenario.js";
+import type { ScenarioRunInput } from "../../src/runner/run-scenario.js";
+import { readJournal } from "../../src/report/journal.js";
+import { checkers } from "../../src/checker/index.js";
+import type { HistoryEvent } from "../../src/history/events.js";
+import { leftovers } from "./helpers.js";
+
+const junitXsd = path.resolve("src/report/junit.xsd");
+
+/**
+ * What pgchaos promises about any scenario run, whatever Patroni did: reports exist and parse,
+ * every injected fault was healed, every step was recorded, the recorder sampled, the verdicts
+ * are what the checkers say about the recorded journal, no secret leaked, nothing left behind.
+ */
+export async function assertHarnessInvariants(input: ScenarioRunInput, r: ScenarioResult) {
+  const { report, dir } = r;
+  expect(report.error, `infrastructure error: ${report.error}`).toBeUndefined();
+  expect(report.outcome).not.toBe("error");
+
+  // Reports exist and parse; JUnit validates against the schema.
+  const json = JSON.parse(await readFile(path.join(dir, "report.json"), "utf8"));
+  expect(json.runId).toBe(report.runId);
+  expect(json.scenario.name).toBe(input.scenario.name);
+  expect(json.versions.patroni).toMatch(/^\d+\.\d+/);
+  expect(json.versions.postgresql).toMatch(/^15\./);
+  expect(json.versions.etcd).toMatch(/^3\.\d+/);
+  expect(await readFile(path.join(dir, "report.md"), "utf8")).toContain(input.scenario.name);
+  const xmllint = await execa("xmllint", ["--noout", "--schema", junitXsd, path.join(dir, "junit.xml")], { reject: false });
+  if (xmllint.exitCode !== 127 && !/ENOENT/.test(String(xmllint.stderr))) expect(xmllint.stderr).toMatch(/validates/);
+
+  // The journal is the record; reload it and check the report against it.
+  const journal = readJournal(path.join(dir, "journal.jsonl"));
+  const events = journal.events as HistoryEvent[];
+  expect(journal.torn).toBe(false);
+  expect(events.length).toBe(report.events.length);
+
+  // Every step started and ended, in order.
+  const stepEnds = events.filter((e) => e.kind === "step" && e.phase === "end");
+  expect(stepEnds.map((e) => (e as { index: number }).index)).toEqual(input.scenario.steps.map((_, i) => i));
+  expect(report.steps.map((s) => s.outcome)).toEqual(stepEnds.map((e) => (e as { outcome: string }).outcome));
+
+  // Every fault injected was healed, successfully, after it was injected.
+  const faults = events.filter((e) => e.kind === "fault") as Extract<HistoryEvent, { kind: "fault" }>[];
+  const injected = faults.filter((f) => f.phase === "inject");
+  expect(injected.length).toBeGreaterThan(0);
+  for (const f of injected) {
+    expect(f.ok, `inject ${f.id}: ${f.error}`).toBe(true);
+    const heal = faults.find((h) => h.phase === "heal" && h.id === f.id);
+    expect(heal, `fault ${f.id} was never healed`).toBeDefined();
+    expect(heal!.ok, `heal ${f.id}: ${heal!.error}`).toBe(true);
+    expect(heal!.t).toBeGreaterThanOrEqual(f.t);
+  }
+
+  // The recorder sampled every Patroni node and the DCS throughout.
+  for (const n of ["pg1", "pg2", "pg3"].slice(0, input.scenario.topology.patroni)) {
+    const samples = events.filter((e) => e.kind === "node" && e.node === n);
+    expect(samples.length, `samples of ${n}`).toBeGreaterThan(20);
+  }
+  expect(events.filter((e) => e.kind === "dcs").length).toBeGreaterThan(20);
+  expect(events.some((e) => e.kind === "final-read" && e.primary)).toBe(true);
+  if (input.scenario.workload.rate > 0) expect(report.workload.attempted).toBeGreaterThan(0);
+
+  // Verdicts are exactly what the checkers say about the recorded journal.
+  for (const v of report.verdicts) {
+    const inv = input.scenario.invariants.find((i) => i.name === v.checker)!;
+    const again = checkers[v.checker](inv.options).check(events);
+    expect({ checker: v.checker, ok: again.ok, summary: again.summary }).toEqual({ checker: v.checker, ok: v.ok, summary: v.summary });
+  }
+  const failed = report.steps.some((s) => s.outcome !== "pass") || report.verdicts.some((v) => !v.ok);
+  expect(report.outcome).toBe(failed ? "fail" : "pass");
+
+  // No secret in anything the run wrote.
+  const files = await walk(dir);
+  for (const f of files) {
+    const text = await readFile(f, "utf8");
+    for (const s of Object.values(r.secrets)) expect(text.includes(s), `secret found in ${f}`).toBe(false);
+  }
+  // Container logs were kept.
+  expect(files.some((f) => f.endsWith(path.join("logs", "pg1.log")))).toBe(true);
+
+  // Nothing left behind.
+  expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir)) {
+    const p = path.join(dir, e);
+    if ((await stat(p)).isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out;
+}
