@@ -102,7 +102,13 @@ export function targets(kinds: readonly NodeKind[], opts: { max?: number; descri
   const one = nodeRef(kinds);
   const desc =
     opts.description ?? `Nodes the fault acts on: ${kindsText(kinds)}${kinds.includes("patroni") ? " or leader@/replica@ references" : ""}; one or a list.`;
-  const list = opts.max === undefined ? z.array(one).min(1) : z.array(one).min(1).max(opts.max);
+  const list =
+    opts.max === undefined
+      ? z.array(one).min(1)
+      : z
+          .array(one)
+          .min(1)
+          .max(opts.max, { error: opts.max === 1 ? "takes a single node here" : `takes at most ${opts.max} nodes here` });
   return z
     .union([one, list])
     .transform((v): NodeRef[] => (Array.isArray(v) ? v : [v]))
@@ -154,7 +160,10 @@ export function size(description: string) {
   return z
     .union(
       [
-        z.number().int({ error: (iss) => `invalid size ${show(iss.input)}: a bare number is bytes and must be an integer` }).min(0, { error: (iss) => `invalid size ${show(iss.input)}: must not be negative` }),
+        z
+          .number()
+          .refine(Number.isInteger, { error: (iss) => `invalid size ${show(iss.input)}: a bare number is bytes and must be an integer` })
+          .refine((n) => n >= 0, { error: (iss) => `invalid size ${show(iss.input)}: must not be negative` }),
         z.string().regex(SIZE_PATTERN, { error: (iss) => `invalid size ${show(iss.input)}: ${SIZE_HELP}` }),
       ],
       { error: (iss) => `expected a size, got ${typeName(iss.input)}: ${SIZE_HELP}` },

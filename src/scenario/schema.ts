@@ -19,7 +19,7 @@ import { z } from "zod";
 import { ACTION_PARAMS, ACTION_TYPES, type ActionType } from "./action-params.js";
 import { CONDITION_PARAMS, CONDITION_TYPES, type Condition, type ConditionType } from "./condition-params.js";
 import { FAULT_PARAMS, FAULT_TYPES, type FaultType, faultDuration } from "./fault-params.js";
-import { duration, keyedUnion, show, size, stepIdSchema } from "./primitives.js";
+import { duration, keyedUnion, show, size, stepIdSchema, typeName } from "./primitives.js";
 
 export { type NodeRef, type NodeKind } from "./primitives.js";
 export { type Condition, type ConditionType, type ExpectedRole } from "./condition-params.js";
@@ -165,11 +165,18 @@ const topology = z
   .prefault({})
   .describe("Lab topology. Node names: pg1..pgN (Patroni + PostgreSQL), e1..eM (etcd), haproxy.");
 
+/** A whole number of seconds, as Patroni reads its timings. */
+const seconds = (key: string) =>
+  z
+    .number({ error: (iss) => `expected a whole number of seconds, got ${typeName(iss.input)} (Patroni's ${key} is an integer, without unit)` })
+    .int({ error: (iss) => `expected a whole number of seconds, got ${show(iss.input)}` })
+    .min(1);
+
 const patroniSettings = z
   .strictObject({
-    ttl: z.number().int().min(1).default(10).describe("bootstrap.dcs.ttl in seconds (default 10). Patroni's rule: loop_wait + 2*retry_timeout <= ttl."),
-    loop_wait: z.number().int().min(1).default(2).describe("bootstrap.dcs.loop_wait in seconds (default 2)."),
-    retry_timeout: z.number().int().min(1).default(4).describe("bootstrap.dcs.retry_timeout in seconds (default 4)."),
+    ttl: seconds("ttl").default(10).describe("bootstrap.dcs.ttl in seconds (default 10). Patroni's rule: loop_wait + 2*retry_timeout <= ttl."),
+    loop_wait: seconds("loop_wait").default(2).describe("bootstrap.dcs.loop_wait in seconds (default 2)."),
+    retry_timeout: seconds("retry_timeout").default(4).describe("bootstrap.dcs.retry_timeout in seconds (default 4)."),
     failsafe_mode: z.boolean().default(false).describe("bootstrap.dcs.failsafe_mode (default false)."),
     maximum_lag_on_failover: size("bootstrap.dcs.maximum_lag_on_failover (default 1MB = 1048576 bytes).").prefault(1048576),
     synchronous_mode: z.boolean().default(false).describe("bootstrap.dcs.synchronous_mode (default false)."),

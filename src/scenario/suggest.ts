@@ -16,8 +16,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `word`, if it is close enough to be a plausible typo: at most one
- * edit for short words, about a third of the word's length for longer ones. Case, '-' and '_'
- * differences count as nothing.
+ * edit for short words, about a third of the word's length for longer ones; or the only
+ * candidate that starts with the word. Case, '-' and '_' differences count as nothing.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, "");
@@ -33,6 +33,11 @@ export function closest(word: string, candidates: readonly string[]): string | u
     }
   }
   if (best === undefined) return undefined;
+  // A truncated name ("max_unavail" for "max_unavailable").
+  if (w.length >= 4) {
+    const prefixed = candidates.filter((c) => c !== word && norm(c).startsWith(w));
+    if (prefixed.length === 1 && bestD > 1) return prefixed[0];
+  }
   const limit = Math.max(1, Math.floor(Math.max(w.length, 3) / 3));
   return bestD <= limit ? best : undefined;
 }

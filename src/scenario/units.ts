@@ -89,16 +89,14 @@ function normZero(n: number): number {
   return n === 0 ? 0 : n; // no -0
 }
 
-/** Milliseconds as a short human string: 0s, 500ms, 1.5s, 30s, 2m, 2m30s, 1h, -40s. */
+/** Milliseconds as a short duration string that parseDuration reads back: 0s, 500ms, 1.5s, 90s, 2m, 1h, -40s. */
 export function formatDuration(ms: number): string {
   if (ms < 0) return `-${formatDuration(-ms)}`;
   if (ms === 0) return "0s";
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${trim(ms / 1000)}s`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${trim(s)}s` : ""}`;
+  if (ms < 1000) return `${trim(ms)}ms`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${trim(ms / 1000)}s`;
 }
 
 /** Bytes as a short human string with PostgreSQL units: 0B, 512B, 16kB, 1MB, 1.5GB. */

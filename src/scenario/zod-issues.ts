@@ -177,12 +177,35 @@ function rootMismatch(branch: Issue[], value: unknown): boolean {
   return branch.some((i) => {
     if (i.path.length !== 0) return false;
     if (i.code === "invalid_type") return true;
+    // A literal of another type than the value (`all` vs a list) is a type mismatch too.
+    if (i.code === "invalid_value") return !i.values.some((v) => typeof v === typeof value && (v === null) === (value === null));
     if (i.code !== "invalid_union" || i.discriminator) return false;
     const keyed = i.pgSchema ? KEYED_UNIONS.get(i.pgSchema) : undefined;
     if (keyed) return !isPlainObject(value);
     const errs = (i.errors ?? []) as Issue[][];
     return errs.length > 0 && errs.every((b) => rootMismatch(b, value));
   });
+}
+
+/** What a branch that mismatched at the root expected: "a mapping", "'all'", "a condition". */
+function expectedOf(branch: Issue[]): string[] {
+  return branch.flatMap((i) => {
+    if (i.path.length !== 0) return [];
+    if (i.code === "invalid_type") return [TYPE_WORDS[i.expected] ?? i.expected];
+    if (i.code === "invalid_value") return i.values.map((v) => (typeof v === "string" ? `'${v}'` : String(v)));
+    if (i.code === "invalid_union" && !i.discriminator) {
+      const keyed = i.pgSchema ? KEYED_UNIONS.get(i.pgSchema) : undefined;
+      if (keyed) return [`a ${keyed.noun}`];
+      if (!i.pgDefault) return [];
+      return ((i.errors ?? []) as Issue[][]).flatMap(expectedOf);
+    }
+    return [];
+  });
+}
+
+function orList(items: string[]): string {
+  const u = [...new Set(items)];
+  return u.length <= 1 ? (u[0] ?? "something else") : `${u.slice(0, -1).join(", ")} or ${u[u.length - 1]}`;
 }
 
 function convertUnion(iss: Issue & z.core.$ZodIssueInvalidUnion, path: Path, value: unknown, data: unknown, out: Problem[]): void {
@@ -249,13 +272,7 @@ function convertUnion(iss: Issue & z.core.$ZodIssueInvalidUnion, path: Path, val
       out.push({ path, at: "value", message: iss.message });
       return;
     }
-    const expected = new Set<string>();
-    for (const b of branches) {
-      for (const i of b) {
-        if (i.path.length === 0 && i.code === "invalid_type") expected.add(TYPE_WORDS[i.expected] ?? i.expected);
-      }
-    }
-    out.push({ path, at: "value", message: `expected ${[...expected].join(" or ")}, got ${typeName(value)}` });
+    out.push({ path, at: "value", message: `expected ${orList(branches.flatMap(expectedOf))}, got ${typeName(value)}` });
     return;
   }
   // Several candidates: a literal branch that did not match plus an object branch and the
