@@ -109,7 +109,7 @@ function parse(text: string, file: string): LoadedScenario {
     // zod cannot tell "two selecting keys" from "one unknown key"; say it ourselves.
     const pre = ambiguityProblems(data as Record<string, unknown>);
     const inside = (p: Path) => pre.some((q) => q.owner.every((seg, i) => p[i] === seg));
-    const problems = [...pre, ...problemsFromZod(result.error.issues, data).filter((p) => !inside(p.path))];
+    const problems = withoutEchoes([...pre, ...problemsFromZod(result.error.issues, data).filter((p) => !inside(p.path))]);
     throw new ScenarioError(toIssues(problems));
   }
 
@@ -124,6 +124,16 @@ function parse(text: string, file: string): LoadedScenario {
     label: step.id ?? `step-${index}`,
   }));
   return { ...scenario, steps, file, text };
+}
+
+/**
+ * A misspelt required key gives two problems: "unknown key 'descripton' ... did you mean
+ * 'description'?" and "missing required key 'description'". Keep the first, it says it all.
+ */
+function withoutEchoes(problems: Problem[]): Problem[] {
+  const parent = (p: Path) => JSON.stringify(p.slice(0, -1));
+  const suggested = new Set(problems.filter((p) => p.suggestion !== undefined).map((p) => `${parent(p.path)}/${p.suggestion}`));
+  return problems.filter((p) => !(p.message.startsWith("missing required key") && suggested.has(`${parent(p.path)}/${String(p.path[p.path.length - 1])}`)));
 }
 
 /**
