@@ -4,7 +4,7 @@
  * of a scenario file to get completion, hover help (the `description`s) and checking.
  *
  * The committed file schema/scenario.schema.json must equal `scenarioJsonSchemaText()`; a unit
- * test enforces it. Regenerate with `npm run build && node dist/scenario/write-json-schema.js`.
+ * test enforces it. Regenerate with `npm run schema` (= `npm run build && node dist/scenario/write-json-schema.js`).
  *
  * The JSON Schema describes what an author writes (zod's "input" side). It cannot express the
  * checks that need the whole file (ids, references, topology, timing rule); the loader does.
@@ -14,7 +14,7 @@ import { scenarioSchema } from "./schema.js";
 
 /** Path of the generated file, relative to the package root. */
 export const JSON_SCHEMA_FILE = "schema/scenario.schema.json";
-export const REGENERATE_COMMAND = "npm run build && node dist/scenario/write-json-schema.js";
+export const REGENERATE_COMMAND = "npm run schema";
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(scenarioSchema, {
