@@ -21,8 +21,11 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  # `npm install` with the committed lock rather than `npm ci`: the registry client here
+  # records no other platforms' optional packages (rollup, esbuild) in the lock, and `npm ci`
+  # refuses such a lock as out of sync.
+  echo "setup: npm install"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export TESTCONTAINERS_RYUK_DISABLED=true
-exec npx vitest run "$@"
+exec npx vitest run --project unit --project e2e "$@"
