@@ -8,6 +8,7 @@ type Handler = () => Promise<void>;
 
 const handlers: { name: string; fn: Handler }[] = [];
 let installed = false;
+const ours: [NodeJS.Signals, () => void][] = [];
 let cleaning: Promise<void> | undefined;
 let interruptCount = 0;
 const abort = new AbortController();
@@ -45,7 +46,16 @@ function installSignalHandlers() {
   if (installed) return;
   installed = true;
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(sig, () => {
+    const onSignal = () => {
+      if (!handlers.length && !cleaning) {
+        // Nothing of ours to clean up: behave as if we had never listened (re-raise for the
+        // default action, unless someone else handles the signal).
+        for (const [s, l] of ours) process.off(s, l);
+        ours.length = 0;
+        installed = false;
+        if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+        return;
+      }
       interruptCount++;
       if (interruptCount > 1) {
         process.stderr.write(`pgchaos: ${sig} again: still healing faults and removing containers, please wait\n`);
@@ -57,7 +67,9 @@ function installSignalHandlers() {
       setTimeout(() => {
         void runCleanup().finally(() => process.exit(130));
       }, 15_000).unref();
-    });
+    };
+    process.on(sig, onSignal);
+    ours.push([sig, onSignal]);
   }
 }
 
