@@ -151,6 +151,38 @@ export interface ProbeEvent {
   error?: string;
 }
 
+/**
+ * One poll of HAProxy's statistics: the servers each backend considers UP (Patroni's
+ * GET /primary and GET /replica health checks passed), by Patroni node name.
+ */
+export interface HaproxySample {
+  kind: "haproxy";
+  t: number;
+  /** Servers UP in the "primary" backend (port 5000, checked with GET /primary). */
+  primary: string[];
+  /** Servers UP in the "replicas" backend (port 5001, checked with GET /replica). */
+  replicas: string[];
+  /** Servers whose status is neither UP nor DOWN (e.g. "DOWN 1/2", "UP 1/2", "MAINT"), with it. */
+  transitions?: Record<string, string>;
+  /** The statistics could not be read. */
+  error?: string;
+}
+
+/**
+ * Which etcd members one Patroni node's container has established TCP connections to on the
+ * client port (2379), from its socket table: the DCS endpoint(s) Patroni is using.
+ */
+export interface DcsEndpointSample {
+  kind: "dcs-endpoint";
+  t: number;
+  /** The Patroni node. */
+  node: string;
+  /** etcd member names with an established connection, sorted. */
+  etcd: string[];
+  /** The socket table could not be read. */
+  error?: string;
+}
+
 /** Free-form note from the harness (e.g. "cluster ready", "teardown"). */
 export interface NoteEvent {
   kind: "note";
@@ -169,7 +201,9 @@ export type HistoryEvent =
   | FinalRead
   | LogLine
   | ProbeEvent
-  | NoteEvent;
+  | NoteEvent
+  | HaproxySample
+  | DcsEndpointSample;
 
 export type EventKind = HistoryEvent["kind"];
 export type EventOf<K extends EventKind> = Extract<HistoryEvent, { kind: K }>;
