@@ -166,6 +166,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
           etcdNodes,
           stepStarts,
           scale,
+          defaultWithinMs: defaultWithinMs(scenario.patroni),
           signal: opts.signal,
           progress: (l) => progress(`[${scenario.name}]   ${l}`),
         });
@@ -265,8 +266,15 @@ interface StepEnv {
   etcdNodes: string[];
   stepStarts: Map<string, number>;
   scale: (ms: number) => number;
+  /** Default `within` for expect steps, from the scenario's ttl/loop_wait/retry_timeout. */
+  defaultWithinMs: number;
   signal?: AbortSignal;
   progress: Progress;
+}
+
+/** ttl + 2 x loop_wait + retry_timeout: a lock expires, every node runs a loop, one DCS retry. */
+export function defaultWithinMs(p: { ttl: number; loop_wait: number; retry_timeout: number }): number {
+  return (p.ttl + 2 * p.loop_wait + p.retry_timeout) * 1000;
 }
 
 async function runStep(step: Step, id: string, env: StepEnv): Promise<{ ok: boolean; detail: string }> {
@@ -318,8 +326,9 @@ function paramsForReport(params: Record<string, unknown>): Record<string, unknow
 async function expectStep(step: Extract<Step, { kind: "expect" }>, env: StepEnv): Promise<{ ok: boolean; detail: string }> {
   const since = env.now();
   const mode = step.for !== undefined ? "for" : "within";
-  // Without within/for the conditions are checked at once, which needs one fresh sample: 2 s.
-  const budget = step.for !== undefined ? step.for : step.within !== undefined ? env.scale(step.within) : 2000;
+  // Without within/for: a budget derived from Patroni's own timings (lock expiry, a loop on
+  // every node, one DCS retry), stretched by the time scale like any other budget.
+  const budget = step.for !== undefined ? step.for : env.scale(step.within ?? env.defaultWithinMs);
   const deadline = since + budget;
   const ctx = (): ConditionContext => ({
     history: env.history,

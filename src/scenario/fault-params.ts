@@ -43,11 +43,11 @@ export const FAULT_PARAMS = {
     params: { targets: targets(["etcd"]) },
   },
   "etcd-pause": {
-    description: "Freeze etcd members (docker pause): connections stay open, nothing answers. Healed by unpausing.",
+    description: "Freeze the etcd process of the members (SIGSTOP, as Patroni's acceptance tests do): connections are accepted, nothing answers. Healed by SIGCONT.",
     params: { targets: targets(["etcd"]) },
   },
   "etcd-kill": {
-    description: "SIGKILL etcd members' containers (data kept). Healed by starting them.",
+    description: "SIGKILL the etcd process of the members and keep it down (data kept). Healed by letting it start again.",
     params: { targets: targets(["etcd"]) },
   },
   "etcd-quorum-loss": {
