@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what pgchaos needs on a Debian machine, idempotently: Debian packages (the Docker
-# engine, debootstrap for the offline base image, xmllint for the JUnit schema test) and the
-# npm dependencies, then builds. Starting the engine and building the lab image are done by
-# pgchaos itself on first use.
+# engine, debootstrap for the offline base image, xmllint for the JUnit schema test, chromium for
+# the report.html browser test) and the npm dependencies, then builds. Starting the engine and
+# building the lab image are done by pgchaos itself on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ need=()
 command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: missing ${need[*]}; install them (Debian: apt-get install ${need[*]}) and run again" >&2

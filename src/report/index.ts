@@ -2,6 +2,7 @@ export * from "./model.js";
 export { renderJson, stableStringify, canonical } from "./json.js";
 export { renderJUnit, type JUnitOptions } from "./junit.js";
 export { renderMarkdown, type MarkdownOptions } from "./markdown.js";
+export { renderHtml, renderIndexHtml, htmlLinkFor, HTML_REPORT_FILE, HTML_INDEX_FILE, type HtmlOptions, type HtmlIndexOptions } from "./html.js";
 export { Journal, readJournal, parseJournal, JOURNAL_FILE, JOURNAL_SCHEMA_VERSION } from "./journal.js";
 export type { JournalHeader, JournalOptions, JournalContents } from "./journal.js";
 export * from "./write.js";

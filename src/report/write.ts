@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { renderJson, stableStringify } from "./json.js";
 import { renderJUnit } from "./junit.js";
+import { renderHtml, renderIndexHtml } from "./html.js";
 import { renderMarkdown, cell } from "./markdown.js";
 import type { RunOutcome, RunReport } from "./model.js";
 import { redact, redactDeep } from "./redact.js";
@@ -17,16 +18,18 @@ export interface WrittenReports {
   json: string;
   junit: string;
   markdown: string;
+  html: string;
 }
 
-/** Write report.json, junit.xml and report.md into `dir` (created if needed), each atomically. */
+/** Write report.json, junit.xml, report.md and report.html into `dir` (created if needed), each atomically. */
 export async function writeReports(dir: string, report: RunReport, opts: WriteOptions = {}): Promise<WrittenReports> {
   const secrets = opts.secrets ?? [];
   await mkdir(dir, { recursive: true });
-  const paths = { json: join(dir, "report.json"), junit: join(dir, "junit.xml"), markdown: join(dir, "report.md") };
+  const paths = { json: join(dir, "report.json"), junit: join(dir, "junit.xml"), markdown: join(dir, "report.md"), html: join(dir, "report.html") };
   await writeFileAtomic(paths.json, renderJson(report, { secrets }));
   await writeFileAtomic(paths.junit, renderJUnit(report, { secrets }));
   await writeFileAtomic(paths.markdown, renderMarkdown(report, { secrets }));
+  await writeFileAtomic(paths.html, renderHtml(report, { secrets }));
   return paths;
 }
 
@@ -115,15 +118,22 @@ export interface WrittenIndex {
   summaryMarkdown: string;
   summaryJson: string;
   junit: string;
+  indexHtml: string;
 }
 
-/** A game day's index in `dir`: summary.md, summary.json and a combined junit.xml, atomically. */
+/** A game day's index in `dir`: summary.md, summary.json, a combined junit.xml and index.html (links to each report.html), atomically. */
 export async function writeIndex(dir: string, reports: readonly RunReport[], opts: IndexOptions = {}): Promise<WrittenIndex> {
   const secrets = opts.secrets ?? [];
   await mkdir(dir, { recursive: true });
-  const paths = { summaryMarkdown: join(dir, "summary.md"), summaryJson: join(dir, "summary.json"), junit: join(dir, "junit.xml") };
+  const paths = {
+    summaryMarkdown: join(dir, "summary.md"),
+    summaryJson: join(dir, "summary.json"),
+    junit: join(dir, "junit.xml"),
+    indexHtml: join(dir, "index.html"),
+  };
   await writeFileAtomic(paths.summaryMarkdown, renderSummaryMarkdown(reports, opts));
   await writeFileAtomic(paths.summaryJson, `${stableStringify(redactDeep(buildSummary(reports, opts), secrets))}\n`);
   await writeFileAtomic(paths.junit, renderJUnit(reports, { secrets }));
+  await writeFileAtomic(paths.indexHtml, renderIndexHtml(reports, opts));
   return paths;
 }
