@@ -39,20 +39,23 @@ export interface ProbeRequest {
 
 export const fmtT = (t: number) => `${t >= 0 ? "+" : ""}${(t / 1000).toFixed(1)}s`;
 
-/** Newest sample of a node taken since the window began (older ones do not describe "now"). */
+/**
+ * Newest sample of a node taken in the window [since, now] (older ones do not describe "now").
+ * Bounded by `now` too, so a condition is a pure function of the record and the window.
+ */
 export function nodeNow(ctx: ConditionContext, node: string): NodeSample | undefined {
-  const s = ctx.history.latest("node", (x) => x.node === node);
+  const s = ctx.history.latest("node", (x) => x.node === node, ctx.now);
   return s && s.t >= ctx.since ? s : undefined;
 }
 
 /** Newest DCS sample since the window began that could read the DCS. */
 export function dcsNow(ctx: ConditionContext): DcsSample | undefined {
-  const s = ctx.history.latest("dcs", (x) => x.reachable);
+  const s = ctx.history.latest("dcs", (x) => x.reachable, ctx.now);
   return s && s.t >= ctx.since ? s : undefined;
 }
 
 export function lastDcsAttempt(ctx: ConditionContext): DcsSample | undefined {
-  return ctx.history.latest("dcs");
+  return ctx.history.latest("dcs", undefined, ctx.now);
 }
 
 export const noSample = (what: string): ConditionResult => ({ ok: false, detail: `no ${what} sample since the step began` });

@@ -4,7 +4,7 @@ import { fmtT } from "./condition.js";
 /** How many etcd members answer /health with health=true. */
 export const etcdHealthyCondition: ConditionEvaluator<{ type: "etcd_healthy"; count: number | "all" }> = {
   evaluate(c, ctx) {
-    const d = ctx.history.latest("dcs");
+    const d = ctx.history.latest("dcs", undefined, ctx.now);
     if (!d || d.t < ctx.since) return { ok: false, detail: "no etcd health sample since the step began" };
     const healthy = Object.entries(d.etcdHealth).filter(([, h]) => h).map(([n]) => n);
     const need = c.count === "all" ? ctx.etcdNodes.length : c.count;

@@ -7,7 +7,7 @@ export const logCondition: ConditionEvaluator<{ type: "log"; node: { text: strin
     const node = ctx.resolve(c.node);
     const from = c.since ? (ctx.stepStart(c.since) ?? 0) : 0;
     const re = new RegExp(c.matches);
-    const hit = ctx.history.of("log").find((l) => l.node === node && l.t >= from && re.test(l.line));
+    const hit = ctx.history.of("log").find((l) => l.node === node && l.t >= from && l.t <= ctx.now && re.test(l.line));
     return hit
       ? { ok: true, detail: `${node} at ${fmtT(hit.t)}: ${hit.line.slice(0, 240)}` }
       : { ok: false, detail: `no line of ${node} matching /${c.matches}/ since ${fmtT(from)}` };

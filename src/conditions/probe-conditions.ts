@@ -3,7 +3,7 @@ import { fmtT } from "./condition.js";
 import { isDeepStrictEqual } from "node:util";
 
 function latestProbe(ctx: ConditionContext, key: string) {
-  const p = ctx.history.latest("probe", (x) => x.key === key);
+  const p = ctx.history.latest("probe", (x) => x.key === key, ctx.now);
   return p && p.t >= ctx.since ? p : undefined;
 }
 
