@@ -25,19 +25,14 @@ export function describeStep(step: Step): string {
       return `sleep ${step.sleep / 1000}s`;
     case "heal":
       return `heal ${step.heal}`;
-    case "fault": {
-      const params = Object.entries(s)
-        .filter(([k]) => !HIDDEN.includes(k) && k !== "fault")
-        .map(([k, v]) => `${k}=${refText(v)}`)
-        .join(" ");
-      return `fault ${String(s.fault)}${params ? ` ${params}` : ""}`;
-    }
+    case "fault":
     case "action": {
+      // "fault etcd-quorum-loss mode=pause", "action switchover candidate=pg2"
       const params = Object.entries(s)
-        .filter(([k]) => !HIDDEN.includes(k) && k !== "action")
+        .filter(([k]) => !HIDDEN.includes(k) && k !== step.kind)
         .map(([k, v]) => `${k}=${refText(v)}`)
         .join(" ");
-      return `action ${String(s.action)}${params ? ` ${params}` : ""}`;
+      return `${step.kind} ${String(s[step.kind])}${params ? ` ${params}` : ""}`;
     }
     case "expect": {
       const conds = (step.expect as ({ type: string } & Record<string, unknown>)[]).map(conditionText).join(" and ");
