@@ -1364,6 +1364,30 @@ static void wlog(const char *fmt, ...)
     va_end(ap);
 }
 
+/* Log lines per command name: the first few processes of each name are logged individually,
+ * then one note; short-lived processes (sleep, psql, ...) would otherwise flood the log. The
+ * counts restart when the offset changes. */
+#define LOG_PER_COMM 3
+static struct { char comm[32]; int n; } g_clog[64];
+static int g_nclog;
+
+static void comm_log_reset(void) { g_nclog = 0; }
+
+static int comm_logged(const char *comm)
+{
+    int i;
+    for (i = 0; i < g_nclog; i++)
+        if (!strcmp(g_clog[i].comm, comm)) break;
+    if (i == g_nclog) {
+        if (g_nclog == 64) return 1;
+        snprintf(g_clog[g_nclog].comm, sizeof g_clog[0].comm, "%s", comm);
+        g_clog[g_nclog++].n = 0;
+    }
+    int n = ++g_clog[i].n;
+    if (n == LOG_PER_COMM + 1) wlog("(further '%s' processes are handled without a log line)", comm);
+    return n > LOG_PER_COMM;
+}
+
 /* One pass over /proc. Returns the number of processes that are (still) shimmed. */
 static int watch_pass(regex_t *re, int64_t want, int clear_all)
 {
@@ -1380,6 +1404,7 @@ static int watch_pass(regex_t *re, int64_t want, int clear_all)
         char comm[32];
         if (pid <= 1 || pid == self || read_comm(pid, comm, sizeof comm) < 0) continue;
         if (!strncmp(comm, "pgchaos-clocks", 14)) continue; /* any clockshim, incl. our own children */
+        if (!strncmp(comm, "runc:", 5)) continue;           /* docker exec's transient init */
         if (re && regexec(re, comm, 0, NULL, 0)) continue;
         struct wproc *w = w_get(pid);
         if (!w) continue;
@@ -1400,6 +1425,7 @@ static int watch_pass(regex_t *re, int64_t want, int clear_all)
         if (op < 0) { shimmed += w->shimmed; continue; }
         char err[512], off[48];
         if (run_op_child(op, pid, want, err, sizeof err) < 0) {
+            if (kill(pid, 0) < 0 && errno == ESRCH) { w->seen = 0; continue; } /* exited meanwhile */
             if (strcmp(w->lasterr, err)) {
                 wlog("pid %d (%s): %s", pid, comm, err);
                 snprintf(w->lasterr, sizeof w->lasterr, "%s", err);
@@ -1410,12 +1436,13 @@ static int watch_pass(regex_t *re, int64_t want, int clear_all)
         }
         w->lasterr[0] = 0;
         w->retry_at = 0;
+        int quiet = comm_logged(comm);
         if (op == OP_CLEAR) {
-            wlog("pid %d (%s): cleared", pid, comm);
+            if (!quiet) wlog("pid %d (%s): cleared", pid, comm);
             w->shimmed = 0;
         } else {
             format_offset(want, off, sizeof off);
-            wlog("pid %d (%s): offset %s s", pid, comm, off);
+            if (!quiet) wlog("pid %d (%s): offset %s s", pid, comm, off);
             w->shimmed = 1;
             w->cur = want;
             shimmed++;
@@ -1474,12 +1501,14 @@ static int cmd_watch(int argc, char **argv)
                 want = v;
                 format_offset(want, off, sizeof off);
                 wlog("offset changed to %s s", off);
+                comm_log_reset();
             }
         }
         watch_pass(comm_re ? &re : NULL, want, 0);
         if (!g_stop) sleep_us(interval_ms * 1000);
     }
     wlog("stopping: clearing");
+    comm_log_reset();
     int left = 0;
     for (int k = 0; k < 3; k++)
         if ((left = watch_pass(comm_re ? &re : NULL, 0, 1)) == 0) break;
