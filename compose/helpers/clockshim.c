@@ -5,9 +5,22 @@
  *   pgchaos-clockshim get <pid>                       print the offset in seconds, or "none"
  *   pgchaos-clockshim clear <pid>                     restore the original vDSO code
  *   pgchaos-clockshim watch <offset-seconds> [--comm REGEX] [--interval-ms N] [--offset-file PATH]
+ *                           [--drift-per-min SECONDS]
  *   pgchaos-clockshim selftest                        fork a child, shim it, check, clear; exit 0/1
  *
  * Exit status 0 on success, 1 on failure with a one-line reason on stderr.
+ *
+ * `watch` runs inside a container until SIGTERM/SIGINT/SIGHUP: every interval (default 100 ms) it
+ * looks at every process whose /proc/PID/comm matches REGEX (POSIX ERE; default: all processes
+ * except itself, PID 1 and other pgchaos-clockshim processes) and installs or corrects the offset;
+ * new processes are caught within one interval (children forked from a shimmed process inherit
+ * the skew at once; an exec'd program runs unskewed until the next pass). The offset is re-read
+ * from --offset-file on every pass when that file exists, so a harness changes it live by
+ * rewriting the file; --drift-per-min adds a growing offset (updated once a second). On SIGTERM it
+ * clears every matching process and exits 0 (1 if some could not be cleared). It logs one line per
+ * change to stdout, prefixed "[pgchaos] clockshim watch[PID]:". Offset 0 means "cleared", not
+ * "installed with offset 0". Checking an unchanged process costs two pread()s; changes run in a
+ * short-lived child process.
  *
  * DESIGN
  * ------
@@ -1384,7 +1397,7 @@ static int comm_logged(const char *comm)
         g_clog[g_nclog++].n = 0;
     }
     int n = ++g_clog[i].n;
-    if (n == LOG_PER_COMM + 1) wlog("(further '%s' processes are handled without a log line)", comm);
+    if (n == LOG_PER_COMM + 1) wlog("(further updates of '%s' processes are not logged)", comm);
     return n > LOG_PER_COMM;
 }
 
@@ -1460,18 +1473,24 @@ static int cmd_watch(int argc, char **argv)
 {
     const char *comm_re = NULL, *offset_file = NULL, *offset_arg = NULL;
     long interval_ms = 100;
+    double drift = 0; /* seconds of extra offset per minute of real time */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--comm") && i + 1 < argc) comm_re = argv[++i];
         else if (!strcmp(argv[i], "--interval-ms") && i + 1 < argc) interval_ms = atol(argv[++i]);
         else if (!strcmp(argv[i], "--offset-file") && i + 1 < argc) offset_file = argv[++i];
+        else if (!strcmp(argv[i], "--drift-per-min") && i + 1 < argc) {
+            int64_t d;
+            if (parse_offset(argv[++i], &d) < 0) { fprintf(stderr, PROG ": --drift-per-min: %s\n", g_err); return 1; }
+            drift = unpack_offset(d);
+        }
         else if (!strcmp(argv[i], "-v")) g_verbose = 1;
         else if (!offset_arg) offset_arg = argv[i];
         else { fprintf(stderr, PROG ": watch: unexpected argument '%s'\n", argv[i]); return 1; }
     }
     if (!offset_arg) { fprintf(stderr, PROG ": watch: missing <offset-seconds>\n"); return 1; }
     if (interval_ms < 10) interval_ms = 10;
-    int64_t want;
-    if (parse_offset(offset_arg, &want) < 0) { fprintf(stderr, PROG ": %s\n", g_err); return 1; }
+    int64_t base, want;
+    if (parse_offset(offset_arg, &base) < 0) { fprintf(stderr, PROG ": %s\n", g_err); return 1; }
     regex_t re;
     if (comm_re) {
         int e = regcomp(&re, comm_re, REG_EXTENDED | REG_NOSUB);
@@ -1489,20 +1508,29 @@ static int cmd_watch(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (offset_file) read_offset_file(offset_file, &want);
+    if (offset_file) read_offset_file(offset_file, &base);
+    want = base;
     char off[48];
-    format_offset(want, off, sizeof off);
-    wlog("started: offset %s s, comm %s, every %ld ms%s%s", off, comm_re ? comm_re : "(all)", interval_ms,
-         offset_file ? ", offset file " : "", offset_file ? offset_file : "");
+    format_offset(base, off, sizeof off);
+    wlog("started: offset %s s%s, comm %s, every %ld ms%s%s", off, drift ? " plus drift" : "", comm_re ? comm_re : "(all)",
+         interval_ms, offset_file ? ", offset file " : "", offset_file ? offset_file : "");
+    if (drift) wlog("drift %+.6f s per minute (offset updated once a second)", drift);
+    double t0 = now_mono(), last_drift = -1;
     while (!g_stop) {
         if (offset_file) {
             int64_t v;
-            if (read_offset_file(offset_file, &v) == 0 && v != want) {
-                want = v;
-                format_offset(want, off, sizeof off);
-                wlog("offset changed to %s s", off);
+            if (read_offset_file(offset_file, &v) == 0 && v != base) {
+                base = v;
+                format_offset(base, off, sizeof off);
+                wlog("offset changed to %s s%s", off, drift ? " plus drift" : "");
                 comm_log_reset();
+                last_drift = -1;
             }
+        }
+        if (!drift) want = base;
+        else if (last_drift < 0 || now_mono() - last_drift >= 1.0) {
+            last_drift = now_mono();
+            if (pack_offset(unpack_offset(base) + drift * (last_drift - t0) / 60.0, &want) < 0) want = base;
         }
         watch_pass(comm_re ? &re : NULL, want, 0);
         if (!g_stop) sleep_us(interval_ms * 1000);
@@ -1722,6 +1750,7 @@ static void usage(void)
             "       " PROG " get <pid>\n"
             "       " PROG " clear <pid>\n"
             "       " PROG " watch <offset-seconds> [--comm REGEX] [--interval-ms N] [--offset-file PATH]\n"
+            "                                 [--drift-per-min SECONDS]\n"
             "       " PROG " selftest\n"
             "Skews CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_TAI, gettimeofday and time of one\n"
             "process by patching its vDSO (works for Go). Add -v for detail.\n");
