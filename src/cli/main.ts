@@ -13,6 +13,7 @@ Usage:
   pgchaos validate <paths...>  check scenario files without Docker
   pgchaos up                   start a lab cluster and keep it until Ctrl-C
         --etcd N --patroni N   members (default 3 and 3)
+        --scenario FILE        take topology and Patroni settings from a scenario
         --show-secrets         print the generated superuser password
   pgchaos image [--force]      build the lab image (done automatically on first use)
   pgchaos gc [--all]           remove containers and networks of dead runs (--all: of every run)
@@ -43,12 +44,13 @@ async function main(argv: string[]): Promise<number> {
           patroni: { type: "string", default: "3" },
           reports: { type: "string", default: "reports" },
           "show-secrets": { type: "boolean", default: false },
+          scenario: { type: "string" },
         },
       });
       const etcd = intArg("--etcd", values.etcd!, 1, 7);
       const patroni = intArg("--patroni", values.patroni!, 1, 5);
       const { upCommand } = await import("./commands/up.js");
-      return upCommand({ etcd, patroni, reportsDir: values.reports!, showSecrets: values["show-secrets"]! }, out);
+      return upCommand({ etcd, patroni, scenario: values.scenario, reportsDir: values.reports!, showSecrets: values["show-secrets"]! }, out);
     }
     case "gc": {
       const { values } = parseArgs({ args: rest, options: { all: { type: "boolean", default: false } } });

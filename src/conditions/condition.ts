@@ -18,6 +18,8 @@ export interface ConditionContext {
 
 export interface ConditionResult {
   ok: boolean;
+  /** Nothing observed in the window yet to judge by (a `for:` window waits for data). */
+  pending?: boolean;
   /** What was seen, for the report: "leader is pg2 (DCS at +12.3s)". */
   detail: string;
 }
@@ -58,7 +60,7 @@ export function lastDcsAttempt(ctx: ConditionContext): DcsSample | undefined {
   return ctx.history.latest("dcs", undefined, ctx.now);
 }
 
-export const noSample = (what: string): ConditionResult => ({ ok: false, detail: `no ${what} sample since the step began` });
+export const noSample = (what: string): ConditionResult => ({ ok: false, pending: true, detail: `no ${what} sample since the step began` });
 
 /** The node that is primary now: DCS leader if it says it is writable, else the writable node. */
 export function primaryNow(ctx: ConditionContext): string | undefined {

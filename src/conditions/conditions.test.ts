@@ -29,7 +29,7 @@ function ctx(since: number, now: number): ConditionContext {
     history,
     since,
     now,
-    resolve: (r) => (r as { name: string }).name,
+    resolve: (r) => (r as unknown as { name: string }).name,
     stepStart: (id) => (id === "outage" ? 1000 : undefined),
     patroniNodes: ["pg1", "pg2", "pg3"],
     etcdNodes: ["e1", "e2", "e3"],

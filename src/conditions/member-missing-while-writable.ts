@@ -10,7 +10,7 @@ export const memberMissingWhileWritableCondition: ConditionEvaluator<{ type: "me
     const node = ctx.resolve(c.node);
     const d = dcsNow(ctx);
     const s = nodeNow(ctx, node);
-    if (!d || !s) return { ok: false, detail: `no ${d ? node : "DCS"} sample since the step began` };
+    if (!d || !s) return { ok: false, pending: true, detail: `no ${d ? node : "DCS"} sample since the step began` };
     const missing = !d.members.includes(node);
     const writable = s.pgUp && s.writable === true;
     return {

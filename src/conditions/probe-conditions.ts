@@ -27,7 +27,7 @@ export const restCondition: ConditionEvaluator<RestCondition> = {
   evaluate(c, ctx) {
     const node = ctx.resolve(c.node);
     const p = latestProbe(ctx, `rest:${node}:${c.path}`);
-    if (!p) return { ok: false, detail: `no answer from ${node} ${c.path} yet` };
+    if (!p) return { ok: false, pending: true, detail: `no answer from ${node} ${c.path} yet` };
     if (!p.ok && p.value === undefined) return { ok: false, detail: `${node} GET ${c.path} failed: ${p.error}` };
     const { found, value } = dig(p.value, c.field);
     const seen = `${node} GET ${c.path} → ${p.status ?? "?"}, ${c.field} = ${found ? JSON.stringify(value) : "(absent)"} at ${fmtT(p.t)}`;
@@ -46,7 +46,7 @@ export const sqlCondition: ConditionEvaluator<{ type: "sql"; node: { text: strin
   evaluate(c, ctx) {
     const node = ctx.resolve(c.node);
     const p = latestProbe(ctx, `sql:${node}:${c.query}`);
-    if (!p) return { ok: false, detail: `no result from ${node} yet` };
+    if (!p) return { ok: false, pending: true, detail: `no result from ${node} yet` };
     if (!p.ok) return { ok: false, detail: `${node}: ${p.error}` };
     const v = p.value;
     const ok = typeof c.equals === "string" ? String(v) === c.equals : v === c.equals || String(v) === String(c.equals);

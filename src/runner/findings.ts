@@ -1,4 +1,4 @@
-import type { HistoryEvent, LogLine } from "../history/events.js";
+import type { HistoryEvent, LogLine, StepEvent } from "../history/events.js";
 import type { Verdict } from "../checker/checker.js";
 
 const fmt = (t: number) => `+${(t / 1000).toFixed(1)}s`;
@@ -14,6 +14,13 @@ const MARGIN_MS = 3000;
 export function findingsFromVerdicts(events: readonly HistoryEvent[], verdicts: readonly Verdict[]): string[] {
   const logs = events.filter((e): e is LogLine => e.kind === "log");
   const out: string[] = [];
+  // A failed expectation is the scenario's statement of documented behaviour meeting what
+  // Patroni did: say both.
+  for (const e of events) {
+    if (e.kind !== "step" || e.phase !== "end" || e.outcome !== "fail") continue;
+    const s = e as StepEvent;
+    out.push(`step ${s.index + 1} (${s.id}) expected: ${s.text}; observed at ${fmt(s.t)}: ${s.detail ?? "(no detail)"}`);
+  }
   for (const v of verdicts) {
     if (v.ok) continue;
     for (const ev of v.evidence) {

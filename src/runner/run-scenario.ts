@@ -121,6 +121,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
       runId,
       secrets,
       signal: opts.signal,
+      readyTimeoutMs: scale(180_000),
       onLogLine: (node, line) => history.append({ kind: "log", t: now(), node, line }),
     });
     const lab = started.lab;
@@ -339,7 +340,7 @@ async function expectStep(step: Extract<Step, { kind: "expect" }>, env: StepEnv)
     patroniNodes: env.patroniNodes,
     etcdNodes: env.etcdNodes,
   });
-  let last: { ok: boolean; detail: string }[] = [];
+  let last: { ok: boolean; pending?: boolean; detail: string }[] = [];
   for (;;) {
     env.signal?.throwIfAborted();
     const c = ctx();
@@ -350,7 +351,7 @@ async function expectStep(step: Extract<Step, { kind: "expect" }>, env: StepEnv)
     const detail = last.map((r) => r.detail).join(" | ");
     if (mode === "within" && all) return { ok: true, detail: `after ${((env.now() - since) / 1000).toFixed(1)} s: ${detail}` };
     // `for`: a failure only counts once a sample from inside the window exists.
-    if (mode === "for" && !all && !last.some((r) => r.detail.startsWith("no ") && r.detail.includes("sample since"))) {
+    if (mode === "for" && !all && !last.some((r) => r.pending)) {
       return { ok: false, detail: `broke after ${((env.now() - since) / 1000).toFixed(1)} s: ${detail}` };
     }
     if (env.now() >= deadline) {

@@ -5,10 +5,13 @@ import { interruptSignal, runCleanup } from "../../util/cleanup.js";
 import { stderrProgress } from "../../util/progress.js";
 import { PATRONI_REST_PORT, PG_PORT } from "../../lab/patroni-config.js";
 import { ETCD_CLIENT_PORT } from "../../lab/etcd-command.js";
+import { UserFacingError } from "../../util/errors.js";
 
 export interface UpOptions {
   etcd: number;
   patroni: number;
+  /** Take topology and Patroni settings from this scenario file instead of the flags. */
+  scenario?: string;
   reportsDir: string;
   /** Print the superuser password (lab only; off by default so logs stay clean). */
   showSecrets: boolean;
@@ -16,7 +19,17 @@ export interface UpOptions {
 
 /** Starts a cluster, prints how to reach it, and keeps it until Ctrl-C (or SIGTERM). */
 export async function upCommand(o: UpOptions, out: (s: string) => void): Promise<number> {
-  const spec = clusterSpec({ etcd: { members: o.etcd, preVote: false }, patroni: { nodes: o.patroni } });
+  let spec = clusterSpec({ etcd: { members: o.etcd, preVote: false }, patroni: { nodes: o.patroni } });
+  if (o.scenario) {
+    const { loadScenario, ScenarioError } = await import("../../scenario/load.js");
+    const { specFor } = await import("../../runner/run-scenario.js");
+    try {
+      spec = specFor(await loadScenario(o.scenario));
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UserFacingError(e.message);
+      throw e;
+    }
+  }
   const { newRunId } = await import("../../lab/run-id.js");
   const runId = newRunId();
   const reportDir = path.join(o.reportsDir, runId);
