@@ -1554,13 +1554,14 @@ struct sample {
     double ns_rt, ns_mono;       /* cost per call, measured when asked */
 };
 
-static volatile int g_spin;
+static volatile int g_spin, g_pause_spin;
 static void *spinner(void *arg)
 {
     (void)arg;
     struct timespec ts;
     struct timeval tv;
     while (!g_spin) {
+        if (g_pause_spin) { sleep_us(1000); continue; }
         clock_gettime(CLOCK_REALTIME, &ts);
         gettimeofday(&tv, NULL);
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1586,8 +1587,10 @@ static void take_sample(struct sample *s, int bench)
     clock_gettime(CLOCK_MONOTONIC, &s->mono);
     gettimeofday(&s->tv, NULL);
     s->t = time(NULL);
+    g_pause_spin = bench; /* the spinners would compete with the measurement */
     s->ns_rt = bench ? bench_clock(CLOCK_REALTIME) : 0;
     s->ns_mono = bench ? bench_clock(CLOCK_MONOTONIC) : 0;
+    g_pause_spin = 0;
 }
 
 static double ts_d(struct timespec ts) { return ts.tv_sec + ts.tv_nsec / 1e9; }
