@@ -18,6 +18,7 @@ export const SVG_WIDTH = 1400;
 const L = 150; // gutter for lane labels
 const R = 16;
 const PW = SVG_WIDTH - L - R;
+const CHART_H = 96;
 
 /** Colours per node (DCS leader key holder, replication lag lines). */
 export const NODE_COLORS = ["#3b5bdb", "#0c8599", "#ae3ec9", "#e8590c", "#5c940d", "#c2255c", "#1098ad", "#7048e8"];
@@ -44,7 +45,8 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   const nodeColor = new Map<string, string>(data.nodes.map((n, i) => [n.node, NODE_COLORS[i % NODE_COLORS.length]]));
   const colorOf = (node: string) => nodeColor.get(node) ?? "#868e96";
 
-  const back: string[] = []; // drawn first: grid, fault windows, shading
+  const bgs: string[] = []; // drawn first: chart backgrounds
+  const back: string[] = []; // then grid, fault windows, shading
   const body: string[] = [];
   const front: string[] = []; // drawn last: edges, evidence, markers
   let y = 0;
@@ -94,7 +96,9 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   const markersHeight = 16 + markerRows * 19;
   body.push(`<text class="lane-label" x="${L - 10}" y="${markersTop + 20}" text-anchor="end">steps</text>`);
   if (r.actions.length) body.push(`<text class="lane-sublabel" x="${L - 10}" y="${rowY(actionRowBase) + 4}" text-anchor="end">actions</text>`);
-  y += markersHeight + 6;
+  y += markersHeight + 2;
+  sep(y);
+  y += 6;
 
   // ---- Patroni lanes ----
   const laneY = new Map<string, number>();
@@ -167,7 +171,10 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   }
 
   // ---- etcd lanes ----
-  if (data.etcd.length) y += 4;
+  if (data.etcd.length) {
+    sep(y - 2);
+    y += 5;
+  }
   for (const lane of data.etcd) {
     const ly = y;
     const g: string[] = [`<g${attrs({ class: "lane etcd", "data-member": lane.member, id: `lane-${lane.member}` })}>`];
@@ -249,12 +256,14 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   }
 
   // ---- charts ----
-  y += 14;
+  sep(y + 2);
+  y += 10;
 
   // Write throughput: acked up, failed/unknown down, per bucket.
   if (data.buckets.length) {
     const top = y + 26;
-    const H = 110;
+    bgs.push(`<rect class="chart-bg" x="${L}" y="${top}" width="${PW}" height="${CHART_H}"/>`);
+    const H = CHART_H;
     const okMax = data.buckets.reduce((m, b) => Math.max(m, b.ok), 0);
     const errMax = data.buckets.reduce((m, b) => Math.max(m, b.fail + b.unknown), 0);
     const up = niceMax(Math.max(1, okMax));
@@ -303,7 +312,8 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   // Write latency (invocation → completion), one dot per write, merged per pixel.
   if (data.writes.length) {
     const top = y + 26;
-    const H = 90;
+    bgs.push(`<rect class="chart-bg" x="${L}" y="${top}" width="${PW}" height="${CHART_H}"/>`);
+    const H = CHART_H;
     const maxLat = data.writes.reduce((m, w) => Math.max(m, w.tEnd - w.t), 1);
     const decades = Math.max(2, Math.ceil(Math.log10(Math.max(maxLat, 10))));
     const ly = (ms: number) => top + H - (Math.log10(Math.max(1, ms)) / decades) * H;
@@ -349,7 +359,8 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   const lagNodes = [...data.lag.entries()].filter(([, pts]) => pts.length > 0).sort((a, b) => a[0].localeCompare(b[0], "en", { numeric: true }));
   if (lagNodes.length) {
     const top = y + 26;
-    const H = 90;
+    bgs.push(`<rect class="chart-bg" x="${L}" y="${top}" width="${PW}" height="${CHART_H}"/>`);
+    const H = CHART_H;
     const maxBytes = lagNodes.reduce((m, [, pts]) => pts.reduce((mm, p) => Math.max(mm, p.bytes), m), 0);
     const topExp = Math.max(15, Math.ceil(Math.log2(1 + maxBytes) / 5) * 5);
     const ly = (b: number) => top + H - (Math.log2(1 + b) / topExp) * H;
@@ -506,8 +517,12 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
     })}>` +
     `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="hatch-line"/></pattern>` +
     `<pattern id="hatch-red" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="hatch-red-bg"/><line x1="0" y1="0" x2="0" y2="6" class="hatch-red-line"/></pattern></defs>` +
-    `<g class="back">${back.join("")}</g>${body.join("")}<g class="front">${front.join("")}</g></svg>`
+    `<g class="back">${bgs.join("")}${back.join("")}</g>${body.join("")}<g class="front">${front.join("")}</g></svg>`
   );
+
+  function sep(yy: number): void {
+    body.push(`<line class="sep" x1="8" x2="${SVG_WIDTH - 8}" y1="${yy}" y2="${yy}"/>`);
+  }
 
   function yTick(yy: number, label: string): string {
     return `<text class="ytick" x="${L - 6}" y="${n1(yy + 3.5)}" text-anchor="end">${esc(label)}</text><line class="ytick-line" x1="${L - 3}" x2="${L}" y1="${n1(yy)}" y2="${n1(yy)}"/>`;
@@ -544,12 +559,13 @@ function stepMarker(s: StepReport, end: number, cy: number, x: (t: number) => nu
     `${s.outcome.toUpperCase()}${s.detail ? `: ${s.detail}` : ""}\n` +
     `${formatT(s.tStart)} → ${s.tEnd === null ? "(unfinished)" : `${formatT(s.tEnd)} (${formatDuration(s.tEnd - s.tStart)})`}`;
   return (
+    `<a href="#step-${num}">` +
     `<g${attrs({ class: `marker ${cls} ${s.outcome}`, "data-step": s.index + 1, "data-step-id": s.id, "data-type": s.type, "data-from": s.tStart, "data-to": s.tEnd ?? undefined })}>` +
     (ex - sx > 2 ? `<line class="step-span" x1="${n1(sx)}" x2="${n1(ex)}" y1="${cy}" y2="${cy}"/><line class="step-start" x1="${n1(sx)}" x2="${n1(sx)}" y1="${cy - 4}" y2="${cy + 4}"/>` : "") +
     badge +
     `<text x="${n1(ex)}" y="${cy + 3.5}" text-anchor="middle">${num}</text>` +
     title(tip) +
-    `</g>`
+    `</g></a>`
   );
 }
 

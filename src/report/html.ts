@@ -105,7 +105,8 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   meta.push(["Versions", vers.join("<br>")]);
   if (r.topology.nodes.length) {
     const byKind = new Map<string, string[]>();
-    for (const n of r.topology.nodes) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n.name]);
+    const nodes = [...r.topology.nodes].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    for (const n of nodes) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n.name]);
     meta.push([
       "Topology",
       [...byKind.entries()].map(([k, ns]) => `${esc(k)}: ${esc(ns.join(", "))}`).join("<br>") +
@@ -186,7 +187,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
     out.push(`<table class="steps"><thead><tr><th class="num">#</th><th>time</th><th>step</th><th>outcome</th><th>detail</th></tr></thead><tbody>`);
     for (const s of r.steps)
       out.push(
-        `<tr class="${s.outcome}" data-step="${s.index + 1}"><td class="num">${s.index + 1}</td><td class="when">${esc(stepSpan(s))}</td>` +
+        `<tr class="${s.outcome}" id="step-${s.index + 1}" data-step="${s.index + 1}"><td class="num">${s.index + 1}</td><td class="when">${esc(stepSpan(s))}</td>` +
           `<td><strong>${esc(s.type)}</strong> ${esc(s.text)}${s.line !== undefined ? ` <span class="muted small">(line ${s.line})</span>` : ""}</td>` +
           `<td>${pill(s.outcome, s.outcome)}</td><td>${s.detail ? `<pre>${esc(s.detail)}</pre>` : ""}</td></tr>`,
       );

@@ -56,6 +56,8 @@ svg.timeline { display: block; width: 100%; height: auto; font-family: system-ui
 svg.timeline text { font-size: 11px; fill: var(--fg); }
 .axis text { fill: var(--muted) !important; font-size: 10.5px !important; }
 .axis-unit { font-size: 10px !important; fill: var(--faint) !important; }
+.sep { stroke: #e9ecef; stroke-width: 1; }
+.chart-bg { fill: #fbfcfd; }
 .vgrid { stroke: #eef1f5; stroke-width: 1; }
 .hgrid { stroke: #eef1f5; stroke-width: 1; }
 .lane-label { font-size: 13px !important; font-weight: 700; }
@@ -129,6 +131,8 @@ tr:last-child td { border-bottom: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.when { white-space: nowrap; font-family: var(--mono); font-size: 12px; color: var(--muted); }
 tr.fail td, tr.error td { background: #fff5f7; }
+tr:target td { background: #fff3bf; }
+svg.timeline a { cursor: pointer; }
 details { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; margin-top: 10px; }
 details summary { cursor: pointer; font-weight: 600; }
 details pre { margin-top: 10px; background: #f8f9fa; padding: 10px; border-radius: 6px; }

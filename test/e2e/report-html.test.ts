@@ -1,0 +1,158 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { execa } from "execa";
+import { beforeAll, describe, expect, test } from "vitest";
+import { loadScenario } from "../../src/scenario/load.js";
+import { runScenario, type ScenarioResult } from "../../src/runner/run-scenario.js";
+import { toRunInput } from "../../src/runner/run-input.js";
+import { newRunId } from "../../src/lab/run-id.js";
+import { writeIndex } from "../../src/report/write.js";
+import { quietProgress } from "./helpers.js";
+
+// report.html of a REAL run, opened in a real browser (Debian's chromium, headless): the page
+// renders from disk with no network, the rendered DOM has a swimlane per node, the fault
+// window and the step markers, and a screenshot is kept beside the report as report.png.
+// One scenario only (~50 s): CI has 2 cores.
+
+const CHROMIUM = process.env.PGCHAOS_CHROMIUM ?? "chromium";
+const reportsDir = path.resolve("reports", `e2e-html-${newRunId()}`);
+const timeScale = Number(process.env.PGCHAOS_TIME_SCALE ?? "1.5");
+
+function chromiumArgs(): string[] {
+  return [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--enable-logging=stderr",
+    "--v=0",
+    `--user-data-dir=${mkdtempSync(path.join(tmpdir(), "pgchaos-chromium-"))}`,
+  ];
+}
+
+async function chromium(args: string[]) {
+  return execa(CHROMIUM, [...chromiumArgs(), ...args], { timeout: 120_000, reject: false, stdin: "ignore" });
+}
+
+/** Console errors of the page (an exception in the inline script), from chromium's log. */
+function pageErrors(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => /CONSOLE|Uncaught|SyntaxError|Refused to/.test(l) && !/DevTools|dbus/i.test(l));
+}
+
+describe("report.html in a browser", () => {
+  let result: ScenarioResult;
+  let html: string;
+  let dom: string;
+  let htmlPath: string;
+
+  beforeAll(async () => {
+    // CI installs chromium (scripts/setup.sh); a missing browser is a failure, never a skip.
+    const probe = await execa(CHROMIUM, ["--version"], { reject: false });
+    if (probe.exitCode !== 0 || !/Chromium|Chrome/i.test(probe.stdout))
+      throw new Error(
+        `chromium is needed for the report.html browser test but "${CHROMIUM} --version" failed ` +
+          `(${probe.exitCode ?? ""} ${String(probe.stderr || probe.message).trim().slice(0, 300)}). ` +
+          "Install it: apt-get install -y chromium (bash scripts/setup.sh does it), or set PGCHAOS_CHROMIUM.",
+      );
+    const input = toRunInput(await loadScenario(path.resolve("scenarios/etcd-quorum-loss-failsafe-off.yaml")));
+    result = await runScenario(input, { reportsDir, timeScale, progress: quietProgress });
+    process.stderr.write(`  ${input.scenario.name}: ${result.report.outcome}; report ${path.relative(process.cwd(), result.dir)}/report.html\n`);
+    htmlPath = path.join(result.dir, "report.html");
+    html = await readFile(htmlPath, "utf8");
+    const dumped = await chromium(["--dump-dom", pathToFileURL(htmlPath).href]);
+    expect(dumped.exitCode, dumped.stderr.slice(-2000)).toBe(0);
+    expect(pageErrors(dumped.stderr)).toEqual([]);
+    dom = dumped.stdout;
+  });
+
+  test("the report of the real run was written, self-contained and redacted", () => {
+    expect(result.report.error).toBeUndefined();
+    expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/<link\b|<img\b|<iframe\b|@import/i);
+    for (const s of Object.values(result.secrets)) if (typeof s === "string" && s.length > 3) expect(html).not.toContain(s);
+    // A 1-minute run: far below the 1.5 MB budget of a 3-minute one.
+    expect(statSync(htmlPath).size).toBeLessThan(600_000);
+  });
+
+  test("the rendered DOM has a swimlane per node, the fault window, the markers and the charts", () => {
+    const r = result.report;
+    expect(dom).toContain("<svg");
+    const patroni = r.topology.nodes.filter((n) => n.kind === "patroni").map((n) => n.name);
+    const etcd = r.topology.nodes.filter((n) => n.kind === "etcd").map((n) => n.name);
+    expect(patroni.length).toBeGreaterThanOrEqual(2);
+    for (const n of patroni) {
+      expect(dom, n).toMatch(new RegExp(`<g class="lane patroni" data-node="${n}"`));
+      expect(dom, n).toMatch(new RegExp(`<rect class="role role-[a-z-]+" data-node="${n}"`));
+      expect(dom, n).toMatch(new RegExp(`<rect class="writability [a-z-]+" data-node="${n}"`));
+    }
+    for (const m of etcd) expect(dom, m).toMatch(new RegExp(`<g class="lane etcd" data-member="${m}"`));
+    expect(dom).toMatch(/<g class="lane dcs"/);
+    // The fault window from inject to heal, as recorded.
+    const f = r.faults.find((x) => x.id === "outage");
+    expect(f).toBeDefined();
+    expect(dom).toMatch(
+      new RegExp(`<rect class="fault-window" data-fault-id="outage" data-fault-type="etcd-quorum-loss" data-targets="${f?.targets.join(",")}" data-from="${f?.injectedAt}" data-to="${f?.healedAt}"`),
+    );
+    // One marker per expect step, with its outcome; the cluster-ready note.
+    for (const s of r.steps.filter((x) => x.type === "expect"))
+      expect(dom).toMatch(new RegExp(`<g class="marker expect ${s.outcome}" data-step="${s.index + 1}"`));
+    expect(dom).toMatch(/<g class="marker note cluster-ready"/);
+    expect(dom).toMatch(/<g class="chart throughput"/);
+    expect(dom).toMatch(/<g class="chart latency"/);
+    // Each checker's card.
+    for (const v of r.verdicts) expect(dom).toContain(`data-checker="${v.checker}"`);
+  });
+
+  test("hovering a band shows its tooltip and the crosshair's time (the inline script works)", async () => {
+    // A copy of the page with a probe appended: it moves the pointer onto pg1's first role band
+    // and records what the page's own script showed.
+    const probe = `<script>
+      (function () {
+        var el = document.querySelector('rect.role[data-node]');
+        var b = el.getBoundingClientRect();
+        el.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: b.left + b.width / 2, clientY: b.top + b.height / 2 }));
+        var tip = document.getElementById("tip");
+        var cross = document.getElementById("crosshair");
+        document.body.setAttribute("data-probe-tip", tip.style.display + "|" + tip.textContent);
+        document.body.setAttribute("data-probe-cross", cross.getAttribute("visibility") + "|" + cross.querySelector("text").textContent);
+      })();
+    </script>`;
+    const copy = path.join(mkdtempSync(path.join(tmpdir(), "pgchaos-html-probe-")), "report.html");
+    await writeFile(copy, html.replace(/<\/body>/, `${probe}</body>`));
+    const dumped = await chromium(["--dump-dom", pathToFileURL(copy).href]);
+    expect(dumped.exitCode).toBe(0);
+    expect(pageErrors(dumped.stderr)).toEqual([]);
+    const unesc = (x: string) => x.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+    const tip = unesc(/data-probe-tip="([^"]*)"/.exec(dumped.stdout)?.[1] ?? "");
+    const cross = /data-probe-cross="([^"]*)"/.exec(dumped.stdout)?.[1] ?? "";
+    expect(tip).toMatch(/^block\|pg\d+: (primary|replica|demoted|down|unknown|standby leader)/);
+    expect(cross).toMatch(/^visible\|\+\d+\.\ds$/);
+  });
+
+  test("a screenshot is taken beside the report (report.png)", async () => {
+    const png = path.join(result.dir, "report.png");
+    const shot = await chromium(["--hide-scrollbars", `--screenshot=${png}`, "--window-size=1600,2000", pathToFileURL(htmlPath).href]);
+    expect(shot.exitCode, shot.stderr.slice(-2000)).toBe(0);
+    const buf = readFileSync(png);
+    expect(buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+    expect(buf.readUInt32BE(16)).toBe(1600); // IHDR width
+    expect(buf.length).toBeGreaterThan(50_000); // a rendered page, not a blank one
+    process.stderr.write(`  screenshot: ${path.relative(process.cwd(), png)}\n`);
+  });
+
+  test("the game-day index.html links the report.html and renders", async () => {
+    const idx = await writeIndex(reportsDir, [result.report], { reportLink: (r) => `${r.scenario.name}/report.md` });
+    const dumped = await chromium(["--dump-dom", pathToFileURL(idx.indexHtml).href]);
+    expect(dumped.exitCode).toBe(0);
+    expect(dumped.stdout).toContain(`href="${result.report.scenario.name}/report.html"`);
+    expect(dumped.stdout).toContain(`data-scenario="${result.report.scenario.name}"`);
+  });
+});
