@@ -4,6 +4,7 @@ import { ContainerPause } from "./container-pause.js";
 import { ContainerStop } from "./container-stop.js";
 import { EtcdQuorumLoss, etcdOutage, majorityOf } from "./etcd-quorum-loss.js";
 import { EtcdRebuild } from "./etcd-rebuild.js";
+import { EtcdDnsBreak } from "./etcd-dns-break.js";
 import { NetworkPartition } from "./network-partition.js";
 import { ProcessKill } from "./process-kill.js";
 import { ProcessPause } from "./process-pause.js";
@@ -46,6 +47,8 @@ export function buildFault(step: FaultParams, id: string, lab: Lab, resolve: (r:
       const from = step.from === "all" || step.from === undefined ? undefined : (step.from as Ref[]).map(resolve);
       return new NetworkPartition(targets, from, (step.direction as "both" | "in" | "out") ?? "both", id);
     }
+    case "etcd-dns-break":
+      return new EtcdDnsBreak(targets, id);
     default:
       throw new FaultNotImplemented(`fault '${step.fault}' is part of the scenario format but not implemented in this version of pgchaos`);
   }

@@ -18,6 +18,17 @@ export interface WriterOptions {
   via: "direct" | "haproxy";
   /** For via=haproxy: the HAProxy primary port as the harness reaches it. */
   haproxy?: PgTarget;
+  /**
+   * Where sequence numbers come from. Writers running side by side (direct and via HAProxy)
+   * share one so every seq is unique across the table. Default: this writer's own 1, 2, 3...
+   */
+  sequence?: { next(): number };
+}
+
+/** A sequence of write numbers 1, 2, 3... that several writers may share. */
+export function writeSequence(): { next(): number } {
+  let n = 0;
+  return { next: () => ++n };
 }
 
 /**
@@ -27,7 +38,8 @@ export interface WriterOptions {
  * write's outcome never depends on another's.
  */
 export class Writer {
-  private seq = 0;
+  private count = 0;
+  private readonly sequence: { next(): number };
   private running = false;
   private loopP?: Promise<void>;
   private conns = new Map<string, pg.Client>();
@@ -37,7 +49,9 @@ export class Writer {
     private readonly history: History,
     private readonly now: () => number,
     private readonly opts: WriterOptions,
-  ) {}
+  ) {
+    this.sequence = opts.sequence ?? writeSequence();
+  }
 
   /** Creates the table on the leader (called once the cluster is ready). */
   static async prepare(lab: Lab, leader: string): Promise<void> {
@@ -83,7 +97,8 @@ export class Writer {
   }
 
   private async writeOnce(): Promise<void> {
-    const seq = ++this.seq;
+    const seq = this.sequence.next();
+    this.count++;
     const t = this.now();
     const node =
       this.opts.via === "haproxy" ? "haproxy" : currentPrimary(this.history, this.lab.patroniNodes().map((n) => n.name));
@@ -99,8 +114,13 @@ export class Writer {
     try {
       const c = await this.conn(node, target);
       sent = true;
-      const r = await c.query(`insert into ${WRITES_TABLE}(seq, node) values ($1, inet_server_addr()::text || ' ' || $2) returning seq`, [seq, node]);
+      const r = await c.query(
+        `insert into ${WRITES_TABLE}(seq, node) values ($1, inet_server_addr()::text || ' ' || $2) returning seq, host(inet_server_addr()) as addr`,
+        [seq, node],
+      );
       op.outcome = r.rowCount === 1 ? "ok" : "fail";
+      // Through HAProxy: record the server that answered (by its address on the lab network).
+      if (this.opts.via === "haproxy") op.node = this.nodeByAddr((r.rows[0] as { addr?: string } | undefined)?.addr) ?? node;
     } catch (e) {
       const raw = (e as { code?: string }).code;
       const code = raw && /^[0-9A-Z]{5}$/.test(raw) ? raw : undefined; // an SQLSTATE, not ECONNRESET
@@ -121,7 +141,11 @@ export class Writer {
     for (const k of [...this.conns.keys()]) this.drop(k);
   }
 
+  private nodeByAddr(addr: string | undefined): string | undefined {
+    return addr ? this.lab.patroniNodes().find((n) => n.ip === addr)?.name : undefined;
+  }
+
   get attempted(): number {
-    return this.seq;
+    return this.count;
   }
 }

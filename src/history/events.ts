@@ -169,16 +169,23 @@ export interface HaproxySample {
 }
 
 /**
- * Which etcd members one Patroni node's container has established TCP connections to on the
- * client port (2379), from its socket table: the DCS endpoint(s) Patroni is using.
+ * Which etcd members one Patroni node's container is connected to on the client port (2379),
+ * from its socket table (`ss -ti`): the DCS endpoint Patroni is using. Patroni's HTTP pool
+ * may keep idle connections to members it no longer uses, so `current` is the member whose
+ * connection carried data most recently (Patroni sends one request at a time to its current
+ * member, and its watch stream runs to that same member).
  */
 export interface DcsEndpointSample {
   kind: "dcs-endpoint";
   t: number;
   /** The Patroni node. */
   node: string;
-  /** etcd member names with an established connection, sorted. */
+  /** etcd member names with an established connection, sorted (idle pooled ones included). */
   etcd: string[];
+  /** The member whose connection carried data (sent or received) most recently. */
+  current?: string;
+  /** Per member: ms since its most recently active connection last sent or received data. */
+  idleMs?: Record<string, number>;
   /** The socket table could not be read. */
   error?: string;
 }

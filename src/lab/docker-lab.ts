@@ -8,6 +8,7 @@ import type { ClusterSpec } from "./topology.js";
 import { etcdNames, patroniNames } from "./topology.js";
 import { ETCD_CLIENT_PORT, ETCD_ENV_PATH, etcdCommand, etcdEnv } from "./etcd-command.js";
 import { PATRONI_CONFIG_PATH, PATRONI_REST_PORT, PG_PORT, patroniConfig } from "./patroni-config.js";
+import { HAPROXY_CONFIG_PATH, HAPROXY_NODE, HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT, haproxyCommand, haproxyConfig } from "./haproxy-config.js";
 import { LABEL_KIND, LABEL_NODE, runLabels } from "./labels.js";
 import { newRunId, newSecret } from "./run-id.js";
 import { LogFollower, type LogListener } from "./log-follower.js";
@@ -114,6 +115,11 @@ export class DockerLab implements Lab {
     progress(`etcd members started: ${etcdNames(this.spec).join(", ")}`);
     await Promise.all(patroniNames(this.spec).map((n) => this.startNode(n, "patroni")));
     progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
+    // HAProxy last: its servers are the Patroni nodes (names resolved through Docker's DNS).
+    if (this.spec.haproxy) {
+      await this.startNode(HAPROXY_NODE, "haproxy");
+      progress(`haproxy started`);
+    }
   }
 
   private containerFor(name: string, kind: NodeKind): GenericContainer {
@@ -133,6 +139,12 @@ export class DockerLab implements Lab {
         .withExposedPorts(ETCD_CLIENT_PORT)
         .withCopyContentToContainer([{ content: etcdEnv(this.etcdToken), target: ETCD_ENV_PATH, mode: 0o644 }])
         .withCommand(["etcd", "--", ...etcdCommand(this.spec, name)]);
+    }
+    if (kind === "haproxy") {
+      return c
+        .withExposedPorts(HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT)
+        .withCopyContentToContainer([{ content: haproxyConfig(this.spec), target: HAPROXY_CONFIG_PATH, mode: 0o644 }])
+        .withCommand(haproxyCommand());
     }
     const config = stringify(patroniConfig(this.spec, this.scope, name, this.secrets));
     return c

@@ -2,6 +2,9 @@ import type { History } from "../history/history.js";
 import type { Lab } from "../lab/lab-api.js";
 import { NodeSampler } from "./node-sampler.js";
 import { DcsSampler } from "./dcs-sampler.js";
+import { HaproxySampler, HAPROXY_SAMPLE_MS } from "./haproxy-sampler.js";
+import { DcsEndpointSampler, DCS_ENDPOINT_SAMPLE_MS } from "./dcs-endpoint-sampler.js";
+import { hasHaproxy } from "../lab/haproxy.js";
 import { sleep } from "../util/time.js";
 
 export interface RecorderOptions {
@@ -35,13 +38,23 @@ export class Recorder {
     for (const s of this.samplers) this.loops.push(this.loop(() => s.sample(this.now, this.history)));
     const dcs = new DcsSampler(this.lab, this.opts.timeoutMs);
     this.loops.push(this.loop(() => dcs.sample(this.now, this.history)));
+    // Which etcd member each Patroni node is connected to (its socket table).
+    for (const n of this.lab.patroniNodes()) {
+      const ep = new DcsEndpointSampler(this.lab, n.name);
+      this.loops.push(this.loop(() => ep.sample(this.now, this.history), DCS_ENDPOINT_SAMPLE_MS));
+    }
+    // Which servers HAProxy routes to, when the lab has one.
+    if (hasHaproxy(this.lab)) {
+      const hp = new HaproxySampler(this.lab, this.opts.timeoutMs);
+      this.loops.push(this.loop(() => hp.sample(this.now, this.history), HAPROXY_SAMPLE_MS));
+    }
   }
 
-  private async loop(fn: () => Promise<void>) {
+  private async loop(fn: () => Promise<void>, intervalMs = this.opts.intervalMs) {
     while (this.running) {
       const started = performance.now();
       await fn().catch(() => {});
-      const wait = this.opts.intervalMs - (performance.now() - started);
+      const wait = intervalMs - (performance.now() - started);
       if (wait > 0 && this.running) await sleep(wait);
     }
   }

@@ -6,7 +6,9 @@ import type { StepEvent } from "../history/events.js";
 import { startLab, type StartedLab } from "../lab/start-lab.js";
 import { clusterSpec, type ClusterSpec } from "../lab/topology.js";
 import { Recorder } from "../recorder/recorder.js";
-import { Writer, WRITES_TABLE } from "../generator/writer.js";
+import { Writer, WRITES_TABLE, writeSequence } from "../generator/writer.js";
+import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
+import { dcsEndpointReport } from "../recorder/dcs-endpoint-sampler.js";
 import { currentPrimary } from "../generator/primary-view.js";
 import { NodeRefResolver } from "./node-refs.js";
 import { ActiveFaults } from "./active-faults.js";
@@ -101,6 +103,8 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   let started: StartedLab | undefined;
   let recorder: Recorder | undefined;
   let writer: Writer | undefined;
+  /** With workload.via haproxy, a direct writer runs alongside, so both RTOs are measured. */
+  let directWriter: Writer | undefined;
   let faults: ActiveFaults | undefined;
   let error: string | undefined;
   let versions: Partial<Versions> = {};
@@ -111,9 +115,6 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   const note = (text: string, level: "info" | "warn" | "error" = "info") => history.append({ kind: "note", t: now(), text, level });
 
   try {
-    if (scenario.topology.haproxy || scenario.workload.via === "haproxy") {
-      throw new UserFacingError(`${input.file}: topology.haproxy / workload.via: haproxy are part of the format but not implemented in this version of pgchaos`);
-    }
     progress(`[${scenario.name}] starting lab (${scenario.topology.etcd.members} etcd + ${scenario.topology.patroni} Patroni)`);
     started = await startLab(specFor(scenario), {
       progress: (l) => progress(`[${scenario.name}] ${l}`),
@@ -135,10 +136,20 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     const faultCtx: FaultContext = { lab, history, now, log: (m) => note(m) };
     faults = new ActiveFaults(faultCtx, history);
 
+    if (hasHaproxy(lab)) {
+      const ms = await waitHaproxyPrimary(lab, started.ready.leader, scale(30_000), opts.signal);
+      note(`haproxy routes its primary port to ${started.ready.leader} (after ${(ms / 1000).toFixed(1)} s)`);
+    }
     await Writer.prepare(lab, started.ready.leader);
     recorder = new Recorder(lab, history, now);
     recorder.start();
-    writer = new Writer(lab, history, now, { rate: scenario.workload.rate, timeoutMs: scenario.workload.timeout, via: scenario.workload.via });
+    const wl = scenario.workload;
+    const sequence = writeSequence();
+    if (wl.via === "haproxy") {
+      writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "haproxy", haproxy: haproxyTarget(lab), sequence });
+      directWriter = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence });
+      directWriter.start();
+    } else writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence });
     writer.start();
     // A second of samples and writes before the first step: "before" is part of the story.
     await sleep(1000, opts.signal);
@@ -200,7 +211,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     const settled = await waitSettled(history, now, patroniNodes, settleMs, opts.signal);
     note(settled ? `settled: leader ${settled} and every replica streaming` : `did not settle within ${(settleMs / 1000).toFixed(0)} s`, settled ? "info" : "warn");
     if (!settled) findings.push(`the cluster did not converge (a leader and every replica streaming) within settle time ${(settleMs / 1000).toFixed(0)} s after the last step`);
-    await writer.stop();
+    await Promise.all([writer.stop(), directWriter?.stop()]);
     // Let replicas replay the last writes before reading them back.
     await sleep(1500, opts.signal);
     await finalRead(started, history, now, settled ?? currentPrimary(history, patroniNodes));
@@ -210,11 +221,16 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     note(`run aborted: ${error}`, "error");
   } finally {
     await writer?.stop().catch(() => {});
+    await directWriter?.stop().catch(() => {});
     if (faults) {
       const errs = await faults.healAll();
       if (errs.length) findings.push(`healing during teardown failed: ${errs.join("; ")}`);
     }
     await recorder?.stop().catch(() => {});
+    // Which etcd member each Patroni node used while an etcd member was isolated (incident 2).
+    const endpoints = dcsEndpointReport(history.all(), (scenario.patroni.retry_timeout + scenario.patroni.loop_wait) * 1000);
+    for (const n of endpoints.notes) note(n);
+    findings.push(...endpoints.findings);
     teardownStart = monoMs();
     await started?.dispose().catch((e: unknown) => findings.push(`teardown failed: ${errorText(e)}`));
     journal.close();
@@ -427,10 +443,11 @@ async function readVersions(started: StartedLab): Promise<Partial<Versions>> {
   const etcd = lab.etcdNodes()[0].name;
   const first = async (node: string, cmd: string[]) =>
     (await lab.exec(node, cmd, { check: false }).catch(() => ({ stdout: "" }))).stdout.split("\n")[0].trim();
-  const [postgresql, patroni, etcdV] = await Promise.all([
+  const [postgresql, patroni, etcdV, haproxy] = await Promise.all([
     first(pg, ["/usr/lib/postgresql/15/bin/postgres", "--version"]).then((s) => s.replace(/^postgres \(PostgreSQL\) /, "")),
     first(pg, ["patroni", "--version"]).then((s) => s.replace(/^patroni /, "")),
     first(etcd, ["etcd", "--version"]).then((s) => s.replace(/^etcd Version: /, "")),
+    hasHaproxy(lab) ? first("haproxy", ["haproxy", "-v"]).then((s) => s.replace(/^HAProxy version (\S+).*$/, "$1")) : Promise.resolve(""),
   ]);
-  return { postgresql, patroni, etcd: etcdV };
+  return { postgresql, patroni, etcd: etcdV, ...(haproxy ? { haproxy } : {}) };
 }
