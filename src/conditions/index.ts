@@ -7,6 +7,7 @@ import { memberCondition } from "./member.js";
 import { memberMissingWhileWritableCondition } from "./member-missing-while-writable.js";
 import { streamingCondition } from "./streaming.js";
 import { lagCondition } from "./lag.js";
+import { dcsLagCondition } from "./dcs-lag.js";
 import { etcdHealthyCondition } from "./etcd-healthy.js";
 import { logCondition } from "./log.js";
 import { restCondition, sqlCondition } from "./probe-conditions.js";
@@ -21,6 +22,7 @@ const evaluators: Record<string, ConditionEvaluator<any>> = {
   member_missing_while_writable: memberMissingWhileWritableCondition,
   streaming: streamingCondition,
   lag: lagCondition,
+  dcs_lag: dcsLagCondition,
   etcd_healthy: etcdHealthyCondition,
   log: logCondition,
   rest: restCondition,

@@ -2,6 +2,7 @@ import type { Fault } from "./fault.js";
 import type { Lab } from "../lab/lab-api.js";
 import { ContainerPause } from "./container-pause.js";
 import { ContainerStop } from "./container-stop.js";
+import { ConnectAddress } from "./connect-address.js";
 import { EtcdQuorumLoss, etcdOutage, majorityOf } from "./etcd-quorum-loss.js";
 import { EtcdRebuild } from "./etcd-rebuild.js";
 import { EtcdDnsBreak } from "./etcd-dns-break.js";
@@ -45,10 +46,12 @@ export function buildFault(step: FaultParams, id: string, lab: Lab, resolve: (r:
       return new ContainerStop(targets);
     case "partition": {
       const from = step.from === "all" || step.from === undefined ? undefined : (step.from as Ref[]).map(resolve);
-      return new NetworkPartition(targets, from, (step.direction as "both" | "in" | "out") ?? "both", id);
+      return new NetworkPartition(targets, from, (step.direction as "both" | "in" | "out") ?? "both", id, step.ports as number[] | undefined);
     }
     case "etcd-dns-break":
       return new EtcdDnsBreak(targets, id);
+    case "connect-address":
+      return new ConnectAddress(targets, resolve(step.points_to as Ref), !!step.live);
     default:
       throw new FaultNotImplemented(`fault '${step.fault}' is part of the scenario format but not implemented in this version of pgchaos`);
   }

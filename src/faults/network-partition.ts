@@ -17,6 +17,8 @@ export class NetworkPartition implements Fault {
     private readonly from: string[] | undefined,
     private readonly direction: PartitionDirection = "both",
     id = "p",
+    /** Only TCP traffic to or from these ports (either side); undefined = all traffic. */
+    private readonly ports?: number[],
   ) {
     this.chain = `PGCHAOS-${id.replace(/[^A-Za-z0-9]/g, "").slice(0, 20).toUpperCase()}`;
   }
@@ -30,13 +32,18 @@ export class NetworkPartition implements Fault {
     const ips = this.peers(ctx);
     for (const node of this.targets) {
       const rules: string[] = [`iptables -N ${this.chain} 2>/dev/null || iptables -F ${this.chain}`];
+      // With ports: a packet is dropped when its source or destination port is listed, so both
+      // connections the target opens to that port and connections it serves on it are cut.
+      const match = this.ports?.length ? this.ports.flatMap((p) => [`-p tcp --dport ${p}`, `-p tcp --sport ${p}`]) : [""];
       for (const ip of ips) {
-        if (this.direction !== "out") rules.push(`iptables -A ${this.chain} -s ${ip} -j DROP`);
-        if (this.direction !== "in") rules.push(`iptables -A ${this.chain} -d ${ip} -j DROP`);
+        for (const m of match) {
+          if (this.direction !== "out") rules.push(`iptables -A ${this.chain} -s ${ip} ${m} -j DROP`.replace(/ +/g, " "));
+          if (this.direction !== "in") rules.push(`iptables -A ${this.chain} -d ${ip} ${m} -j DROP`.replace(/ +/g, " "));
+        }
       }
       rules.push(`iptables -I INPUT 1 -j ${this.chain}`, `iptables -I OUTPUT 1 -j ${this.chain}`);
       await ctx.lab.exec(node, ["sh", "-ec", rules.join("\n")]);
-      ctx.log(`${node}: partitioned (${this.direction}) from ${ips.length} peers`);
+      ctx.log(`${node}: partitioned (${this.direction}) from ${ips.length} peers${this.ports?.length ? ` on TCP port ${this.ports.join(", ")}` : ""}`);
     }
   }
 

@@ -32,6 +32,7 @@ import { JOURNAL_FILE } from "../report/journal.js";
 import type { LabSecrets } from "../lab/lab-api.js";
 import { describeStep } from "./describe-step.js";
 import { findingsFromVerdicts } from "./findings.js";
+import { formatActionLog, patroniLinesDuring } from "./action-log.js";
 
 export interface ScenarioRunInput {
   scenario: Scenario;
@@ -325,11 +326,21 @@ async function runStep(step: Step, id: string, env: StepEnv): Promise<{ ok: bool
         resolve: env.refs.resolve,
         currentLeader: () => env.history.latest("dcs", (d) => d.reachable)?.leader ?? null,
       });
-      env.history.append({ kind: "action", t, tEnd: env.now(), id, action, ok: out.succeeded, status: out.status, body: out.body, error: out.error });
+      const tEnd = env.now();
+      // What Patroni logged meanwhile (e.g. the leader's reasons for refusing a switchover) goes
+      // with the action: log lines reach the history a moment after they are written.
+      let log: string[] = [];
+      if (action !== "sql" && action !== "doctor") {
+        await sleep(700, env.signal);
+        log = formatActionLog(patroniLinesDuring(env.history.all(), env.patroniNodes, t, tEnd + 500));
+      }
+      const body = log.length ? `${out.body ?? ""}\n\nPatroni log during the action:\n${log.join("\n")}` : out.body;
+      env.history.append({ kind: "action", t, tEnd, id, action, ok: out.succeeded, status: out.status, body, error: out.error });
       const expected = expect_status === undefined ? undefined : Array.isArray(expect_status) ? expect_status : [expect_status];
       const ok = expected ? out.status !== undefined && expected.includes(out.status) : out.succeeded;
       const detail = `${out.status ?? ""} ${(out.body ?? out.error ?? "").replace(/\s+/g, " ").slice(0, 300)}`.trim();
-      return { ok, detail: expected && !ok ? `expected status ${expected.join(" or ")}, got ${detail}` : detail };
+      const logDetail = log.length ? `\nPatroni log:\n${log.slice(0, 15).join("\n")}${log.length > 15 ? `\n… ${log.length - 15} more in the action's body` : ""}` : "";
+      return { ok, detail: (expected && !ok ? `expected status ${expected.join(" or ")}, got ${detail}` : detail) + logDetail };
     }
     case "expect":
       return expectStep(step, env);

@@ -104,6 +104,11 @@ export const FAULT_PARAMS = {
         .enum(["both", "in", "out"])
         .default("both")
         .describe("Traffic dropped: both (default), in (to the targets) or out (from the targets)."),
+      ports: z
+        .array(z.number().int().min(1).max(65535))
+        .min(1)
+        .optional()
+        .describe("Only TCP traffic to or from these ports (on either side) is dropped, e.g. [5432] cuts replication but not the REST API or etcd (optional; default: all traffic)."),
     },
   },
   "clock-skew": {
