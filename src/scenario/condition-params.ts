@@ -120,27 +120,6 @@ export const CONDITION_PARAMS = {
         .describe("Judge every DCS sample since this earlier step began (`start` = the first step), not only the newest (optional)."),
     }),
   },
-  dcs_endpoint: {
-    description:
-      "The etcd member a Patroni node currently talks to (its most recently active connection to port 2379): `{ node, is: <etcd member> }` or `{ node, not: <etcd member> }`.",
-    schema: z
-      .strictObject({
-        node: patroniNode(),
-        is: nodeRef(["etcd"], "The node's current etcd member is this one.").optional(),
-        not: nodeRef(["etcd"], "The node's current etcd member is not this one (no connection also satisfies it).").optional(),
-      })
-      .superRefine(exactlyOne(["is", "not"], "dcs_endpoint")),
-  },
-  haproxy: {
-    description:
-      "Which servers HAProxy routes to (needs topology.haproxy): `{ primary: <node> | none }` = exactly that server (no server) is UP on the primary port; `{ replica: <node> }` = that server is UP on the replicas port; `{ replica: none }` = none is.",
-    schema: z
-      .strictObject({
-        primary: z.union([z.literal("none"), patroniNode("The one server UP on the primary port.")]).optional(),
-        replica: z.union([z.literal("none"), patroniNode("A server UP on the replicas port.")]).optional(),
-      })
-      .superRefine(exactlyOne(["primary", "replica"], "haproxy")),
-  },
   rest: {
     description: "A field of a node's Patroni REST API answer: exactly one of `equals`, `not`, `exists`.",
     schema: z
