@@ -62,11 +62,12 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   // ---- fault labels ----
   const faults = r.faults.map((f) => ({ f, from: f.injectedAt, to: f.healedAt ?? t1 }));
   const faultRows: number[] = [];
+  // Overlapping faults (or labels wider than their window) go to separate rows.
   const faultRowOf = faults.map(({ from, to, f }) => {
-    const labelW = Math.max(w(from, to), 7 * (f.id.length + f.type.length + f.targets.join(", ").length + 6));
+    const labelW = Math.max(w(from, to), 6.2 * (f.id.length + f.type.length + f.targets.join(", ").length + 8));
     let row = faultRows.findIndex((end) => end + 4 <= x(from));
     if (row < 0) row = faultRows.push(0) - 1;
-    faultRows[row] = x(from) + Math.min(labelW, x(from) + labelW > L + PW ? L + PW - x(from) : labelW);
+    faultRows[row] = x(from) + labelW;
     return row;
   });
   const faultTop = y;
@@ -78,9 +79,12 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   // ---- markers lane: steps, actions, notes ----
   const markersTop = y;
   const rowsEnd: number[] = [];
+  const MAX_MARKER_ROWS = 4;
   const placeRow = (xPos: number, width: number) => {
     let row = rowsEnd.findIndex((end) => end + 3 <= xPos - width / 2);
-    if (row < 0) row = rowsEnd.push(-Infinity) - 1;
+    if (row < 0 && rowsEnd.length < MAX_MARKER_ROWS) row = rowsEnd.push(-Infinity) - 1;
+    // All rows taken here: overlap in the row that frees up first.
+    if (row < 0) row = rowsEnd.indexOf(Math.min(...rowsEnd));
     rowsEnd[row] = xPos + width / 2;
     return row;
   };
@@ -111,6 +115,7 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
     g.push(`<text class="lane-sublabel" x="${L - 10}" y="${ly + 27}" text-anchor="end">writable</text>`);
     g.push(`<text class="lane-sublabel" x="${L - 10}" y="${ly + 35}" text-anchor="end">streaming</text>`);
     g.push(`<rect class="lane-bg" x="${L}" y="${ly}" width="${PW}" height="20"/>`);
+    const tlXs = lane.timelineChanges.map((c) => x(c.t));
     for (const run of lane.roles) {
       const tl = run.timelines.length ? ` on timeline ${run.timelines.join(", ")}` : "";
       const st = run.states.length ? ` (${run.states.join(", ")})` : "";
@@ -122,10 +127,14 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
             (run.value === "down" ? `\n${lane.samples[run.first]?.error ?? "Patroni REST API not answering"}` : "")) +
           `</rect>`,
       );
-      if (w(run.from, run.to) > 120)
-        g.push(
-          `<text class="role-text role-text-${run.value}" x="${n1((x(run.from) + x(run.to)) / 2)}" y="${ly + 14}" text-anchor="middle">${esc(ROLE_TEXT[run.value])}</text>`,
-        );
+      // The role's name in the band where there is room, clear of the timeline labels.
+      const text = ROLE_TEXT[run.value];
+      const half = (text.length * 6) / 2 + 4;
+      let cx = (x(run.from) + x(run.to)) / 2;
+      const hit = tlXs.find((tx) => tx + 30 > cx - half && tx < cx + half);
+      if (hit !== undefined) cx = hit + 30 + half;
+      if (w(run.from, run.to) > 120 && cx + half <= x(run.to))
+        g.push(`<text class="role-text role-text-${run.value}" x="${n1(cx)}" y="${ly + 14}" text-anchor="middle">${esc(text)}</text>`);
     }
     for (const c of lane.timelineChanges)
       g.push(
@@ -475,7 +484,7 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
   }
 
   // ---- markers ----
-  for (const { s, end, row } of stepPlacements) front.push(stepMarker(s, end, rowY(row), x, r.steps.length));
+  for (const { s, end, row } of stepPlacements) front.push(stepMarker(s, end, rowY(row), x));
   for (const { a, row } of actionsPlaced) front.push(actionMarker(a, rowY(row), x));
   for (const n of data.notes) {
     const nx = n1(x(n.t));
@@ -508,7 +517,6 @@ export function renderTimelineSvg(r: RunReport, data: TimelineData = timelineDat
       viewBox: `0 0 ${SVG_WIDTH} ${height}`,
       width: SVG_WIDTH,
       height,
-      role: "img",
       "aria-label": `Timeline of run ${r.runId}`,
       "data-t0": t0,
       "data-t1": t1,
@@ -543,7 +551,7 @@ function faultText(f: FaultReport, t1: number): string {
   );
 }
 
-function stepMarker(s: StepReport, end: number, cy: number, x: (t: number) => number, _n: number): string {
+function stepMarker(s: StepReport, end: number, cy: number, x: (t: number) => number): string {
   const cls = s.type === "expect" || s.type === "probe" ? s.type : `step-${s.type}`;
   const num = String(s.index + 1);
   const ex = x(end);
