@@ -11,6 +11,7 @@ import { dcsLagCondition } from "./dcs-lag.js";
 import { etcdHealthyCondition } from "./etcd-healthy.js";
 import { logCondition } from "./log.js";
 import { restCondition, sqlCondition } from "./probe-conditions.js";
+import { dcsEndpointCondition, haproxyCondition } from "./dcs-endpoint.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const evaluators: Record<string, ConditionEvaluator<any>> = {
@@ -25,6 +26,8 @@ const evaluators: Record<string, ConditionEvaluator<any>> = {
   dcs_lag: dcsLagCondition,
   etcd_healthy: etcdHealthyCondition,
   log: logCondition,
+  dcs_endpoint: dcsEndpointCondition,
+  haproxy: haproxyCondition,
   rest: restCondition,
   sql: sqlCondition,
 };

@@ -109,16 +109,46 @@ export const CONDITION_PARAMS = {
   },
   dcs_lag: {
     description:
-      "The lag column as patronictl shows it, from member keys in the DCS (the leader's xlog_location minus the member's, up to loop_wait old), is below a size for a replica (or every replica, `all`): in the newest DCS sample, or with `since` in every DCS sample since that step began.",
-    schema: z.strictObject({
-      node: nodeOrAll("A Patroni node, or `all` for every replica."),
-      below: size("The DCS lag column must be strictly below this."),
-      since: z
-        .string()
-        .regex(STEP_ID_PATTERN, { error: (iss) => `invalid step id ${show(iss.input)}: use an earlier step's id or start` })
-        .optional()
-        .describe("Judge every DCS sample since this earlier step began (`start` = the first step), not only the newest (optional)."),
-    }),
+      "The lag column as patronictl shows it, from member keys in the DCS (the leader's xlog_location minus the member's, up to loop_wait old), is below (or above) a size for a replica (or every replica, `all`): in the newest DCS sample, or with `since` in every DCS sample since that step began.",
+    schema: z
+      .strictObject({
+        node: nodeOrAll("A Patroni node, or `all` for every replica."),
+        below: size("The DCS lag column must be strictly below this.").optional(),
+        above: size("The DCS lag column must be strictly above this.").optional(),
+        since: z
+          .string()
+          .regex(STEP_ID_PATTERN, { error: (iss) => `invalid step id ${show(iss.input)}: use an earlier step's id or start` })
+          .optional()
+          .describe("Judge every DCS sample since this earlier step began (`start` = the first step), not only the newest (optional)."),
+      })
+      .superRefine(exactlyOne(["below", "above"], "dcs_lag")),
+  },
+  dcs_endpoint: {
+    description:
+      "The etcd member a Patroni node currently talks to (its most recently active connection to port 2379): `{ node, is: <etcd member> }` or `{ node, not: <etcd member> }`.",
+    schema: z
+      .strictObject({
+        node: patroniNode(),
+        is: nodeRef(["etcd"], "The node's current etcd member is this one.").optional(),
+        not: nodeRef(["etcd"], "The node's current etcd member is not this one (no connection also satisfies it).").optional(),
+      })
+      .superRefine(exactlyOne(["is", "not"], "dcs_endpoint")),
+  },
+  haproxy: {
+    description:
+      "Which servers HAProxy routes to (needs topology.haproxy): `{ primary: <node> | none }` = exactly that server (no server) is UP on the primary port; `{ replica: <node> }` = that server is UP on the replicas port; `{ replica: none }` = none is.",
+    schema: z
+      .strictObject({
+        primary: z
+          .union([z.literal("none"), patroniNode("The one server UP on the primary port.")])
+          .optional()
+          .describe("The one Patroni node UP on HAProxy's primary port (5000), or none."),
+        replica: z
+          .union([z.literal("none"), patroniNode("A server UP on the replicas port.")])
+          .optional()
+          .describe("A Patroni node UP on HAProxy's replicas port (5001), or none (no server UP there)."),
+      })
+      .superRefine(exactlyOne(["primary", "replica"], "haproxy")),
   },
   rest: {
     description: "A field of a node's Patroni REST API answer: exactly one of `equals`, `not`, `exists`.",

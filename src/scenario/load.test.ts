@@ -262,7 +262,7 @@ describe("malformed scenarios: exact positions and messages", () => {
   it("a step with two kinds, a condition with two keys, both within and for", () => {
     expect(lines(withSteps("  - heal: all\n    sleep: 1s\n  - expect: { leader: none, writable: { node: pg1, is: false } }\n    within: 1s\n    for: 1s"))).toEqual([
       `${F}:5:5: steps[0].sleep: a step has exactly one of the keys fault, action, expect, heal, sleep; found 'heal' and 'sleep' (split it into several steps)`,
-      `${F}:6:29: steps[1].expect.writable: a condition has exactly one of the keys leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, rest, log, sql, etcd_healthy; found 'leader' and 'writable' (write several conditions as a list)`,
+      `${F}:6:29: steps[1].expect.writable: a condition has exactly one of the keys leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, dcs_endpoint, haproxy, rest, log, sql, etcd_healthy; found 'leader' and 'writable' (write several conditions as a list)`,
     ]);
     expect(lines(withSteps("  - expect: { leader: none }\n    within: 1s\n    for: 1s"))).toEqual([
       `${F}:6:10: steps[0].for: use either within: (becomes true in time) or for: (holds the whole time), not both`,
@@ -271,7 +271,7 @@ describe("malformed scenarios: exact positions and messages", () => {
 
   it("unknown conditions and bad condition values", () => {
     expect(lines(withSteps("  - expect:\n      - leadr: none\n      - role: { node: pg1, is: primry }\n      - log: { node: e1, matches: 'a(' }"))).toEqual([
-      `${F}:5:9: steps[0].expect[0].leadr: unknown condition 'leadr'; allowed: leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, rest, log, sql, etcd_healthy; did you mean 'leader'?`,
+      `${F}:5:9: steps[0].expect[0].leadr: unknown condition 'leadr'; allowed: leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, dcs_endpoint, haproxy, rest, log, sql, etcd_healthy; did you mean 'leader'?`,
       `${F}:6:32: steps[0].expect[1].role.is: invalid value 'primry'; allowed: primary, replica, demoted, down, unknown; did you mean 'primary'?`,
       `${F}:7:35: steps[0].expect[2].log.matches: invalid regular expression 'a(': /a(/: Unterminated group`,
     ]);
