@@ -170,15 +170,18 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   }
 
   // ---- timeline ----
-  const data = timelineData(r);
-  out.push(`<section id="timeline-section"><h2>Timeline</h2><div class="figure">`);
-  out.push(legend());
-  out.push(renderTimelineSvg(r, data));
-  out.push(`</div>`);
-  out.push(
-    `<p class="muted small">x: history time in seconds (${esc(formatT(data.t0))} to ${esc(formatT(data.t1))}). ` +
-      `Bands are runs of samples (REST and SQL polls every ~200 ms); hover any shape for details. Writes are bucketed by completion time.</p>`,
-  );
+  // A history the drawing cannot cope with must not cost the rest of the report.
+  let figure: string;
+  try {
+    const data = timelineData(r);
+    figure =
+      `<div class="figure">${legend()}${renderTimelineSvg(r, data)}</div>` +
+      `<p class="muted small">x: history time in seconds (${esc(formatT(data.t0))} to ${esc(formatT(data.t1))}). ` +
+      `Bands are runs of samples (REST and SQL polls every ~200 ms); hover any shape for details. Writes are bucketed by completion time.</p>`;
+  } catch (e) {
+    figure = `<div class="error-box" id="timeline-error">The timeline could not be drawn: <pre>${esc(e instanceof Error ? (e.stack ?? e.message) : String(e))}</pre></div>`;
+  }
+  out.push(`<section id="timeline-section"><h2>Timeline</h2>${figure}`);
   out.push(`</section>`);
 
   // ---- steps ----
