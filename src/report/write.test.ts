@@ -38,8 +38,8 @@ describe("writeReports", () => {
     const dir = join(mkdtempSync(join(tmpdir(), "pgchaos-write-")), "run-1");
     const [r] = reports();
     const paths = await writeReports(dir, r, { secrets: [SECRET] });
-    expect(paths).toEqual({ json: join(dir, "report.json"), junit: join(dir, "junit.xml"), markdown: join(dir, "report.md") });
-    expect(readdirSync(dir).sort()).toEqual(["junit.xml", "report.json", "report.md"]);
+    expect(paths).toEqual({ json: join(dir, "report.json"), junit: join(dir, "junit.xml"), markdown: join(dir, "report.md"), html: join(dir, "report.html") });
+    expect(readdirSync(dir).sort()).toEqual(["junit.xml", "report.html", "report.json", "report.md"]);
     const json = readFileSync(paths.json, "utf8");
     expect(JSON.parse(json)).toMatchObject({ runId: r.runId, outcome: "fail" });
     expect(parseXml(readFileSync(paths.junit, "utf8")).name).toBe("testsuites");
@@ -53,7 +53,7 @@ describe("writeReports", () => {
     // Rewriting replaces in place.
     await writeReports(dir, { ...r, outcome: "pass" }, { secrets: [SECRET] });
     expect(JSON.parse(readFileSync(paths.json, "utf8")).outcome).toBe("pass");
-    expect(readdirSync(dir)).toHaveLength(3);
+    expect(readdirSync(dir)).toHaveLength(4);
   });
 });
 
@@ -62,7 +62,7 @@ describe("writeIndex", () => {
     const dir = mkdtempSync(join(tmpdir(), "pgchaos-index-"));
     const rs = reports();
     const paths = await writeIndex(dir, rs, { secrets: [SECRET], title: "Game day 1" });
-    expect(readdirSync(dir).sort()).toEqual(["junit.xml", "summary.json", "summary.md"]);
+    expect(readdirSync(dir).sort()).toEqual(["index.html", "junit.xml", "summary.json", "summary.md"]);
 
     const summary = JSON.parse(readFileSync(paths.summaryJson, "utf8"));
     expect(summary).toMatchObject({ schemaVersion: 1, outcome: "error", counts: { total: 3, pass: 1, fail: 1, error: 1 } });
