@@ -14,6 +14,8 @@ export interface ClockSkewOptions {
   driftMsPerMin?: number;
   /** Distinguishes this fault's files in /run/pgchaos (the scenario step id). */
   id?: string;
+  /** How long inject/update wait for every covered service process to show the offset. Default 5000. */
+  verifyTimeoutMs?: number;
 }
 
 /** The helper compose/helpers/clockshim.c becomes in the lab image. */
@@ -74,6 +76,7 @@ export class ClockSkew implements Fault {
   private offsetMs: number;
   private readonly driftMsPerMin: number;
   private readonly base: string;
+  private readonly verifyTimeoutMs: number;
 
   constructor(opts: ClockSkewOptions) {
     if (!Number.isFinite(opts.offsetMs)) throw new Error(`clock-skew: offset must be a number of milliseconds, got ${opts.offsetMs}`);
@@ -82,6 +85,7 @@ export class ClockSkew implements Fault {
     this.offsetMs = opts.offsetMs;
     this.processes = opts.processes;
     this.driftMsPerMin = opts.driftMsPerMin ?? 0;
+    this.verifyTimeoutMs = opts.verifyTimeoutMs ?? 5000;
     if (!Number.isFinite(this.driftMsPerMin)) throw new Error(`clock-skew: drift must be a number of milliseconds per minute`);
     const id = (opts.id ?? Math.random().toString(36).slice(2, 10)).replace(/[^A-Za-z0-9_-]/g, "").slice(0, 32) || "skew";
     this.base = `/run/pgchaos/clockskew-${id}`;
@@ -190,7 +194,7 @@ export class ClockSkew implements Fault {
   }
 
   /** Waits until every covered service process shows the offset (with drift: any offset). */
-  async waitApplied(ctx: FaultContext, node: string, timeoutMs = 5000): Promise<number> {
+  async waitApplied(ctx: FaultContext, node: string, timeoutMs = this.verifyTimeoutMs): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const procs = await this.probe(ctx.lab, node);
