@@ -72,7 +72,9 @@
  * Known limits: a thread that was interrupted by a signal in the middle of a patched prologue and
  * is still inside its signal handler would resume into the new bytes (a window of one or two
  * instructions while a handler runs; not observed in practice). Branch targets inside the
- * relocated prologue are assumed not to exist (compilers never jump into a prologue).
+ * relocated prologue are assumed not to exist (compilers never jump into a prologue). A vfork
+ * child shares its parent's memory until it execs; patching the parent while such a child runs
+ * (microseconds between vfork and exec, during which it reads no clock) is not guarded against.
  *
  * PERMISSIONS: ptrace needs the same uid/gid as the target (real, effective and saved) and a
  * dumpable target, or CAP_SYS_PTRACE. `docker exec -u <owner>` with Docker's default capabilities
@@ -782,6 +784,7 @@ static int target_open(struct target *t, pid_t pid)
     if (t->memfd < 0) {
         int e = errno;
         if (e == ENOENT) return fail(ESRCH, "pid %d: no such process", pid);
+        if (e == ESRCH) return fail(ESRCH, "pid %d: no [vdso] mapping (kernel thread or exiting)", pid);
         if (e == EACCES || e == EPERM)
             return fail(EPERM, "pid %d: cannot open %s: %s (need same uid or CAP_SYS_PTRACE)", pid, path, strerror(e));
         return fail(e, "pid %d: cannot open %s: %s", pid, path, strerror(e));
@@ -1638,6 +1641,46 @@ static int check_offset(const char *label, struct sample *c, struct sample *me, 
     return 0;
 }
 
+/* The prologue relocator on known byte patterns: this kernel's, CET's endbr64, and refusals. */
+static void selftest_decoder(int *failures)
+{
+    static const struct {
+        const char *what;
+        uint8_t code[16];
+        int ok, reloc;
+    } cases[] = {
+        {"push rbp; mov rbp,rsp; push r14", {0x55, 0x48, 0x89, 0xe5, 0x41, 0x56, 0x53}, 1, 6},
+        {"push rbp; lea r10,[rip+d]", {0x55, 0x4c, 0x8d, 0x15, 0xe8, 0x97, 0xff, 0xff, 0x48, 0x89, 0xe5}, 1, 8},
+        {"cmpl $imm32,[rip+d] (time)", {0x81, 0x3d, 0x3a, 0x95, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x74}, 1, 10},
+        {"endbr64; push rbp", {0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89, 0xe5}, 1, 5},
+        {"jmp rel8 (refused)", {0xeb, 0x05, 0x90, 0x90, 0x90, 0x90, 0x90}, 0, 0},
+        {"push rbp; call rel32 (refused)", {0x55, 0xe8, 0x00, 0x00, 0x00, 0x00}, 0, 0},
+        {"push rbp; ret (refused)", {0x55, 0xc3, 0x90, 0x90, 0x90, 0x90}, 0, 0},
+    };
+    const uint64_t fn = 0x7f0000001000ULL, tr = 0x7effff000100ULL;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t out[TRAMP_LEN];
+        int rl = 0;
+        int rc = build_trampoline("test", cases[i].code, fn, out, tr, &rl);
+        int ok = cases[i].ok ? rc == 0 && rl == cases[i].reloc : rc < 0 && strstr(g_err, "refusing to patch") != NULL;
+        if (ok && rc == 0) {
+            /* the jump back lands right after the relocated bytes */
+            int32_t rel;
+            memcpy(&rel, out + rl + 1, 4);
+            ok = out[rl] == 0xe9 && tr + rl + 5 + (int64_t)rel == fn + rl;
+            /* RIP-relative operands still reach the same address */
+            if (ok && cases[i].code[1] == 0x4c) {
+                int32_t d0, d1;
+                memcpy(&d0, cases[i].code + 4, 4);
+                memcpy(&d1, out + 4, 4);
+                ok = fn + 8 + (int64_t)d0 == tr + 8 + (int64_t)d1;
+            }
+        }
+        printf("  %-58s %s\n", cases[i].what, ok ? "ok" : "FAIL");
+        if (!ok) (*failures)++;
+    }
+}
+
 static int cmd_selftest(void)
 {
     int to_child[2], from_child[2];
@@ -1668,6 +1711,8 @@ static int cmd_selftest(void)
     struct sample cs, me;
     int64_t packed, got;
     char buf[48];
+    printf("selftest: prologue relocation\n");
+    selftest_decoder(&failures);
     printf("selftest: child pid %d (3 threads)\n", c);
 
 #define STEP(expr, what)                                                         \
