@@ -1,0 +1,6 @@
+export { DcsProxy, describeToxic, type DcsProxyOptions } from "./proxy.js";
+export { labGateway, isLocalAddress } from "./gateway.js";
+export { REQUEST_KINDS, requestKind, type RequestKind } from "./request-kind.js";
+export { JsonMessageSplitter, describeWatchMessage, type WatchMessageInfo, type WatchEventInfo } from "./watch-messages.js";
+export { LeaderView, rangeCovers } from "./leader-view.js";
+export * from "./types.js";

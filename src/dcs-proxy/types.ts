@@ -1,0 +1,115 @@
+import type { RequestKind } from "./request-kind.js";
+
+/**
+ * What happens to the events a stalled watch stream withheld when the stall is released:
+ * - `drop`: they are lost; the stream stays open and carries the changes made after the
+ *   release (incident 3: the API server stopped pushing events on a stream it kept open, and
+ *   the replica did not recover by itself once the DCS was back: those events never arrived);
+ * - `deliver`: they arrive late, in order, then the stream carries on (a slow or congested
+ *   link: the client catches up by itself);
+ * - `close`: they are lost and the stream is closed (reset): the client must open a new watch,
+ *   and Patroni rebuilds its cache from a fresh range read (the etcd link restored).
+ */
+export type ReleaseMode = "drop" | "deliver" | "close";
+export const RELEASE_MODES: readonly ReleaseMode[] = ["drop", "deliver", "close"];
+
+/** What a toxic does to a request it hits instead of forwarding it. */
+export type ToxicFault =
+  /** HTTP 503 with etcd's JSON error body, gRPC code 14 (Unavailable), as etcd answers without quorum. */
+  | "unavailable"
+  /** The client's TCP connection is reset (RST), as toxiproxy's reset_peer. */
+  | "reset"
+  /** The request is swallowed: the connection stays open and nothing ever answers (as a frozen etcd). */
+  | "blackhole";
+export const TOXIC_FAULTS: readonly ToxicFault[] = ["unavailable", "reset", "blackhole"];
+
+/**
+ * A toxic on one Patroni node's etcd requests (toxiproxy's vocabulary, but per request kind).
+ * Latency delays what the node receives (the response, or each message of a watch stream);
+ * the request itself reaches etcd at once.
+ */
+export interface Toxic {
+  /** Request kinds it applies to; every kind when absent. */
+  kinds?: RequestKind[];
+  /** Only connections to these etcd members; every member when absent. */
+  members?: string[];
+  latencyMs?: number;
+  /** Latency varies uniformly within ± jitter. */
+  jitterMs?: number;
+  fault?: ToxicFault;
+  /** Share of matching requests the fault hits, 0..1 (default 1). */
+  probability?: number;
+  /** For `unavailable`: the error message (default "etcdserver: request timed out"). */
+  message?: string;
+}
+
+export interface ToxicStats {
+  /** Requests (or watch streams) the toxic matched. */
+  matched: number;
+  /** Requests its fault hit. */
+  faulted: number;
+}
+
+/** Per stream and in total: what a stall withheld and what its release did with it. */
+export interface ReleaseReport {
+  node: string;
+  mode: ReleaseMode;
+  /** Milliseconds the stall lasted. */
+  stalledMs: number;
+  streams: number;
+  /** Messages / key-change events withheld during the stall (including streams closed meanwhile). */
+  messages: number;
+  events: number;
+  /** Events delivered late (deliver) / lost (drop, close, or streams the client closed while stalled). */
+  delivered: number;
+  dropped: number;
+  /** Keys of the withheld events, in order, as `PUT <key>` / `DELETE <key>` (at most 50). */
+  changes: string[];
+}
+
+/** One thing the proxy did, for the timeline (see DcsProxyEvent in src/history/events.ts). */
+export interface DcsProxyNotice {
+  node: string;
+  action: "stream-open" | "stream-close" | "stall" | "release" | "toxic-on" | "toxic-off" | "leader-view" | "reset";
+  etcd?: string;
+  stream?: number;
+  messages?: number;
+  events?: number;
+  mode?: ReleaseMode;
+  delivered?: number;
+  dropped?: number;
+  leader?: string | null;
+  matched?: number;
+  faulted?: number;
+  /** One line for people, e.g. "watch #3 via e1 closed by the client after 41.2 s: 120 messages, 133 events". */
+  text: string;
+}
+
+/** What faults and tests may use of a running DCS proxy. */
+export interface DcsProxyControl {
+  /** Address (host:port) that carries `node`'s traffic to etcd member `member`. */
+  address(node: string, member: string): string;
+  /** Patroni nodes and etcd members it serves. */
+  readonly nodes: readonly string[];
+  readonly members: readonly string[];
+  /** Start withholding every watch message on `node`'s streams (existing and new ones). */
+  stallWatch(node: string): void;
+  /** Whether `node`'s watch streams are stalled. */
+  isStalled(node: string): boolean;
+  /** End the stall; idempotent (a report with zero streams when not stalled). */
+  releaseWatch(node: string, mode: ReleaseMode): ReleaseReport;
+  /** Add a toxic on `node`; returns its id. */
+  addToxic(node: string, toxic: Toxic): string;
+  /** Remove it; returns what it hit (undefined if unknown). Idempotent. */
+  removeToxic(node: string, id: string): ToxicStats | undefined;
+  /** Reset `node`'s connections now (only those carrying these kinds, e.g. ["watch"]; all when absent). */
+  resetConnections(node: string, kinds?: RequestKind[]): number;
+  /** The open watch streams of `node`: member and age. */
+  watchStreams(node: string): { stream: number; etcd: string; openedMs: number; stalled: boolean }[];
+  /** Requests seen per kind for `node` since the proxy started. */
+  requestCounts(node: string): Record<RequestKind, number>;
+  /** The leader key as `node`'s cache was last fed it (undefined: not seen yet). */
+  leaderView(node: string): string | null | undefined;
+  /** Subscribe to what it does; returns the unsubscribe function. */
+  onNotice(listener: (n: DcsProxyNotice) => void): () => void;
+}
