@@ -55,8 +55,10 @@ export class EtcdDnsBreak implements Fault {
       `iptables -N ${c} 2>/dev/null || iptables -F ${c}`,
       `iptables -A ${c} -d ${BROKEN_NAMESERVER} -j REJECT`,
       `iptables -A ${c} -d ${DOCKER_DNS} -j REJECT`,
+      // Matching the destination port in both chains covers both directions: the member's own
+      // connections to its peers (OUTPUT) and theirs to it (INPUT). (Matching the source port
+      // too would also swallow the resets that tear those connections down.)
       `iptables -A ${c} -p tcp --dport ${ETCD_PEER_PORT} -j REJECT --reject-with tcp-reset`,
-      `iptables -A ${c} -p tcp --sport ${ETCD_PEER_PORT} -j REJECT --reject-with tcp-reset`,
       `iptables -C INPUT -j ${c} 2>/dev/null || iptables -I INPUT 1 -j ${c}`,
       `iptables -C OUTPUT -j ${c} 2>/dev/null || iptables -I OUTPUT 1 -j ${c}`,
       // The member itself must no longer resolve its peers.
