@@ -8,7 +8,8 @@ export const dcsEndpointCondition: ConditionEvaluator<{ type: "dcs_endpoint"; no
   evaluate(c, ctx) {
     const node = ctx.resolve(c.node);
     const s = ctx.history.latest("dcs-endpoint", (x) => x.node === node && !x.error);
-    if (!s || s.t < ctx.since) return { ok: false, detail: `no DCS endpoint sample of ${node} since the step began` };
+    // ("no ... sample since ...": the runner's `for:` waits for a first sample in its window.)
+    if (!s || s.t < ctx.since) return { ok: false, detail: `no ${node} DCS endpoint sample since the step began` };
     const member = ctx.resolve((c.is ?? c.not)!);
     // Since when has it been on its current member (consecutive samples with the same one)?
     const same = ctx.history.of("dcs-endpoint").filter((x) => x.node === node && !x.error && x.t <= s.t);
@@ -31,7 +32,7 @@ export const haproxyCondition: ConditionEvaluator<{ type: "haproxy"; primary?: R
     const s = ctx.history.latest("haproxy", (x) => !x.error);
     if (!s || s.t < ctx.since) {
       const any = ctx.history.latest("haproxy");
-      return { ok: false, detail: any ? `no HAProxy statistics since the step began (${any.error ?? "no sample"})` : "no HAProxy sample (is topology.haproxy set?)" };
+      return { ok: false, detail: any ? `no HAProxy sample since the step began${any.error ? ` (${any.error})` : ""}` : "no HAProxy sample since the step began (is topology.haproxy set?)" };
     }
     const seen = `HAProxy routes primary → [${s.primary.join(", ")}], replicas → [${s.replicas.join(", ")}] at ${fmtT(s.t)}`;
     if (c.primary !== undefined) {
