@@ -31,7 +31,7 @@ describe("dcs_endpoint and haproxy conditions", () => {
     // No connection satisfies `not`; samples that failed are ignored.
     const pg2 = evaluateCondition({ type: "dcs_endpoint", node: ref("pg2"), not: ref("e3") } as never, ctx(0));
     expect(pg2).toEqual({ ok: true, detail: "pg2 has no connection to etcd at +1.0s" });
-    expect(evaluateCondition({ type: "dcs_endpoint", node: ref("pg1"), is: ref("e3") } as never, ctx(1200)).detail).toBe("no pg1 DCS endpoint sample since the step began");
+    expect(evaluateCondition({ type: "dcs_endpoint", node: ref("pg1"), is: ref("e3") } as never, ctx(1200))).toEqual({ ok: false, pending: true, detail: "no pg1 DCS endpoint sample since the step began" });
   });
 
   it("haproxy: exactly the primary, a replica among those UP, or none; failed reads do not count", () => {
@@ -42,6 +42,6 @@ describe("dcs_endpoint and haproxy conditions", () => {
     expect(evaluateCondition({ type: "haproxy", primary: "none" } as never, ctx(0)).ok).toBe(false);
     expect(evaluateCondition({ type: "haproxy", replica: ref("pg3") } as never, ctx(0)).ok).toBe(true);
     expect(evaluateCondition({ type: "haproxy", replica: ref("pg1") } as never, ctx(0)).ok).toBe(false);
-    expect(evaluateCondition({ type: "haproxy", primary: "none" } as never, ctx(1000)).detail).toBe("no HAProxy sample since the step began (fetch failed)");
+    expect(evaluateCondition({ type: "haproxy", primary: "none" } as never, ctx(1000))).toEqual({ ok: false, pending: true, detail: "no HAProxy sample since the step began (fetch failed)" });
   });
 });

@@ -7,9 +7,9 @@ type Ref = { text: string };
 export const dcsEndpointCondition: ConditionEvaluator<{ type: "dcs_endpoint"; node: Ref; is?: Ref; not?: Ref }> = {
   evaluate(c, ctx) {
     const node = ctx.resolve(c.node);
-    const s = ctx.history.latest("dcs-endpoint", (x) => x.node === node && !x.error);
-    // ("no ... sample since ...": the runner's `for:` waits for a first sample in its window.)
-    if (!s || s.t < ctx.since) return { ok: false, detail: `no ${node} DCS endpoint sample since the step began` };
+    // Only samples in the window [since, now]: a pure function of the record and the window.
+    const s = ctx.history.latest("dcs-endpoint", (x) => x.node === node && !x.error, ctx.now);
+    if (!s || s.t < ctx.since) return { ok: false, pending: true, detail: `no ${node} DCS endpoint sample since the step began` };
     const member = ctx.resolve((c.is ?? c.not)!);
     // Since when has it been on its current member (consecutive samples with the same one)?
     const same = ctx.history.of("dcs-endpoint").filter((x) => x.node === node && !x.error && x.t <= s.t);
@@ -29,10 +29,10 @@ export const dcsEndpointCondition: ConditionEvaluator<{ type: "dcs_endpoint"; no
 /** Which servers HAProxy routes to, from the recorder's HaproxySample. */
 export const haproxyCondition: ConditionEvaluator<{ type: "haproxy"; primary?: Ref | "none"; replica?: Ref | "none" }> = {
   evaluate(c, ctx) {
-    const s = ctx.history.latest("haproxy", (x) => !x.error);
+    const s = ctx.history.latest("haproxy", (x) => !x.error, ctx.now);
     if (!s || s.t < ctx.since) {
-      const any = ctx.history.latest("haproxy");
-      return { ok: false, detail: any ? `no HAProxy sample since the step began${any.error ? ` (${any.error})` : ""}` : "no HAProxy sample since the step began (is topology.haproxy set?)" };
+      const any = ctx.history.latest("haproxy", undefined, ctx.now);
+      return { ok: false, pending: true, detail: any ? `no HAProxy sample since the step began${any.error ? ` (${any.error})` : ""}` : "no HAProxy sample since the step began (is topology.haproxy set?)" };
     }
     const seen = `HAProxy routes primary → [${s.primary.join(", ")}], replicas → [${s.replicas.join(", ")}] at ${fmtT(s.t)}`;
     if (c.primary !== undefined) {
