@@ -9,6 +9,7 @@ import { Recorder } from "../recorder/recorder.js";
 import { Writer, WRITES_TABLE, writeSequence } from "../generator/writer.js";
 import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
 import { dcsEndpointReport } from "../recorder/dcs-endpoint-sampler.js";
+import { haproxyRoutingNote } from "../recorder/haproxy-sampler.js";
 import { currentPrimary } from "../generator/primary-view.js";
 import { NodeRefResolver } from "./node-refs.js";
 import { ActiveFaults } from "./active-faults.js";
@@ -231,6 +232,8 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     // Which etcd member each Patroni node used while an etcd member was isolated (incident 2).
     const endpoints = dcsEndpointReport(history.all(), (scenario.patroni.retry_timeout + scenario.patroni.loop_wait) * 1000);
     for (const n of endpoints.notes) note(n);
+    const routing = haproxyRoutingNote(history.all());
+    if (routing) note(routing);
     findings.push(...endpoints.findings);
     teardownStart = monoMs();
     await started?.dispose().catch((e: unknown) => findings.push(`teardown failed: ${errorText(e)}`));
