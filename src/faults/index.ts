@@ -3,6 +3,7 @@ import type { Lab } from "../lab/lab-api.js";
 import { ContainerPause } from "./container-pause.js";
 import { ContainerStop } from "./container-stop.js";
 import { ConnectAddress } from "./connect-address.js";
+import { ClockSkew } from "./clock-skew.js";
 import { EtcdQuorumLoss, etcdOutage, majorityOf } from "./etcd-quorum-loss.js";
 import { EtcdRebuild } from "./etcd-rebuild.js";
 import { EtcdDnsBreak } from "./etcd-dns-break.js";
@@ -11,6 +12,8 @@ import { ProcessKill } from "./process-kill.js";
 import { ProcessPause } from "./process-pause.js";
 import { ProcessRestart } from "./process-restart.js";
 import { UserFacingError } from "../util/errors.js";
+import { WatchStall } from "./watch-stall.js";
+import { DcsToxicFault, errorToxic, latencyToxic } from "./dcs-latency.js";
 
 type Ref = { text: string };
 /** A parsed fault step: `fault` names the type; the rest are its parameters. */
@@ -50,8 +53,27 @@ export function buildFault(step: FaultParams, id: string, lab: Lab, resolve: (r:
     }
     case "etcd-dns-break":
       return new EtcdDnsBreak(targets, id);
+    case "clock-skew":
+      if (step.method === "faketime") {
+        throw new FaultNotImplemented(
+          "clock-skew method 'faketime' is not implemented: libfaketime never reaches Go programs (etcd) and hangs or crashes Patroni on Python 3.11; use method: shim",
+        );
+      }
+      return new ClockSkew({
+        targets,
+        offsetMs: step.offset as number,
+        processes: (step.processes as "all" | "etcd" | "patroni" | "postgres") ?? "all",
+        driftMsPerMin: step.drift as number | undefined,
+        id,
+      });
     case "connect-address":
       return new ConnectAddress(targets, resolve(step.points_to as Ref), !!step.live);
+    case "watch-stall":
+      return new WatchStall(targets, step.release_after as number | undefined, (step.release as "drop" | "deliver" | "close") ?? "drop");
+    case "dcs-latency":
+      return new DcsToxicFault("dcs-latency", targets, latencyToxic(step as never, (step.etcd as Ref[] | undefined)?.map(resolve)));
+    case "dcs-error":
+      return new DcsToxicFault("dcs-error", targets, errorToxic(step as never, (step.etcd as Ref[] | undefined)?.map(resolve)));
     default:
       throw new FaultNotImplemented(`fault '${step.fault}' is part of the scenario format but not implemented in this version of pgchaos`);
   }
