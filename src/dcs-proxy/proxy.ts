@@ -26,6 +26,9 @@ interface Route {
   server: http.Server;
 }
 
+/** Answered by the proxy itself, not forwarded: a reachability check. */
+export const PING_PATH = "/pgchaos-dcs-proxy/ping";
+
 /** Hop-by-hop headers are the proxy's own business on each side. */
 const HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"]);
 
@@ -42,8 +45,8 @@ class NodeState {
   stallSince?: number;
   readonly streams = new Set<WatchStream>();
   readonly requests = zeroCounts();
-  /** Client connections and the kinds of request each has carried. */
-  readonly sockets = new Map<net.Socket, Set<RequestKind>>();
+  /** Client connections: the etcd member each goes to and the kinds of request it has carried. */
+  readonly sockets = new Map<net.Socket, { member: string; kinds: Set<RequestKind> }>();
   /** What the streams closed while stalled had withheld (counted in the next release report). */
   lost = { messages: 0, events: 0, changes: [] as string[] };
   readonly view = new LeaderView();
@@ -234,7 +237,7 @@ export class DcsProxy implements DcsProxyControl {
     server.on("connection", (s: net.Socket) => {
       s.setNoDelay(true);
       const st = this.node(node);
-      st.sockets.set(s, new Set());
+      st.sockets.set(s, { member, kinds: new Set() });
       s.on("close", () => {
         st.sockets.delete(s);
         this.agents.get(s)?.destroy();
@@ -316,10 +319,17 @@ export class DcsProxy implements DcsProxyControl {
   }
 
   private onRequest(route: Route, req: http.IncomingMessage, res: http.ServerResponse) {
+    if (req.url === PING_PATH) {
+      // The proxy's own answer (no etcd involved): can a container reach it at all?
+      req.resume();
+      res.writeHead(200, { "content-type": "text/plain", "content-length": 4 });
+      res.end("pong");
+      return;
+    }
     const st = this.node(route.node);
     const kind = requestKind(req.url);
     st.requests[kind]++;
-    st.sockets.get(req.socket)?.add(kind);
+    st.sockets.get(req.socket)?.kinds.add(kind);
     const { latencyMs, toxic } = this.decide(st, kind, route.member);
     if (toxic?.fault === "reset") {
       req.socket.resetAndDestroy();
@@ -548,15 +558,16 @@ export class DcsProxy implements DcsProxyControl {
     return { ...t.stats };
   }
 
-  resetConnections(node: string, kinds?: RequestKind[]): number {
+  resetConnections(node: string, kinds?: RequestKind[], members?: string[]): number {
     const st = this.node(node);
     let n = 0;
     for (const [sock, seen] of [...st.sockets]) {
-      if (kinds && ![...seen].some((k) => kinds.includes(k))) continue;
+      if (kinds && ![...seen.kinds].some((k) => kinds.includes(k))) continue;
+      if (members && !members.includes(seen.member)) continue;
       n++;
       sock.resetAndDestroy();
     }
-    this.notice({ node, action: "reset", text: `reset ${n} connection${n === 1 ? "" : "s"}${kinds ? ` carrying ${kinds.join("/")}` : ""}` });
+    this.notice({ node, action: "reset", text: `reset ${n} connection${n === 1 ? "" : "s"}${kinds ? ` that carried ${kinds.join("/")}` : ""}${members ? ` to ${members.join(", ")}` : ""}` });
     return n;
   }
 

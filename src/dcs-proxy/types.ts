@@ -102,8 +102,11 @@ export interface DcsProxyControl {
   addToxic(node: string, toxic: Toxic): string;
   /** Remove it; returns what it hit (undefined if unknown). Idempotent. */
   removeToxic(node: string, id: string): ToxicStats | undefined;
-  /** Reset `node`'s connections now (only those carrying these kinds, e.g. ["watch"]; all when absent). */
-  resetConnections(node: string, kinds?: RequestKind[]): number;
+  /**
+   * Reset `node`'s connections now: those that carried any of these kinds (e.g. ["watch"]) and go
+   * to these members (all when absent). Returns how many.
+   */
+  resetConnections(node: string, kinds?: RequestKind[], members?: string[]): number;
   /** The open watch streams of `node`: member and age. */
   watchStreams(node: string): { stream: number; etcd: string; openedMs: number; stalled: boolean }[];
   /** Requests seen per kind for `node` since the proxy started. */

@@ -190,6 +190,38 @@ export interface DcsEndpointSample {
   error?: string;
 }
 
+/**
+ * What the DCS fault proxy (topology.dcs_proxy) did on one Patroni node's etcd traffic: watch
+ * streams opened and closed (with what they delivered), stalls and releases (with what they
+ * withheld, delivered late or dropped), toxics on and off (with how many requests they hit),
+ * connections reset, and the leader key as that node's watch cache was fed it.
+ */
+export interface DcsProxyEvent {
+  kind: "dcs-proxy";
+  t: number;
+  /** The Patroni node whose traffic it is. */
+  node: string;
+  action: "stream-open" | "stream-close" | "stall" | "release" | "toxic-on" | "toxic-off" | "leader-view" | "reset";
+  /** etcd member of the connection (stream events). */
+  etcd?: string;
+  /** Watch stream number (per lab, from 1). */
+  stream?: number;
+  /** stream-close: messages / key-change events delivered over the stream's life; release: withheld during the stall. */
+  messages?: number;
+  events?: number;
+  /** release: drop | deliver | close, and how many withheld events were delivered late / dropped. */
+  mode?: "drop" | "deliver" | "close";
+  delivered?: number;
+  dropped?: number;
+  /** leader-view: holder of the leader key in the node's cache as the proxy fed it (null: no leader key). */
+  leader?: string | null;
+  /** toxic-off: requests the toxic matched / failed. */
+  matched?: number;
+  faulted?: number;
+  /** The same for people. */
+  text: string;
+}
+
 /** Free-form note from the harness (e.g. "cluster ready", "teardown"). */
 export interface NoteEvent {
   kind: "note";
@@ -210,7 +242,8 @@ export type HistoryEvent =
   | ProbeEvent
   | NoteEvent
   | HaproxySample
-  | DcsEndpointSample;
+  | DcsEndpointSample
+  | DcsProxyEvent;
 
 export type EventKind = HistoryEvent["kind"];
 export type EventOf<K extends EventKind> = Extract<HistoryEvent, { kind: K }>;

@@ -15,6 +15,9 @@ import { LogFollower, type LogListener } from "./log-follower.js";
 import { dockerExec } from "./docker-exec.js";
 import type { Progress } from "../util/progress.js";
 import { errorText } from "../util/errors.js";
+import type { DcsProxy } from "../dcs-proxy/proxy.js";
+import type { DcsProxyNotice } from "../dcs-proxy/types.js";
+import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 
 export interface LabStartOptions {
   docker: Dockerode;
@@ -27,6 +30,8 @@ export interface LabStartOptions {
   secrets?: LabSecrets;
   /** Called with every container log line (the recorder watches for patterns). */
   onLogLine?: LogListener;
+  /** Called with everything the DCS proxy does (topology.dcs_proxy), from its start. */
+  onDcsProxyNotice?: (n: DcsProxyNotice) => void;
 }
 
 class DockerLabNode implements LabNode {
@@ -56,6 +61,7 @@ export class DockerLab implements Lab {
   private network?: StartedNetwork;
   private torndown = false;
   private listeners = new Set<LogListener>();
+  private proxy?: { proxy: DcsProxy; close: () => Promise<void> };
   readonly scope: string;
   readonly namespace = "/service/";
   readonly secrets: LabSecrets;
@@ -77,6 +83,10 @@ export class DockerLab implements Lab {
   }
   get networkName() {
     return this.network?.getName();
+  }
+  /** The DCS fault proxy (topology.dcs_proxy), between every Patroni node and the etcd members. */
+  get dcsProxy(): DcsProxy | undefined {
+    return this.proxy?.proxy;
   }
 
   onLogLine(l: LogListener): () => void {
@@ -113,6 +123,22 @@ export class DockerLab implements Lab {
     // etcd members must start together: none is healthy before a quorum has joined.
     await Promise.all(etcdNames(this.spec).map((n) => this.startNode(n, "etcd")));
     progress(`etcd members started: ${etcdNames(this.spec).join(", ")}`);
+    // The DCS proxy before Patroni: each node's patroni.yml names its proxy ports.
+    if (this.spec.dcsProxy) {
+      this.proxy = await startLabDcsProxy({
+        docker: this.docker,
+        network: netName,
+        leaderKey: `${this.namespace}${this.scope}/leader`,
+        nodes: patroniNames(this.spec),
+        members: etcdNames(this.spec),
+        ip: (m) => this.node(m).ip,
+        exec: (n, cmd) => this.exec(n, cmd, { check: false }),
+        probeFrom: etcdNames(this.spec)[0],
+        logFile: path.join(this.opts.logDir, "dcs-proxy.log"),
+        progress,
+        onNotice: this.opts.onDcsProxyNotice,
+      });
+    }
     await Promise.all(patroniNames(this.spec).map((n) => this.startNode(n, "patroni")));
     progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
     // HAProxy last: its servers are the Patroni nodes (names resolved through Docker's DNS).
@@ -146,7 +172,8 @@ export class DockerLab implements Lab {
         .withCopyContentToContainer([{ content: haproxyConfig(this.spec), target: HAPROXY_CONFIG_PATH, mode: 0o644 }])
         .withCommand(haproxyCommand());
     }
-    const config = stringify(patroniConfig(this.spec, this.scope, name, this.secrets));
+    const proxy = this.proxy?.proxy;
+    const config = stringify(patroniConfig(this.spec, this.scope, name, this.secrets, proxy && ((m) => proxy.address(name, m))));
     return c
       .withExposedPorts(PATRONI_REST_PORT, PG_PORT)
       .withCopyContentToContainer([{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }])
@@ -253,6 +280,7 @@ export class DockerLab implements Lab {
     if (this.torndown) return;
     this.torndown = true;
     await Promise.all([...this.followers.values()].map((f) => f.close().catch(() => {})));
+    await this.proxy?.close().catch(() => {});
     await Promise.all(
       this.nodes.map((n) =>
         this.docker

@@ -4,6 +4,8 @@
  * interface keeps the rest of pgchaos free of Docker details and lets unit tests fake a lab.
  */
 
+import type { DcsProxyControl } from "../dcs-proxy/types.js";
+
 export type NodeKind = "etcd" | "patroni" | "haproxy";
 
 export interface ExecResult {
@@ -55,6 +57,9 @@ export interface Lab {
 
   /** Credentials generated for this run. Never printed or written to a report. */
   readonly secrets: LabSecrets;
+
+  /** The DCS fault proxy between the Patroni nodes and etcd, when the lab has one (topology.dcs_proxy). */
+  readonly dcsProxy?: DcsProxyControl;
 }
 
 export interface LabSecrets {

@@ -15,13 +15,24 @@ export interface PatroniSecrets {
 }
 
 /**
- * patroni.yml for one node: a sane base (etcd3 DCS listing every member, fast checkpoints for
- * basebackup, slots, pg_rewind) with the scenario's DCS settings and the node's overrides
+ * patroni.yml for one node: a sane base (etcd3 DCS listing every member, or the node's DCS proxy
+ * ports for them, fast checkpoints for basebackup, slots, pg_rewind) with the scenario's DCS settings and the node's overrides
  * merged over it.
  */
-export function patroniConfig(spec: ClusterSpec, scope: string, node: string, secrets: PatroniSecrets): Plain {
+export function patroniConfig(
+  spec: ClusterSpec,
+  scope: string,
+  node: string,
+  secrets: PatroniSecrets,
+  /** With the DCS proxy: the host:port that carries this node's traffic to an etcd member. */
+  dcsProxy?: (member: string) => string,
+): Plain {
   const override = spec.overrides[node] ?? {};
-  const hosts = (override.etcdHosts ?? etcdNames(spec)).map((e) => `${e}:${ETCD_CLIENT_PORT}`);
+  const members = override.etcdHosts ?? etcdNames(spec);
+  const hosts = members.map((e) => (dcsProxy ? dcsProxy(e) : `${e}:${ETCD_CLIENT_PORT}`));
+  // use_proxies: Patroni takes `hosts` as the member list instead of asking etcd for its members'
+  // client URLs, so it never bypasses the proxy.
+  const etcd3: Plain = dcsProxy ? { hosts, use_proxies: true } : { hosts };
   const d = spec.dcs;
   const base: Plain = {
     scope,
@@ -34,7 +45,7 @@ export function patroniConfig(spec: ClusterSpec, scope: string, node: string, se
       authentication: { username: "pgchaos", password: secrets.restapiPassword },
     },
     ctl: { authentication: { username: "pgchaos", password: secrets.restapiPassword } },
-    etcd3: { hosts },
+    etcd3,
     bootstrap: {
       dcs: {
         ttl: d.ttl,

@@ -8,6 +8,7 @@ import { waitUntilReady, type ReadyTimings } from "./ready.js";
 import type { ClusterSpec } from "./topology.js";
 import type { LogListener } from "./log-follower.js";
 import type { LabSecrets } from "./lab-api.js";
+import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { newRunId } from "./run-id.js";
 import { onCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
@@ -30,7 +31,17 @@ export interface StartedLab {
  */
 export async function startLab(
   spec: ClusterSpec,
-  opts: { progress: Progress; reportDir: string; runId?: string; secrets?: LabSecrets; onLogLine?: LogListener; signal?: AbortSignal; readyTimeoutMs?: number },
+  opts: {
+    progress: Progress;
+    reportDir: string;
+    runId?: string;
+    secrets?: LabSecrets;
+    onLogLine?: LogListener;
+    /** Everything the DCS proxy does (topology.dcs_proxy), from its start. */
+    onDcsProxyNotice?: (n: DcsProxyNotice) => void;
+    signal?: AbortSignal;
+    readyTimeoutMs?: number;
+  },
 ): Promise<StartedLab> {
   const docker = await ensureEngine(opts.progress);
   const reaped = await collectGarbage(docker);
@@ -54,6 +65,7 @@ export async function startLab(
       logDir: path.join(opts.reportDir, "logs"),
       progress: opts.progress,
       onLogLine: opts.onLogLine,
+      onDcsProxyNotice: opts.onDcsProxyNotice,
     });
     const createSec = (monoMs() - t0) / 1000;
     const ready = await waitUntilReady(lab, t0, opts.progress, opts.readyTimeoutMs, opts.signal);

@@ -20,6 +20,12 @@ export interface ClusterSpec {
   etcd: { members: number; preVote: boolean };
   patroni: { nodes: number };
   haproxy: boolean;
+  /**
+   * Put the DCS fault proxy (src/dcs-proxy, inside pgchaos) between every Patroni node and the
+   * etcd members: Patroni's etcd3 hosts point at it, with use_proxies. Needed by the proxy faults
+   * (watch-stall, dcs-latency, dcs-error). Default false.
+   */
+  dcsProxy?: boolean;
   dcs: DcsSettings;
   overrides: Record<string, NodeOverride>;
 }
@@ -40,6 +46,7 @@ export function clusterSpec(partial: Partial<Omit<ClusterSpec, "dcs">> & { dcs?:
     etcd: partial.etcd ?? { members: 3, preVote: false },
     patroni: partial.patroni ?? { nodes: 3 },
     haproxy: partial.haproxy ?? false,
+    dcsProxy: partial.dcsProxy ?? false,
     dcs: { ...defaultDcs, ...(partial.dcs ?? {}) },
     overrides: partial.overrides ?? {},
   };

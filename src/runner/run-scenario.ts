@@ -14,6 +14,7 @@ import { currentPrimary } from "../generator/primary-view.js";
 import { NodeRefResolver } from "./node-refs.js";
 import { ActiveFaults } from "./active-faults.js";
 import { buildFault } from "../faults/index.js";
+import { DCS_PROXY_FAULTS } from "../scenario/fault-params.js";
 import type { FaultContext } from "../faults/fault.js";
 import { actions } from "../actions/index.js";
 import { evaluateCondition, probesFor, type ConditionContext } from "../conditions/index.js";
@@ -68,6 +69,7 @@ export function specFor(s: Scenario): ClusterSpec {
     etcd: { members: s.topology.etcd.members, preVote: s.topology.etcd.pre_vote },
     patroni: { nodes: s.topology.patroni },
     haproxy: s.topology.haproxy,
+    dcsProxy: s.topology.dcs_proxy ?? s.steps.some((st) => st.kind === "fault" && DCS_PROXY_FAULTS.includes((st as { fault: string }).fault)),
     dcs: { ...s.patroni },
     overrides,
   });
@@ -126,6 +128,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
       signal: opts.signal,
       readyTimeoutMs: scale(180_000),
       onLogLine: (node, line) => history.append({ kind: "log", t: now(), node, line }),
+      onDcsProxyNotice: (n) => history.append({ kind: "dcs-proxy", t: now(), ...n }),
     });
     const lab = started.lab;
     setupMs = now();

@@ -8,8 +8,19 @@
  */
 import { z } from "zod";
 import { type NodeRef, duration, nodeRef, signedDuration, targets } from "./primitives.js";
+import { REQUEST_KINDS } from "../dcs-proxy/request-kind.js";
+import { RELEASE_MODES, TOXIC_FAULTS, type ReleaseMode, type ToxicFault } from "../dcs-proxy/types.js";
 
 const PROCESSES = ["patroni", "postgres", "etcd"] as const;
+
+/** Fault types that act through the DCS proxy (src/dcs-proxy): a lab with one is started for them. */
+export const DCS_PROXY_FAULTS: readonly string[] = ["watch-stall", "dcs-latency", "dcs-error"];
+
+const requestKinds = z
+  .array(z.enum(REQUEST_KINDS))
+  .min(1)
+  .optional()
+  .describe(`etcd request kinds it applies to: ${REQUEST_KINDS.join(", ")} (optional; default every kind).`);
 const processParam = z.enum(PROCESSES).describe("Process inside the target containers: patroni, postgres or etcd.");
 
 export interface FaultSpec {
@@ -133,10 +144,39 @@ export const FAULT_PARAMS = {
     params: { targets: targets(["etcd"], { max: 1, description: "The one etcd member whose DNS breaks." }) },
   },
   "watch-stall": {
-    description: "Stall the DCS watch stream of Patroni nodes: the stream stays open but delivers no events; other requests work (incident 3).",
+    description:
+      "Stall the DCS watch stream of Patroni nodes: the stream stays open but delivers no events; other requests work (incident 3). Needs the DCS proxy (topology.dcs_proxy, on by default when a proxy fault is used).",
     params: {
       targets: targets(["patroni"]),
       release_after: duration("Release the stall by itself after this long (optional; otherwise at heal).").optional(),
+      release: z
+        .enum(RELEASE_MODES as [ReleaseMode, ...ReleaseMode[]])
+        .default("drop")
+        .describe(
+          "What the release does with the withheld events: drop (default: they are lost, the stream carries on; as in incident 3), deliver (they arrive late, in order) or close (they are lost and the stream is reset, so Patroni opens a new watch and rebuilds its cache).",
+        ),
+    },
+  },
+  "dcs-latency": {
+    description: "Delay what Patroni nodes receive from etcd (answers, and each message of watch streams) through the DCS proxy, per request kind.",
+    params: {
+      targets: targets(["patroni"]),
+      latency: duration("Added delay (required)."),
+      jitter: duration("The delay varies uniformly within ± this (optional, default 0).").optional(),
+      requests: requestKinds,
+      etcd: z.array(nodeRef(["etcd"])).min(1).optional().describe("Only the connections to these etcd members (optional; default every member)."),
+    },
+  },
+  "dcs-error": {
+    description:
+      "Make etcd requests of Patroni nodes fail through the DCS proxy, per request kind: unavailable (HTTP 503, gRPC code 14, etcd's JSON error body), reset (TCP reset) or blackhole (no answer ever; the connection stays open).",
+    params: {
+      targets: targets(["patroni"]),
+      error: z.enum(TOXIC_FAULTS as [ToxicFault, ...ToxicFault[]]).describe("unavailable, reset or blackhole (required)."),
+      requests: requestKinds,
+      probability: z.number().min(0).max(1).default(1).describe("Share of matching requests that fail, 0..1 (default 1)."),
+      message: z.string().optional().describe("For unavailable: the error message (default 'etcdserver: request timed out')."),
+      etcd: z.array(nodeRef(["etcd"])).min(1).optional().describe("Only the connections to these etcd members (optional; default every member)."),
     },
   },
   "connect-address": {

@@ -161,6 +161,12 @@ const topology = z
     etcd: etcdTopology,
     patroni: z.number().int().min(1).max(5).default(3).describe("Number of Patroni/PostgreSQL nodes pg1..pgN, 1..5 (default 3)."),
     haproxy: z.boolean().default(false).describe("Run an HAProxy node `haproxy` routing to the primary via Patroni's REST checks (default false)."),
+    dcs_proxy: z
+      .boolean()
+      .optional()
+      .describe(
+        "Route every Patroni node's etcd traffic through pgchaos's DCS fault proxy (needs the Docker engine on this machine). Default: on when a step uses a proxy fault (watch-stall, dcs-latency, dcs-error), else off.",
+      ),
   })
   .prefault({})
   .describe("Lab topology. Node names: pg1..pgN (Patroni + PostgreSQL), e1..eM (etcd), haproxy.");
