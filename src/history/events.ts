@@ -65,7 +65,7 @@ export interface StepEvent {
   index: number;
   /** Step id from the scenario, or `step-<index>`. */
   id: string;
-  type: "fault" | "heal" | "action" | "expect" | "sleep" | "probe";
+  type: "fault" | "heal" | "update" | "action" | "expect" | "sleep" | "probe";
   phase: "start" | "end";
   /** Human text, e.g. "leader is not pg1 within 30s". */
   text: string;

@@ -46,6 +46,16 @@ export class ActiveFaults {
     return this.faults.has(id);
   }
 
+  /** Change an active fault live (e.g. a new clock offset); recorded as a note on the timeline. */
+  async update(id: string, params: Record<string, unknown>): Promise<void> {
+    const e = this.faults.get(id);
+    if (!e) throw new Error(`no fault '${id}' was injected`);
+    if (e.state !== "active") throw new Error(`fault '${id}' is no longer active`);
+    if (!e.fault.update) throw new Error(`fault '${id}' (${e.fault.type}) cannot be changed live`);
+    await e.fault.update(this.ctx, params);
+    this.history.append({ kind: "note", t: this.ctx.now(), text: `fault ${id} (${e.fault.type}) updated live: ${JSON.stringify(params)}` });
+  }
+
   heal(id: string): Promise<void> {
     const e = this.faults.get(id);
     if (!e) return Promise.reject(new Error(`no fault '${id}' was injected`));

@@ -25,6 +25,8 @@ export function describeStep(step: Step): string {
       return `sleep ${step.sleep / 1000}s`;
     case "heal":
       return `heal ${step.heal}`;
+    case "update":
+      return `update ${step.update}${step.offset !== undefined ? ` offset=${step.offset / 1000}s` : ""}`;
     case "fault":
     case "action": {
       // "fault etcd-quorum-loss mode=pause", "action switchover candidate=pg2"

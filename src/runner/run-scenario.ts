@@ -321,6 +321,11 @@ async function runStep(step: Step, id: string, env: StepEnv): Promise<{ ok: bool
       await env.faults.heal(step.heal);
       return { ok: true, detail: `${step.heal} healed` };
     }
+    case "update": {
+      const params = { offset: step.offset };
+      await env.faults.update(step.update, params);
+      return { ok: true, detail: `${step.update} updated: ${describeStep(step)}` };
+    }
     case "action": {
       const { kind: _k, id: _i, note: _n, action, expect_status, ...params } = step as Step & { action: string; expect_status?: number | number[] };
       const impl = actions[action];

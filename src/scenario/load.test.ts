@@ -261,7 +261,7 @@ describe("malformed scenarios: exact positions and messages", () => {
 
   it("a step with two kinds, a condition with two keys, both within and for", () => {
     expect(lines(withSteps("  - heal: all\n    sleep: 1s\n  - expect: { leader: none, writable: { node: pg1, is: false } }\n    within: 1s\n    for: 1s"))).toEqual([
-      `${F}:5:5: steps[0].sleep: a step has exactly one of the keys fault, action, expect, heal, sleep; found 'heal' and 'sleep' (split it into several steps)`,
+      `${F}:5:5: steps[0].sleep: a step has exactly one of the keys fault, action, expect, heal, update, sleep; found 'heal' and 'sleep' (split it into several steps)`,
       `${F}:6:29: steps[1].expect.writable: a condition has exactly one of the keys leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, dcs_endpoint, haproxy, rest, log, sql, etcd_healthy; found 'leader' and 'writable' (write several conditions as a list)`,
     ]);
     expect(lines(withSteps("  - expect: { leader: none }\n    within: 1s\n    for: 1s"))).toEqual([

@@ -19,7 +19,7 @@ import { z } from "zod";
 import { ACTION_PARAMS, ACTION_TYPES, type ActionType } from "./action-params.js";
 import { CONDITION_PARAMS, CONDITION_TYPES, type Condition, type ConditionType } from "./condition-params.js";
 import { FAULT_PARAMS, FAULT_TYPES, type FaultType, faultDuration } from "./fault-params.js";
-import { duration, keyedUnion, show, size, stepIdSchema, typeName } from "./primitives.js";
+import { duration, keyedUnion, show, signedDuration, size, stepIdSchema, typeName } from "./primitives.js";
 
 export { type NodeRef, type NodeKind } from "./primitives.js";
 export { type Condition, type ConditionType, type ExpectedRole } from "./condition-params.js";
@@ -122,6 +122,21 @@ const healStep = z
   .describe("Heal step: undo an earlier fault.")
   .transform((v) => ({ kind: "heal" as const, ...v }));
 
+const updateStep = z
+  .strictObject({
+    update: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, { error: (iss) => `invalid update target ${show(iss.input)}: use an earlier fault step's id` })
+      .describe("Id of an earlier, still active fault step to change live (supported by clock-skew)."),
+    offset: signedDuration("clock-skew: the new clock offset, applied live (e.g. -20s).").optional(),
+    ...stepCommon,
+  })
+  .superRefine((v, ctx) => {
+    if (v.offset === undefined) ctx.addIssue({ code: "custom", path: [], input: v, message: "update needs a new value: offset" });
+  })
+  .describe("Update step: change an active fault live (e.g. a new clock offset) without healing it.")
+  .transform((v) => ({ kind: "update" as const, ...v }));
+
 const sleepStep = z
   .strictObject({
     sleep: duration("Do nothing for this long (the recorder and the workload keep running)."),
@@ -130,11 +145,11 @@ const sleepStep = z
   .describe("Sleep step.")
   .transform((v) => ({ kind: "sleep" as const, ...v }));
 
-export const STEP_KEYS = ["fault", "action", "expect", "heal", "sleep"] as const;
+export const STEP_KEYS = ["fault", "action", "expect", "heal", "update", "sleep"] as const;
 
 /** One step: selected by which of fault / action / expect / heal / sleep it has. */
 export const stepSchema = keyedUnion(
-  [faultStep, actionStep, expectStep, healStep, sleepStep],
+  [faultStep, actionStep, expectStep, healStep, updateStep, sleepStep],
   STEP_KEYS,
   "step",
   false,

@@ -9,6 +9,9 @@ import type { Path, SourceMap } from "./source.js";
 import { closest } from "./suggest.js";
 import type { Problem } from "./zod-issues.js";
 
+/** Fault types whose parameters an `update` step may change while they are active. */
+const LIVE_UPDATABLE = new Set<string>(["clock-skew"]);
+
 /** Node names of a topology, by kind. */
 export function topologyNodes(s: Pick<Scenario, "topology">): Record<NodeKind, string[]> {
   return {
@@ -108,6 +111,19 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
         out.push({ path: [...base, "heal"], at: "value", message: `heal of '${step.heal}', which is ${at === i ? "this step" : "a later step"}; heal an earlier fault step`, allowed });
       } else if (s.steps[at].kind !== "fault") {
         out.push({ path: [...base, "heal"], at: "value", message: `'${step.heal}' is ${article(s.steps[at].kind)} step, not a fault step`, allowed });
+      }
+    }
+
+    if (step.kind === "update") {
+      const at = ids.get(step.update);
+      const live = [...new Set(s.steps.slice(0, i).flatMap((st) => (st.kind === "fault" && st.id && LIVE_UPDATABLE.has(st.fault) ? [st.id] : [])))];
+      if (at === undefined || at >= i) {
+        out.push({ path: [...base, "update"], at: "value", message: `update of '${step.update}', which is not an earlier fault step`, allowed: live, suggestion: closest(step.update, live) });
+      } else {
+        const target = s.steps[at];
+        if (target.kind !== "fault" || !LIVE_UPDATABLE.has(target.fault)) {
+          out.push({ path: [...base, "update"], at: "value", message: `'${step.update}' cannot be changed live; faults that can: ${[...LIVE_UPDATABLE].join(", ")}`, allowed: live });
+        }
       }
     }
 
