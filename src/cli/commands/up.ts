@@ -5,6 +5,7 @@ import { interruptSignal, runCleanup } from "../../util/cleanup.js";
 import { stderrProgress } from "../../util/progress.js";
 import { PATRONI_REST_PORT, PG_PORT } from "../../lab/patroni-config.js";
 import { ETCD_CLIENT_PORT } from "../../lab/etcd-command.js";
+import { HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT } from "../../lab/haproxy-config.js";
 import { UserFacingError } from "../../util/errors.js";
 
 export interface UpOptions {
@@ -41,6 +42,9 @@ export async function upCommand(o: UpOptions, out: (s: string) => void): Promise
     if (n.kind === "etcd") {
       const e = n.endpoint(ETCD_CLIENT_PORT);
       out(`  ${n.name.padEnd(5)} etcd     http://${e.host}:${e.port}   (docker exec -it pgchaos-${lab.runId}-${n.name} etcdctl endpoint status)`);
+    } else if (n.kind === "haproxy") {
+      const [w, r, st] = [HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT].map((x) => n.endpoint(x));
+      out(`  ${n.name.padEnd(5)} haproxy  primary postgres://postgres@${w.host}:${w.port}/postgres   replicas :${r.port}   stats http://${st.host}:${st.port}/`);
     } else {
       const r = n.endpoint(PATRONI_REST_PORT);
       const p = n.endpoint(PG_PORT);
