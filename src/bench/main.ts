@@ -5,6 +5,7 @@
  * containers' memory, sampling intervals achieved, scenario wall times).
  *   BENCH_REPS=3               lab start-ups to time
  *   BENCH_SCENARIOS=a,b|none   scenario files (substring match) to run; default: all in scenarios/
+ *   BENCH_PROXY_REQUESTS=3000  range requests each way for the DCS proxy's added latency (0 skips it)
  */
 import path from "node:path";
 import { readdirSync } from "node:fs";
@@ -20,6 +21,7 @@ import { runCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
 import { median, percentile } from "./stats.js";
 import type Dockerode from "dockerode";
+import { measureProxyLatency } from "../dcs-proxy/bench.js";
 
 const out = (s: string) => process.stdout.write(s + "\n");
 const quiet = () => {};
@@ -37,6 +39,7 @@ async function containersMemoryMiB(docker: Dockerode, ids: string[]): Promise<nu
 }
 
 async function benchLab(docker: Dockerode, reps: number) {
+  if (reps <= 0) return;
   out(`## lab start-up: 3 etcd + 3 Patroni, image cached, ${reps} runs`);
   out("run  create_s  etcd_s  leader_s  replicas_s  harness_cpu_s  containers_mem_MiB");
   const rows: number[][] = [];
@@ -56,6 +59,23 @@ async function benchLab(docker: Dockerode, reps: number) {
   const med = rows[0].map((_, c) => median(rows.map((r) => r[c])));
   out(`med  ${med.map((x) => x.toFixed(1).padStart(8)).join("  ")}`);
   out(`ready (replicas streaming) median ${med[3].toFixed(1)} s; goal <= 12 s`);
+}
+
+async function benchDcsProxy(docker: Dockerode, image: string, requests: number) {
+  out("");
+  out(`## DCS proxy: added latency (in-process proxy on the lab network's gateway, one etcd 3.4 member, keep-alive client)`);
+  const cpu0 = process.cpuUsage();
+  const r = await measureProxyLatency(docker, image, requests);
+  const row = (name: string, xs: number[]) =>
+    `${name.padEnd(34)} ${[50, 90, 99].map((p) => percentile(xs, p).toFixed(3).padStart(7)).join("  ")}  ${Math.max(...xs).toFixed(3).padStart(7)}`;
+  out(`what (${r.requests} range requests each way, interleaved; ${r.watchAdded.length} watch events)  p50_ms   p90_ms   p99_ms   max_ms`);
+  out(row("range, straight to etcd", r.direct));
+  out(row("range, through the proxy", r.proxied));
+  out(row("added per request (pairwise)", r.added));
+  out(row("added per watch event", r.watchAdded));
+  const p50 = percentile(r.added, 50);
+  const p99 = percentile(r.added, 99);
+  out(`proxy adds p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms per request (goal p50 < 1 ms, p99 < 5 ms: ${p50 < 1 && p99 < 5 ? "met" : "NOT met"}); harness CPU ${cpuSec(process.cpuUsage(cpu0)).toFixed(1)} s`);
 }
 
 async function benchScenarios(filter: string[] | undefined) {
@@ -94,10 +114,12 @@ async function benchScenarios(filter: string[] | undefined) {
 async function main() {
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
   const docker = await ensureEngine((l) => process.stderr.write(`bench: ${l}\n`));
-  await ensureLabImage(docker, (l) => process.stderr.write(`bench: ${l}\n`));
+  const image = await ensureLabImage(docker, (l) => process.stderr.write(`bench: ${l}\n`));
   const cpu0 = process.cpuUsage();
   const t0 = monoMs();
   await benchLab(docker, Number(process.env.BENCH_REPS ?? "3"));
+  const proxyRequests = Number(process.env.BENCH_PROXY_REQUESTS ?? "3000");
+  if (proxyRequests > 0) await benchDcsProxy(docker, image, proxyRequests);
   const sc = process.env.BENCH_SCENARIOS;
   if (sc !== "none") await benchScenarios(sc ? sc.split(",") : undefined);
   out("");

@@ -445,7 +445,7 @@ export class DcsProxy implements DcsProxyControl {
       stream: s.id,
       messages: s.delivered.messages,
       events: s.delivered.events,
-      text: `watch #${s.id} via ${s.member} closed by ${by === "client" ? "the client" : by === "etcd" ? "etcd (connection broke)" : "the proxy"} after ${secs} s: ${s.delivered.messages} messages, ${s.delivered.events} events delivered`,
+      text: `watch #${s.id} via ${s.member} closed by ${by === "client" ? "the client" : by === "etcd" ? "etcd (or the connection to it broke)" : "the proxy (reset)"} after ${secs} s: ${s.delivered.messages} messages, ${s.delivered.events} events delivered`,
     });
   }
 
@@ -520,7 +520,7 @@ export class DcsProxy implements DcsProxyControl {
       mode === "deliver"
         ? `${report.delivered} events delivered late`
         : mode === "drop"
-          ? `${report.dropped} events dropped, the stream${report.streams === 1 ? "" : "s"} carry on`
+          ? `${report.dropped} events dropped, ${report.streams === 1 ? "the stream carries" : "the streams carry"} on`
           : `${report.dropped} events dropped and the stream${report.streams === 1 ? "" : "s"} reset`;
     this.notice({
       node,
@@ -565,6 +565,7 @@ export class DcsProxy implements DcsProxyControl {
       if (kinds && ![...seen.kinds].some((k) => kinds.includes(k))) continue;
       if (members && !members.includes(seen.member)) continue;
       n++;
+      for (const w of [...st.streams]) if (w.res.socket === sock) this.streamClosed(st, w, "proxy");
       sock.resetAndDestroy();
     }
     this.notice({ node, action: "reset", text: `reset ${n} connection${n === 1 ? "" : "s"}${kinds ? ` that carried ${kinds.join("/")}` : ""}${members ? ` to ${members.join(", ")}` : ""}` });
