@@ -31,7 +31,7 @@ describe("dcs_lag: the lag column patronictl shows", () => {
     expect(evaluateCondition(c("pg1", 1), ctx(2500, 3500))).toEqual({ ok: true, detail: "DCS lag column: pg1 0 B (DCS at +3.0s)" });
     expect(evaluateCondition(c("pg3", 1 << 20), ctx(2500, 3500)).ok).toBe(false);
     expect(evaluateCondition(c("pg3", 1 << 20), ctx(1500, 2500)).ok).toBe(true);
-    expect(evaluateCondition(c("pg1", 1), ctx(3500, 4000))).toMatchObject({ ok: false, detail: "no DCS sample since the step began" });
+    expect(evaluateCondition(c("pg1", 1), ctx(3500, 4000))).toMatchObject({ ok: false, pending: true, detail: "no DCS sample since the step began" });
   });
 
   it("with since: every sample since that step, as a maximum", () => {
@@ -48,5 +48,13 @@ describe("dcs_lag: the lag column patronictl shows", () => {
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/pg1 held the leader key/);
     expect(evaluateCondition(c("all", 1), ctx(4500, 5500))).toMatchObject({ ok: true, detail: "DCS lag column: pg2 0 B; pg3 0 B (DCS at +5.0s)" });
+  });
+});
+
+describe("dcs_lag above", () => {
+  it("holds when every judged sample is above the size", () => {
+    const above = (node: string, size: number, since?: string) => ({ type: "dcs_lag", node: ref(node), above: size, ...(since ? { since } : {}) }) as never;
+    expect(evaluateCondition(above("pg3", 1 << 20), ctx(2500, 3500))).toEqual({ ok: true, detail: "DCS lag column: pg3 2000000 B (DCS at +3.0s)" });
+    expect(evaluateCondition(above("pg3", 100, "start"), ctx(4000, 4500))).toEqual({ ok: false, detail: "DCS lag column: pg3 10 B (min over 3 DCS samples since +0.0s)" });
   });
 });

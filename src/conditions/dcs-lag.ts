@@ -4,11 +4,11 @@ import type { DcsSample } from "../history/events.js";
 
 /**
  * The lag column `patronictl list` shows, from member keys in the DCS (DcsSample.dcsLagBytes):
- * below a size in the newest DCS sample, or with `since` in every DCS sample since that step
- * began. This is what people look at; Patroni's switchover check asks each candidate's REST
+ * below (or above) a size in the newest DCS sample, or with `since` in every DCS sample since
+ * that step began. This is what people look at; Patroni's switchover check asks each candidate's REST
  * API instead (incident 4: the column said 0 while the switchover was refused for lag).
  */
-export const dcsLagCondition: ConditionEvaluator<{ type: "dcs_lag"; node: { text: string } | "all"; below: number; since?: string }> = {
+export const dcsLagCondition: ConditionEvaluator<{ type: "dcs_lag"; node: { text: string } | "all"; below?: number; above?: number; since?: string }> = {
   evaluate(c, ctx) {
     let samples: DcsSample[];
     let from: number | undefined;
@@ -20,9 +20,10 @@ export const dcsLagCondition: ConditionEvaluator<{ type: "dcs_lag"; node: { text
       const d = dcsNow(ctx);
       samples = d ? [d] : [];
     }
-    if (!samples.length) return { ok: false, detail: `no DCS sample${from !== undefined ? ` since ${fmtT(from)}` : " since the step began"}` };
+    if (!samples.length) return { ok: false, pending: true, detail: `no DCS sample${from !== undefined ? ` since ${fmtT(from)}` : " since the step began"}` };
     const wanted = c.node === "all" ? undefined : ctx.resolve(c.node);
     const max = new Map<string, number>();
+    const min = new Map<string, number>();
     const asLeader = new Set<string>();
     let unknown = 0;
     for (const d of samples) {
@@ -38,14 +39,17 @@ export const dcsLagCondition: ConditionEvaluator<{ type: "dcs_lag"; node: { text
           continue;
         }
         max.set(n, Math.max(max.get(n) ?? 0, lag));
+        min.set(n, Math.min(min.get(n) ?? Infinity, lag));
       }
     }
-    const parts = [...max].map(([n, v]) => `${n} ${v} B`);
-    const what = samples.length > 1 ? `max over ${samples.length} DCS samples since ${fmtT(from!)}` : `DCS at ${fmtT(samples[0].t)}`;
+    const above = c.above !== undefined;
+    const shown = above ? min : max;
+    const parts = [...shown].map(([n, v]) => `${n} ${v} B`);
+    const what = samples.length > 1 ? `${above ? "min" : "max"} over ${samples.length} DCS samples since ${fmtT(from!)}` : `DCS at ${fmtT(samples[0].t)}`;
     if (!max.size) {
       return { ok: false, detail: `no DCS lag value${wanted ? ` for ${wanted}` : ""} (${asLeader.size ? `${[...asLeader].join(", ")} held the leader key; ` : ""}${what})` };
     }
-    const ok = [...max.values()].every((v) => v < c.below) && (!wanted || !asLeader.has(wanted));
+    const ok = (above ? [...min.values()].every((v) => v > c.above!) : [...max.values()].every((v) => v < (c.below ?? Infinity))) && (!wanted || !asLeader.has(wanted));
     return {
       ok,
       detail: `DCS lag column: ${parts.join("; ")} (${what}${unknown ? `; ${unknown} values missing` : ""}${wanted && asLeader.has(wanted) ? `; ${wanted} held the leader key in some samples` : ""})`,

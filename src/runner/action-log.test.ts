@@ -8,6 +8,7 @@ const events: HistoryEvent[] = [
   log(1000, "pg1", "2026-11-22 03:08:33,110 INFO: received switchover request with leader=pg1 candidate=pg2 scheduled_at=None"),
   log(1010, "pg2", "2026-11-22 03:08:33,111 INFO: no action. I am (pg2), a secondary, and following a leader (pg1)"),
   log(1020, "pg2", "2026-11-22 03:08:33,112 INFO: Lock owner: pg1; I am pg2"),
+  log(1030, "pg2", "2026-11-22 03:08:33,113 INFO: PAUSE: no action. I am (pg2), a secondary, and following a leader (pg1)"),
   log(1100, "pg1", `2026-11-22 03:08:33,200 INFO: Got response from pg2 http://pg1:8008/patroni: {"state": "running", "role": "master"${", x".repeat(300)}}`),
   log(1150, "pg1", "2026-11-22 03:08:33,250 UTC [123] LOG:  a PostgreSQL line, not Patroni's"),
   log(1200, "pg1", "2026-11-22 03:08:33,270 INFO: Member pg2 exceeds maximum replication lag"),

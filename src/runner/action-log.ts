@@ -4,7 +4,7 @@ import type { HistoryEvent, LogLine } from "../history/events.js";
 const PATRONI_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ([A-Z]+): (.*)$/;
 
 /** What every Patroni node logs once per loop; it says nothing about an action. */
-const ROUTINE = [/^no action\. I am \(/, /^Lock owner: \S+; I am \S+$/, /^Loop time exceeded/];
+const ROUTINE = [/^(PAUSE: )?no action\. I am \(/, /^Lock owner: \S+; I am \S+$/, /^Loop time exceeded/, /^No PostgreSQL configuration items changed/];
 
 /**
  * The Patroni log lines the nodes wrote while an action ran (from its start to `t1`): what the
