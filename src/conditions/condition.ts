@@ -68,3 +68,13 @@ export function primaryNow(ctx: ConditionContext): string | undefined {
   if (dcs?.leader && nodeNow(ctx, dcs.leader)?.writable) return dcs.leader;
   return ctx.patroniNodes.find((n) => nodeNow(ctx, n)?.writable);
 }
+
+/**
+ * Why there is no readable DCS sample in the window: none taken yet (pending: wait for one) or
+ * the DCS could not be read (a real observation).
+ */
+export function dcsUnreadable(ctx: ConditionContext): ConditionResult {
+  const last = lastDcsAttempt(ctx);
+  if (!last || last.t < ctx.since) return { ok: false, pending: true, detail: "no DCS sample since the step began" };
+  return { ok: false, detail: `DCS not readable since the step began${last.error ? ` (${last.error.slice(0, 120)})` : ""}` };
+}

@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { dcsNow, fmtT, lastDcsAttempt } from "./condition.js";
+import { dcsNow, dcsUnreadable, fmtT } from "./condition.js";
 
 type LeaderCondition = { type: "leader"; exists?: boolean; is?: { text: string }; not?: { text: string } };
 
@@ -10,10 +10,7 @@ type LeaderCondition = { type: "leader"; exists?: boolean; is?: { text: string }
 export const leaderCondition: ConditionEvaluator<LeaderCondition> = {
   evaluate(c, ctx) {
     const d = dcsNow(ctx);
-    if (!d) {
-      const last = lastDcsAttempt(ctx);
-      return { ok: false, detail: `DCS not readable since the step began${last?.error ? ` (${last.error.slice(0, 120)})` : ""}` };
-    }
+    if (!d) return dcsUnreadable(ctx);
     const holder = d.leader;
     const seen = `leader key ${holder ? `held by ${holder}` : "absent"} (DCS at ${fmtT(d.t)})`;
     if (c.is) return { ok: holder === ctx.resolve(c.is), detail: seen };

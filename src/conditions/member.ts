@@ -1,12 +1,12 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { dcsNow, fmtT } from "./condition.js";
+import { dcsNow, dcsUnreadable, fmtT } from "./condition.js";
 
 /** Whether a node's member key is present in the DCS (what `patronictl list` shows). */
 export const memberCondition: ConditionEvaluator<{ type: "member"; node: { text: string }; in_dcs: boolean }> = {
   evaluate(c, ctx) {
     const node = ctx.resolve(c.node);
     const d = dcsNow(ctx);
-    if (!d) return { ok: false, detail: "DCS not readable since the step began" };
+    if (!d) return dcsUnreadable(ctx);
     const present = d.members.includes(node);
     return { ok: present === c.in_dcs, detail: `${node} ${present ? "present in" : "missing from"} DCS members [${d.members.join(", ")}] at ${fmtT(d.t)}` };
   },
