@@ -5,6 +5,7 @@ import { reinitAction, reloadAction, restartAction } from "./node-actions.js";
 import { pauseAction, resumeAction } from "./maintenance.js";
 import { sqlAction } from "./sql.js";
 import { patronictlAction } from "./patronictl.js";
+import { doctorAction } from "./doctor.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const actions: Record<string, Action<any>> = {
@@ -17,5 +18,6 @@ export const actions: Record<string, Action<any>> = {
   resume: resumeAction,
   sql: sqlAction,
   patronictl: patronictlAction,
+  doctor: doctorAction,
 };
 export type { Action, ActionContext, ActionOutcome } from "./action.js";

@@ -17,6 +17,14 @@ Usage:
         --show-secrets         print the generated superuser password
   pgchaos image [--force]      build the lab image (done automatically on first use)
   pgchaos gc [--all]           remove containers and networks of dead runs (--all: of every run)
+  pgchaos doctor               read-only checks of a live Patroni cluster (no containers needed)
+        --etcd URL[,URL...]    etcd endpoints (http://host:2379)
+        --scope NAME           Patroni scope (default: the only cluster under the namespace)
+        --namespace NS         DCS namespace (default /service/)
+        --patroni URL[,URL]    extra Patroni REST APIs to examine (http://host:8008)
+        --resolve NAME:PORT=HOST:PORT | NAME=HOST   reach an advertised address elsewhere (repeatable)
+        --lab [RUN_ID]         a pgchaos lab (etcd endpoints and addresses found by its labels)
+        --timeout D            per request (default 2s); --json [--snapshot]; --replay FILE
   pgchaos --help
 
 Exit codes: 0 ok, 1 a scenario failed, 2 bad input or infrastructure.`;
@@ -79,8 +87,29 @@ async function main(argv: string[]): Promise<number> {
         out,
       );
     }
+    case "doctor": {
+      // `--lab` may stand alone (the only lab running): give it an empty value.
+      const args = rest.map((a, i) => (a === "--lab" && (i + 1 >= rest.length || rest[i + 1].startsWith("-")) ? "--lab=" : a));
+      const { values } = parseArgs({
+        args,
+        options: {
+          etcd: { type: "string" },
+          scope: { type: "string" },
+          namespace: { type: "string" },
+          patroni: { type: "string" },
+          resolve: { type: "string", multiple: true, default: [] },
+          json: { type: "boolean", default: false },
+          snapshot: { type: "boolean", default: false },
+          lab: { type: "string" },
+          timeout: { type: "string" },
+          replay: { type: "string" },
+        },
+      });
+      const { doctorCommand } = await import("./commands/doctor.js");
+      return doctorCommand({ ...values, resolve: values.resolve ?? [], json: !!values.json, snapshot: !!values.snapshot }, out);
+    }
     default:
-      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc (see pgchaos --help)`);
+      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc, doctor (see pgchaos --help)`);
   }
 }
 

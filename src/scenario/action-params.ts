@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { nodeRef } from "./primitives.js";
+import { FINDING_CODES } from "../doctor/model.js";
 
 const status = z.number().int().min(100).max(599);
 
@@ -72,6 +73,18 @@ export const ACTION_PARAMS = {
     params: {
       node: nodeRef(["patroni"], "Node whose container runs patronictl (required)."),
       args: z.array(z.string()).describe("Arguments after `patronictl -c <config>`, e.g. [list] or [switchover, --force, --candidate, pg2]."),
+    },
+  },
+  doctor: {
+    description:
+      "Run pgchaos doctor's read-only checks against the lab (advertised REST and PostgreSQL addresses, lag as the DCS and the switchover check see it, clocks, etcd health, failsafe, timings) and record the findings.",
+    params: {
+      expect_findings: z
+        .array(z.enum(FINDING_CODES))
+        .min(1)
+        .optional()
+        .describe(`Finding codes that must all be found (others may be too): ${FINDING_CODES.join(", ")}.`),
+      expect_clean: z.boolean().optional().describe("true: the doctor must find nothing."),
     },
   },
 } as const satisfies Record<string, ActionSpec>;
