@@ -262,6 +262,11 @@ export class DcsProxy implements DcsProxyControl {
     return `${this.opts.listenHost}:${r.port}`;
   }
 
+  routeOf(port: number): { node: string; member: string } | undefined {
+    const r = this.routes.find((x) => x.port === port);
+    return r && { node: r.node, member: r.member };
+  }
+
   /** Every route, for people: "pg1 -> e1 at 172.18.0.1:40001". */
   describeRoutes(): string[] {
     return this.routes.map((r) => `${r.node} -> ${r.member} at ${this.opts.listenHost}:${r.port}`);

@@ -89,6 +89,8 @@ export interface DcsProxyNotice {
 export interface DcsProxyControl {
   /** Address (host:port) that carries `node`'s traffic to etcd member `member`. */
   address(node: string, member: string): string;
+  /** The (node, member) a listening port carries, e.g. to map a Patroni socket to gateway:port back to an etcd member. */
+  routeOf(port: number): { node: string; member: string } | undefined;
   /** Patroni nodes and etcd members it serves. */
   readonly nodes: readonly string[];
   readonly members: readonly string[];

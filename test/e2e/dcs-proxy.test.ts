@@ -165,6 +165,7 @@ describe("dcs proxy against a real etcd", () => {
   test("listens on the lab network's gateway, one port per (node, member); a container reaches etcd through it", async () => {
     expect(proxy.address("n1", "e1")).toMatch(new RegExp(`^${gw.replace(/\./g, "\\.")}:\\d+$`));
     expect(proxy.address("n1", "e1")).not.toBe(proxy.address("n2", "e1"));
+    expect(proxy.routeOf(Number(proxy.address("n2", "e1").split(":")[1]))).toEqual({ node: "n2", member: "e1" });
     // From inside the lab network, as Patroni will: GET /version and a JSON POST.
     const v = await lab.exec("e1", ["curl", "-sS", "-m", "5", `http://${proxy.address("n1", "e1")}/version`]);
     expect(JSON.parse(v.stdout).etcdserver).toMatch(/^3\.4\./);
