@@ -131,6 +131,21 @@ describe("doctor checks on planted inputs", () => {
     expect(diagnose(s).findings[0].message).toMatch(/^Patroni host pg3: clock \+5\.\d s ±0\.\d against this machine's/);
   });
 
+  it("--patroni URLs: which member's PostgreSQL answers there", () => {
+    const s = clone(healthy);
+    s.patroni = [
+      { ...s.members[1].api!, url: "http://10.0.0.2:8008/patroni", clock: s.members[1].clock },
+      { url: "http://10.0.0.9:8008/patroni", tStart: 0, tEnd: 1, error: "no answer within 2000 ms", clock: [] },
+    ];
+    const r = diagnose(s);
+    expect(r.findings).toEqual([]);
+    expect(r.facts!.patroni!.map((p) => `${p.url} ${p.answersAs ?? p.error} ${p.role ?? ""}`)).toEqual([
+      "http://10.0.0.2:8008/patroni pg2 primary",
+      "http://10.0.0.9:8008/patroni no answer within 2000 ms ",
+    ]);
+    expect(formatDoctor(r)).toMatch(/Patroni REST APIs given with --patroni\n +url +answers as +role +clock\n +http:\/\/10\.0\.0\.2:8008\/patroni +pg2 +primary/);
+  });
+
   it("clockOffset intersects the intervals one-second Date headers allow", () => {
     // Remote clock exactly 0.3 s ahead; requests of 10 ms at four fractions of a second.
     const at = (t: number) => ({ tStart: t, tEnd: t + 10, date: new Date(Math.floor((t + 5 + 300) / 1000) * 1000).toUTCString() });

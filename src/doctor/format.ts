@@ -45,6 +45,15 @@ export function formatDoctor(r: DoctorReport): string {
       ]),
     ),
   );
+  if (f.patroni?.length) {
+    out.push("", "Patroni REST APIs given with --patroni");
+    out.push(
+      ...table(
+        ["url", "answers as", "role", "clock"],
+        f.patroni.map((p) => [p.url, p.answersAs ?? `no answer (${p.error})`, p.role ?? "", p.clockOffset ? fmtOffset(p.clockOffset) : ""]),
+      ),
+    );
+  }
   const st = f.settings;
   const t = st.etcdTimeout;
   out.push("", "Settings (DCS /config)");

@@ -178,6 +178,8 @@ export interface DoctorFacts {
   }[];
   etcd: { url: string; tcp: boolean; linearizableMs?: number; linearizableError?: string; health?: boolean; clockOffset?: ClockOffset }[];
   lastLsn?: number;
+  /** --patroni URLs: which member's PostgreSQL answered there (same postmaster_start_time). */
+  patroni?: { url: string; answersAs?: string; role?: string; error?: string; clockOffset?: ClockOffset }[];
 }
 
 /** Offset of a remote clock vs the harness, as an interval (ms): the true offset lies in [lo, hi]. */

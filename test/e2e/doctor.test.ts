@@ -26,6 +26,9 @@ steps:
     action: doctor
     expect_findings: [api-url-mismatch, api-url-duplicate, candidate-lagging, lag-column-misleading]
   - heal: wrong
+  - { id: wrong-restart, fault: connect-address, targets: replica@start, points_to: leader@start, live: false }
+  - { id: sees-wrong-restart, action: doctor, expect_findings: [api-url-mismatch] }
+  - heal: wrong-restart
   - { id: frozen, fault: etcd-pause, targets: [e3] }
   - { id: sees-frozen, action: doctor, expect_findings: [etcd-half-healthy] }
   - heal: frozen
@@ -48,6 +51,7 @@ describe("pgchaos doctor against a lab", () => {
     expect(summary("healthy")).toBe("no findings");
     expect(byId.get("sees-wrong")).toMatchObject({ ok: true, status: 1 });
     expect(summary("sees-wrong")).toMatch(/^findings: api-url-mismatch \(pg\d\), api-url-duplicate \(pg\d, pg\d\), candidate-lagging \(pg\d\), lag-column-misleading \(pg\d\)$/);
+    expect(summary("sees-wrong-restart")).toMatch(/^findings: api-url-mismatch \(pg\d\)/);
     expect(summary("sees-frozen")).toBe("findings: etcd-half-healthy (http://e3:2379)");
     expect(summary("sees-skew")).toMatch(/clock-offset \(pg\d\)/);
     expect(summary("sees-skew")).toMatch(/clock-offset \(http:\/\/e2:2379\)/);
@@ -76,6 +80,9 @@ describe("pgchaos doctor against a lab", () => {
       const report = JSON.parse(json.stdout);
       expect(report.findings.map((f: { code: string }) => f.code)).toEqual(["timing-rule", "etcd-request-timeout"]);
       expect(report.facts.settings.etcdTimeout).toEqual({ members: 3, membersTried: 3, perRequestSec: 10, triesPerMember: 1 });
+      // --patroni: which member answers at a given REST address (routed through the lab's map).
+      const extra = await execa("node", [cli, "doctor", "--lab", runId, "--patroni", "http://pg1:8008"], { reject: false });
+      expect(extra.stdout).toMatch(/Patroni REST APIs given with --patroni\n.*\n {2}http:\/\/pg1:8008\/patroni +pg1 +primary/);
       // No such cluster: bad input, exit 2.
       const none = await execa("node", [cli, "doctor", "--lab", runId, "--scope", "nope"], { reject: false });
       expect(none.exitCode).toBe(2);

@@ -8,7 +8,7 @@ import { failsafeCheck } from "./failsafe.js";
 import { etcdMemberCount, patroniEtcdTimeouts, timingsCheck } from "./timings.js";
 import { leaderCheck } from "./leader.js";
 import { identify } from "./identity.js";
-import { lastLsn, normRole, settingsOf } from "./util.js";
+import { clockOffset, lastLsn, normRole, settingsOf, statusBody } from "./util.js";
 
 /** Every check, in the order findings are listed. Each is a pure function of the snapshot. */
 export const CHECKS = [leaderCheck, etcdHealthCheck, apiUrlCheck, connUrlCheck, lagCheck, failsafeCheck, timingsCheck, clockCheck] as const;
@@ -50,5 +50,23 @@ export function factsOf(s: Snapshot): DoctorFacts {
       clockOffset: offsets.find((o) => o.kind === "etcd" && o.host === e.url)?.offset,
     })),
     ...(last !== undefined ? { lastLsn: last } : {}),
+    ...(s.patroni?.length
+      ? {
+          patroni: s.patroni.map((p) => {
+            const b = statusBody(p);
+            const same = b?.postmaster_start_time
+              ? s.members.find((m) => {
+                  const id = ids.get(m.name);
+                  return id && !id.wrong && id.body?.postmaster_start_time === b.postmaster_start_time && id.body?.database_system_identifier === b.database_system_identifier;
+                })
+              : undefined;
+            return {
+              url: p.url,
+              ...(b ? { answersAs: same?.name ?? "no member of this cluster", role: normRole(b.role) } : { error: p.error ?? `HTTP ${p.status}` }),
+              clockOffset: clockOffset(p.clock),
+            };
+          }),
+        }
+      : {}),
   };
 }
