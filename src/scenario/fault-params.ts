@@ -169,7 +169,7 @@ export const FAULT_PARAMS = {
   },
   "dcs-error": {
     description:
-      "Make etcd requests of Patroni nodes fail through the DCS proxy, per request kind: unavailable (HTTP 503, gRPC code 14, etcd's JSON error body), reset (TCP reset) or blackhole (no answer ever; the connection stays open).",
+      "Make etcd requests of Patroni nodes fail through the DCS proxy, per request kind: unavailable (HTTP 503, gRPC code 14, etcd's JSON error body), reset (TCP reset; at inject also the open connections that carried those kinds, so requests: [watch] cuts the open watch stream) or blackhole (no answer ever; the connection stays open).",
     params: {
       targets: targets(["patroni"]),
       error: z.enum(TOXIC_FAULTS as [ToxicFault, ...ToxicFault[]]).describe("unavailable, reset or blackhole (required)."),
