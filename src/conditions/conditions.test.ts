@@ -96,3 +96,23 @@ describe("conditions judge the recorded history", () => {
     expect(evaluateCondition({ type: "etcd_healthy", count: 4 } as never, ctx(2000, 3000)).ok).toBe(false);
   });
 });
+
+describe("pending: nothing to judge yet", () => {
+  it("streaming, lag, role, member and leader wait for the window's first sample instead of failing a for-window", () => {
+    const c = ctx(2700, 2750); // after every sample: nothing in the window yet
+    for (const cond of [
+      { type: "streaming", node: "all" },
+      { type: "streaming", node: ref("pg2") },
+      { type: "lag", node: "all", below: 1 },
+      { type: "role", node: ref("pg1"), is: "primary" },
+      { type: "member", node: ref("pg1"), in_dcs: true },
+      { type: "leader", exists: true },
+    ]) {
+      const r = evaluateCondition(cond as never, c);
+      expect({ type: cond.type, ok: r.ok, pending: r.pending }).toEqual({ type: cond.type, ok: false, pending: true });
+    }
+    // The DCS could not be read in the window: an observation, not pending.
+    const unreadable = evaluateCondition({ type: "leader", exists: true } as never, ctx(1000, 2000));
+    expect(unreadable.pending).toBeUndefined();
+  });
+});

@@ -5,17 +5,20 @@ import { nodeNow, primaryNow } from "./condition.js";
 export const lagCondition: ConditionEvaluator<{ type: "lag"; node: { text: string } | "all"; below: number }> = {
   evaluate(c, ctx) {
     const primary = primaryNow(ctx);
-    if (!primary) return { ok: false, detail: "no primary to measure lag against" };
+    const anySample = ctx.patroniNodes.some((n) => nodeNow(ctx, n));
+    if (!primary) return { ok: false, pending: !anySample, detail: anySample ? "no primary to measure lag against" : "no sample since the step began" };
     const p = nodeNow(ctx, primary)!;
     if (p.receivedLsn === undefined) return { ok: false, detail: `${primary}'s WAL position unknown` };
     const nodes = c.node === "all" ? ctx.patroniNodes.filter((n) => n !== primary) : [ctx.resolve(c.node)];
     const parts: string[] = [];
     let ok = true;
+    let pending = false;
     for (const n of nodes) {
       const s = nodeNow(ctx, n);
       const pos = s?.replayedLsn ?? s?.receivedLsn;
       if (pos === undefined) {
         ok = false;
+        if (!s) pending = true;
         parts.push(`${n} position unknown`);
         continue;
       }
@@ -23,6 +26,6 @@ export const lagCondition: ConditionEvaluator<{ type: "lag"; node: { text: strin
       if (!(lag < c.below)) ok = false;
       parts.push(`${n} lag ${lag} B`);
     }
-    return { ok, detail: `${parts.join("; ")} (primary ${primary})` };
+    return { ok, pending: !ok && pending, detail: `${parts.join("; ")} (primary ${primary})` };
   },
 };

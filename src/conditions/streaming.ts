@@ -6,15 +6,20 @@ export const streamingCondition: ConditionEvaluator<{ type: "streaming"; node: {
   evaluate(c, ctx) {
     const primary = primaryNow(ctx);
     const nodes = c.node === "all" ? ctx.patroniNodes.filter((n) => n !== primary) : [ctx.resolve(c.node)];
-    if (c.node === "all" && !primary) return { ok: false, detail: "no primary: replicas have nothing to stream from" };
+    if (c.node === "all" && !primary) {
+      const anySample = ctx.patroniNodes.some((n) => nodeNow(ctx, n));
+      return anySample ? { ok: false, detail: "no primary: replicas have nothing to stream from" } : { ok: false, pending: true, detail: "no sample since the step began" };
+    }
     const parts: string[] = [];
     let ok = true;
+    let pending = false;
     for (const n of nodes) {
       const s = nodeNow(ctx, n);
+      if (!s) pending = true;
       const st = !s ? "no sample" : !s.pgUp ? "PostgreSQL down" : s.streaming ? "streaming" : s.writable ? "primary" : "not streaming";
       if (st !== "streaming") ok = false;
       parts.push(`${n} ${st}${s ? ` at ${fmtT(s.t)}` : ""}`);
     }
-    return { ok, detail: parts.join("; ") };
+    return { ok, pending: !ok && pending, detail: parts.join("; ") };
   },
 };
