@@ -1146,6 +1146,19 @@ static int install(struct target *t, int64_t packed)
     return 0;
 }
 
+/* Detach and close a target without losing the first error the operation recorded. */
+static int release_target(struct target *t, int rc)
+{
+    char keep[sizeof g_err];
+    int keep_errno = g_errno;
+    memcpy(keep, g_err, sizeof keep);
+    if (t->nthr) detach_all(t);
+    target_close(t);
+    memcpy(g_err, keep, sizeof keep);
+    g_errno = keep_errno;
+    return rc;
+}
+
 static int op_set(pid_t pid, int64_t packed)
 {
     struct target t;
@@ -1160,15 +1173,8 @@ static int op_set(pid_t pid, int64_t packed)
     if (target_load(&t) < 0) goto out; /* the image may have changed (exec) before the stop */
     if (fully_installed(&t)) rc = write_offset(&t, packed);
     else rc = install(&t, packed);
-out:;
-    char keep[sizeof g_err];
-    int keep_errno = g_errno;
-    memcpy(keep, g_err, sizeof keep);
-    if (t.nthr) detach_all(&t);
-    target_close(&t);
-    memcpy(g_err, keep, sizeof keep);
-    g_errno = keep_errno;
-    return rc;
+out:
+    return release_target(&t, rc);
 }
 
 static int op_clear(pid_t pid)
@@ -1189,15 +1195,8 @@ static int op_clear(pid_t pid)
         if (poke_bytes(&t, t.hdr.rec[i].addr, t.hdr.rec[i].orig, t.hdr.rec[i].patch_len) < 0) goto out;
     }
     rc = 0;
-out:;
-    char keep[sizeof g_err];
-    int keep_errno = g_errno;
-    memcpy(keep, g_err, sizeof keep);
-    if (t.nthr) detach_all(&t);
-    target_close(&t);
-    memcpy(g_err, keep, sizeof keep);
-    g_errno = keep_errno;
-    return rc;
+out:
+    return release_target(&t, rc);
 }
 
 /* 1 and *packed set if installed, 0 if not, -1 on error */

@@ -1,3 +1,4 @@
+import type { DcsProxyEvent } from "../history/events.js";
 import type { RequestKind } from "./request-kind.js";
 
 /**
@@ -67,23 +68,8 @@ export interface ReleaseReport {
   changes: string[];
 }
 
-/** One thing the proxy did, for the timeline (see DcsProxyEvent in src/history/events.ts). */
-export interface DcsProxyNotice {
-  node: string;
-  action: "stream-open" | "stream-close" | "stall" | "release" | "toxic-on" | "toxic-off" | "leader-view" | "reset";
-  etcd?: string;
-  stream?: number;
-  messages?: number;
-  events?: number;
-  mode?: ReleaseMode;
-  delivered?: number;
-  dropped?: number;
-  leader?: string | null;
-  matched?: number;
-  faulted?: number;
-  /** One line for people, e.g. "watch #3 via e1 closed by the client after 41.2 s: 120 messages, 133 events". */
-  text: string;
-}
+/** One thing the proxy did; the timeline records it as a DcsProxyEvent (src/history/events.ts). */
+export type DcsProxyNotice = Omit<DcsProxyEvent, "kind" | "t">;
 
 /** What faults and tests may use of a running DCS proxy. */
 export interface DcsProxyControl {
