@@ -120,8 +120,14 @@ export class DockerLab implements Lab {
     this.network = new StartedNetwork(client, netName, net);
     progress(`network ${netName} created`);
 
-    // etcd members must start together: none is healthy before a quorum has joined.
-    await Promise.all(etcdNames(this.spec).map((n) => this.startNode(n, "etcd")));
+    // etcd members must start together: none is healthy before a quorum has joined. Patroni
+    // nodes start with them (they retry the DCS until it answers) unless the DCS proxy, which
+    // needs the members' addresses, has to come up in between.
+    const patroniEarly = !this.spec.dcsProxy;
+    await this.startAll([
+      ...etcdNames(this.spec).map((n) => [n, "etcd"] as const),
+      ...(patroniEarly ? patroniNames(this.spec).map((n) => [n, "patroni"] as const) : []),
+    ]);
     progress(`etcd members started: ${etcdNames(this.spec).join(", ")}`);
     // The DCS proxy before Patroni: each node's patroni.yml names its proxy ports.
     if (this.spec.dcsProxy) {
@@ -139,7 +145,7 @@ export class DockerLab implements Lab {
         onNotice: this.opts.onDcsProxyNotice,
       });
     }
-    await Promise.all(patroniNames(this.spec).map((n) => this.startNode(n, "patroni")));
+    if (!patroniEarly) await this.startAll(patroniNames(this.spec).map((n) => [n, "patroni"] as const));
     progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
     // HAProxy last: its servers are the Patroni nodes (names resolved through Docker's DNS).
     if (this.spec.haproxy) {
@@ -178,6 +184,16 @@ export class DockerLab implements Lab {
       .withExposedPorts(PATRONI_REST_PORT, PG_PORT)
       .withCopyContentToContainer([{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }])
       .withCommand(["patroni", "--user", "postgres", "--", "patroni", PATRONI_CONFIG_PATH]);
+  }
+
+  /**
+   * Starts containers in parallel and waits for every one to settle before reporting the first
+   * failure, so that teardown after a failed start sees (and removes) all of them.
+   */
+  private async startAll(nodes: readonly (readonly [string, NodeKind])[]): Promise<void> {
+    const results = await Promise.allSettled(nodes.map(([n, k]) => this.startNode(n, k)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   private async startNode(name: string, kind: NodeKind): Promise<void> {
