@@ -30,6 +30,8 @@ steps:
   - { id: sees-wrong-restart, action: doctor, expect_findings: [api-url-mismatch] }
   - heal: wrong-restart
   - { id: frozen, fault: etcd-pause, targets: [e3] }
+  # If e3 was etcd's raft leader, e1 and e2 need an election before they serve reads again.
+  - { expect: { etcd_healthy: { count: 2 } }, within: 20s }
   - { id: sees-frozen, action: doctor, expect_findings: [etcd-half-healthy] }
   - heal: frozen
   - { id: skew, fault: clock-skew, targets: [replica@start, e2], offset: 5s }
