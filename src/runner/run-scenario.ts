@@ -331,12 +331,19 @@ async function runStep(step: Step, id: string, env: StepEnv): Promise<{ ok: bool
       const impl = actions[action];
       if (!impl) throw new UserFacingError(`action '${action}' is not implemented`);
       const t = env.now();
-      const out = await impl.run(params, {
-        lab: env.faultCtx.lab,
-        history: env.history,
-        resolve: env.refs.resolve,
-        currentLeader: () => env.history.latest("dcs", (d) => d.reachable)?.leader ?? null,
-      });
+      // A request the cluster does not answer (timeout, refused connection) is an outcome of the
+      // action, judged like a wrong status; it is not an error of the harness.
+      const out = await impl
+        .run(params, {
+          lab: env.faultCtx.lab,
+          history: env.history,
+          resolve: env.refs.resolve,
+          currentLeader: () => env.history.latest("dcs", (d) => d.reachable)?.leader ?? null,
+        })
+        .catch((e: unknown) => {
+          if (env.signal?.aborted) throw e;
+          return { succeeded: false, error: errorText(e) } as Awaited<ReturnType<typeof impl.run>>;
+        });
       const tEnd = env.now();
       // What Patroni logged meanwhile (e.g. the leader's reasons for refusing a switchover) goes
       // with the action: log lines reach the history a moment after they are written.
