@@ -1,5 +1,6 @@
 import type { Fault, FaultContext } from "./fault.js";
 import type { Lab } from "../lab/lab-api.js";
+import { sleep } from "../util/time.js";
 
 /** Which processes of a target container see the skewed clock. */
 export type ClockSkewProcesses = "all" | "etcd" | "patroni" | "postgres";
@@ -207,7 +208,7 @@ export class ClockSkew implements Fault {
           `${node}: clock skew not applied within ${timeoutMs / 1000} s to ${wrong.map((p) => `${p.comm}[${p.pid}]=${p.offsetSec ?? "none"}`).join(", ")} (see the container log)`,
         );
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   }
 
