@@ -20,8 +20,6 @@ import { actions } from "../actions/index.js";
 import { evaluateCondition, probesFor, type ConditionContext } from "../conditions/index.js";
 import { patroniRest, pgTarget } from "../lab/lab-clients.js";
 import { pgConnect } from "../clients/pg.js";
-import { checkers } from "../checker/index.js";
-import type { Verdict } from "../checker/checker.js";
 import { buildReport, type RunReport, type Versions } from "../report/model.js";
 import { Journal } from "../report/journal.js";
 import { writeReports } from "../report/write.js";
@@ -33,7 +31,8 @@ import { newRunId, newSecret } from "../lab/run-id.js";
 import { JOURNAL_FILE } from "../report/journal.js";
 import type { LabSecrets } from "../lab/lab-api.js";
 import { describeStep } from "./describe-step.js";
-import { findingsFromVerdicts } from "./findings.js";
+import { judge } from "./judge.js";
+import { readVersions } from "../lab/versions.js";
 import { formatActionLog, patroniLinesDuring } from "./action-log.js";
 
 export interface ScenarioRunInput {
@@ -244,13 +243,9 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   }
 
   const events = history.all();
-  const verdicts: Verdict[] = error
-    ? []
-    : scenario.invariants.map((inv) => {
-        const make = checkers[inv.name as keyof typeof checkers] as (o?: object) => { check: (ev: typeof events, o?: object) => Verdict };
-        return make(inv.options).check(events);
-      });
-  findings.push(...findingsFromVerdicts(events, verdicts));
+  const judgement = judge({ events, invariants: scenario.invariants, error });
+  const verdicts = judgement.verdicts;
+  findings.push(...judgement.findings);
   const report = buildReport({
     runId,
     scenario: {
@@ -464,19 +459,4 @@ async function finalRead(started: StartedLab, history: History, now: () => numbe
       history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: [], error: errorText(e) });
     }
   }
-}
-
-async function readVersions(started: StartedLab): Promise<Partial<Versions>> {
-  const lab = started.lab;
-  const pg = lab.patroniNodes()[0].name;
-  const etcd = lab.etcdNodes()[0].name;
-  const first = async (node: string, cmd: string[]) =>
-    (await lab.exec(node, cmd, { check: false }).catch(() => ({ stdout: "" }))).stdout.split("\n")[0].trim();
-  const [postgresql, patroni, etcdV, haproxy] = await Promise.all([
-    first(pg, ["/usr/lib/postgresql/15/bin/postgres", "--version"]).then((s) => s.replace(/^postgres \(PostgreSQL\) /, "")),
-    first(pg, ["patroni", "--version"]).then((s) => s.replace(/^patroni /, "")),
-    first(etcd, ["etcd", "--version"]).then((s) => s.replace(/^etcd Version: /, "")),
-    hasHaproxy(lab) ? first("haproxy", ["haproxy", "-v"]).then((s) => s.replace(/^HAProxy version (\S+).*$/, "$1")) : Promise.resolve(""),
-  ]);
-  return { postgresql, patroni, etcd: etcdV, ...(haproxy ? { haproxy } : {}) };
 }
