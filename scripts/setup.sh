@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what pgchaos needs on a Debian machine, idempotently: Debian packages (the Docker
 # engine, debootstrap for the offline base image, xmllint for the JUnit schema test, chromium for
-# the report.html browser test) and the npm dependencies, then builds. Starting the engine and
-# building the lab image are done by pgchaos itself on first use.
+# the report.html browser test) and the npm dependencies, then builds and makes sure a Docker
+# engine answers (starting the installed dockerd when none runs: CI machines start with none).
+# pgchaos itself installs or starts nothing unless asked (--install-engine). The lab image is
+# built on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,3 +32,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
+node dist/cli/main.js engine --install-engine

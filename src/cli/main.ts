@@ -1,139 +1,87 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { UserFacingError, errorText } from "../util/errors.js";
 import { InterruptedError, runCleanup } from "../util/cleanup.js";
-
-const HELP = `pgchaos — fault injection for Patroni + etcd + PostgreSQL clusters
-
-Usage:
-  pgchaos run [paths...]       run scenario files or directories (default: scenarios/)
-        --reports DIR          where reports go (default: reports/)
-        --time-scale X         stretch every time budget by X (also PGCHAOS_TIME_SCALE)
-        --shard I/N            run only the I-th of N deterministic shares of the scenarios
-  pgchaos validate <paths...>  check scenario files without Docker
-  pgchaos up                   start a lab cluster and keep it until Ctrl-C
-        --etcd N --patroni N   members (default 3 and 3)
-        --scenario FILE        take topology and Patroni settings from a scenario
-        --show-secrets         print the generated superuser password
-  pgchaos image [--force]      build the lab image (done automatically on first use)
-  pgchaos gc [--all]           remove containers and networks of dead runs (--all: of every run)
-  pgchaos doctor               read-only checks of a live Patroni cluster (no containers needed)
-        --etcd URL[,URL...]    etcd endpoints (http://host:2379)
-        --scope NAME           Patroni scope (default: the only cluster under the namespace)
-        --namespace NS         DCS namespace (default /service/)
-        --patroni URL[,URL]    extra Patroni REST APIs to examine (http://host:8008)
-        --resolve NAME:PORT=HOST:PORT | NAME=HOST   reach an advertised address elsewhere (repeatable)
-        --lab [RUN_ID]         a pgchaos lab (etcd endpoints and addresses found by its labels)
-        --timeout D            per request (default 2s); --json [--snapshot]; --replay FILE
-  pgchaos --help
-
-Exit codes: 0 ok, 1 a scenario failed, 2 bad input or infrastructure.`;
+import { packageRoot } from "../util/paths.js";
+import { closest } from "../scenario/suggest.js";
+import { commandHelp, parseCommandArgs, type CommandIO, type CommandSpec } from "./command.js";
+import { COMMANDS } from "./specs/index.js";
 
 const out = (s: string) => process.stdout.write(s + "\n");
 const err = (s: string) => process.stderr.write(s + "\n");
+const io: CommandIO = { out, err };
+
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
+}
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "pgchaos — fault injection for Patroni + etcd + PostgreSQL clusters",
+    "",
+    "Usage: pgchaos COMMAND [options] [arguments]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "`pgchaos COMMAND --help` shows a command's options; `pgchaos --version` the version.",
+    "Exit codes: 0 ok, 1 a scenario failed (doctor: findings), 2 bad input or infrastructure, 130 interrupted.",
+  ].join("\n");
+}
+
+function findCommand(name: string): CommandSpec {
+  const c = COMMANDS.find((x) => x.name === name);
+  if (c) return c;
+  const names = COMMANDS.map((x) => x.name);
+  const guess = closest(name, names);
+  throw new UserFacingError(`unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ""} Commands: ${names.join(", ")} (see pgchaos --help)`);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === "--help" || command === "-h" || command === "help") {
-    out(HELP);
+  if (!command || command === "--help" || command === "-h") {
+    out(overview());
     return command ? 0 : 2;
   }
-  switch (command) {
-    case "image": {
-      const { values } = parseArgs({ args: rest, options: { force: { type: "boolean", default: false } } });
-      const { imageCommand } = await import("./commands/image.js");
-      return imageCommand({ force: values.force! }, out);
-    }
-    case "up": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          etcd: { type: "string", default: "3" },
-          patroni: { type: "string", default: "3" },
-          reports: { type: "string", default: "reports" },
-          "show-secrets": { type: "boolean", default: false },
-          scenario: { type: "string" },
-        },
-      });
-      const etcd = intArg("--etcd", values.etcd!, 1, 7);
-      const patroni = intArg("--patroni", values.patroni!, 1, 5);
-      const { upCommand } = await import("./commands/up.js");
-      return upCommand({ etcd, patroni, scenario: values.scenario, reportsDir: values.reports!, showSecrets: values["show-secrets"]! }, out);
-    }
-    case "gc": {
-      const { values } = parseArgs({ args: rest, options: { all: { type: "boolean", default: false } } });
-      const { gcCommand } = await import("./commands/gc.js");
-      return gcCommand({ all: values.all! }, out);
-    }
-    case "validate": {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
-      if (!positionals.length) throw new UserFacingError("pgchaos validate: name at least one scenario file or directory");
-      const { validateCommand } = await import("./commands/validate.js");
-      return validateCommand(positionals, { stdout: out, stderr: err });
-    }
-    case "run": {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: {
-          reports: { type: "string", default: "reports" },
-          "time-scale": { type: "string" },
-          shard: { type: "string" },
-        },
-      });
-      const { runCommand } = await import("./commands/run.js");
-      return runCommand(
-        { paths: positionals.length ? positionals : ["scenarios"], reportsDir: values.reports!, timeScale: values["time-scale"], shard: values.shard },
-        out,
-      );
-    }
-    case "doctor": {
-      // `--lab` may stand alone (the only lab running): give it an empty value.
-      const args = rest.map((a, i) => (a === "--lab" && (i + 1 >= rest.length || rest[i + 1].startsWith("-")) ? "--lab=" : a));
-      const { values } = parseArgs({
-        args,
-        options: {
-          etcd: { type: "string" },
-          scope: { type: "string" },
-          namespace: { type: "string" },
-          patroni: { type: "string" },
-          resolve: { type: "string", multiple: true, default: [] },
-          json: { type: "boolean", default: false },
-          snapshot: { type: "boolean", default: false },
-          lab: { type: "string" },
-          timeout: { type: "string" },
-          replay: { type: "string" },
-        },
-      });
-      const { doctorCommand } = await import("./commands/doctor.js");
-      return doctorCommand({ ...values, resolve: values.resolve ?? [], json: !!values.json, snapshot: !!values.snapshot }, out);
-    }
-    default:
-      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc, doctor (see pgchaos --help)`);
+  if (command === "--version" || command === "-V") {
+    out(version());
+    return 0;
   }
+  if (command === "help") {
+    out(rest[0] ? commandHelp(findCommand(rest[0])) : overview());
+    return 0;
+  }
+  const spec = findCommand(command);
+  const parsed = parseCommandArgs(spec, rest);
+  if (parsed.help) {
+    out(commandHelp(spec));
+    return 0;
+  }
+  return spec.run(parsed.values, parsed.positionals, io);
 }
 
-function intArg(name: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserFacingError(`${name} must be a whole number from ${min} to ${max}, not '${v}'`);
-  return n;
+/** The one way out of the process: every path ends here with its exit code. */
+function exit(code: number): void {
+  process.exit(code);
 }
 
 main(process.argv.slice(2))
   .then(async (code) => {
     await runCleanup();
-    process.exit(code);
+    exit(code);
   })
   .catch(async (e: unknown) => {
     await runCleanup();
     if (e instanceof InterruptedError) {
       err(`pgchaos: ${e.message}; faults healed and lab removed`);
-      process.exit(130);
+      return exit(130);
     }
     if (e instanceof UserFacingError || (e as { code?: string })?.code?.startsWith?.("ERR_PARSE_ARGS")) {
       err(`pgchaos: ${errorText(e)}`);
-      process.exit(2);
+      return exit(2);
     }
     err(`pgchaos: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(2);
+    exit(2);
   });

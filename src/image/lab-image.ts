@@ -8,6 +8,7 @@ import { composeDir } from "../util/paths.js";
 import { UserFacingError, errorText } from "../util/errors.js";
 import type { Progress } from "../util/progress.js";
 import { recipeFiles, recipeHash } from "./recipe.js";
+import { systemPackagesAllowed } from "../engine/docker-engine.js";
 
 export const LAB_IMAGE_REPO = "pgchaos-lab";
 const OFFICIAL_BASE = "debian:bookworm-slim";
@@ -49,9 +50,9 @@ export async function ensureBaseImage(docker: Dockerode, progress: Progress): Pr
   if (await tryPull(docker, OFFICIAL_BASE, progress)) return OFFICIAL_BASE;
 
   if (!existsSync("/usr/sbin/debootstrap")) {
-    if (process.getuid?.() !== 0 || !existsSync("/etc/debian_version")) {
+    if (process.getuid?.() !== 0 || !existsSync("/etc/debian_version") || !systemPackagesAllowed()) {
       throw new UserFacingError(
-        `No base image: ${OFFICIAL_BASE} cannot be pulled and debootstrap is not installed; install debootstrap (root, Debian) or set PGCHAOS_BASE_IMAGE to a local Debian bookworm image.`,
+        `No base image: ${OFFICIAL_BASE} cannot be pulled and debootstrap is not installed; install debootstrap (root, Debian; \`bash scripts/setup.sh\` or --install-engine do it) or set PGCHAOS_BASE_IMAGE to a local Debian bookworm image.`,
       );
     }
     progress("installing debootstrap (apt-get) ...");

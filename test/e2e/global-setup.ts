@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { ensureEngine } from "../../src/engine/docker-engine.js";
+import { allowSystemChanges, ensureEngine } from "../../src/engine/docker-engine.js";
 import { ensureLabImage } from "../../src/image/lab-image.js";
 import { collectGarbage } from "../../src/lab/gc.js";
 import { stderrProgress } from "../../src/util/progress.js";
@@ -16,6 +16,8 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject) {
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+  // The suite may prepare its machine (a fresh CI runner has an engine installed but not running).
+  allowSystemChanges();
   const docker = await ensureEngine(stderrProgress);
   await collectGarbage(docker);
   const image = await ensureLabImage(docker, stderrProgress);

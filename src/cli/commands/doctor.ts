@@ -5,6 +5,8 @@ import { labTargetFromDocker } from "../../doctor/lab-target.js";
 import { doctorJson, formatDoctor } from "../../doctor/format.js";
 import { DoctorInputError } from "../../doctor/gather.js";
 import { parseDuration } from "../../scenario/units.js";
+import { ensureEngine } from "../../engine/docker-engine.js";
+import { stderrProgress } from "../../util/progress.js";
 import { UserFacingError, errorText } from "../../util/errors.js";
 
 export interface DoctorOptions {
@@ -63,7 +65,8 @@ export async function doctorCommand(o: DoctorOptions, out: (s: string) => void):
     let target: DoctorTarget;
     try {
       if (o.lab !== undefined) {
-        target = await labTargetFromDocker(o.lab || undefined);
+        // The engine found the way every other command finds it (contexts, rootless and Desktop sockets).
+        target = await labTargetFromDocker(o.lab || undefined, await ensureEngine(stderrProgress));
         if (o.etcd) target.etcd = urls(o.etcd, "--etcd");
         if (o.scope) target.scope = o.scope;
       } else {

@@ -11,12 +11,17 @@ import { stderrProgress } from "../../util/progress.js";
 import { UserFacingError } from "../../util/errors.js";
 import { selectShard, parseShard } from "../../runner/shard.js";
 import { toRunInput } from "../../runner/run-input.js";
+import { selectScenarios } from "../../scenario/select.js";
 
 export interface RunCommandOptions {
   paths: string[];
   reportsDir: string;
   timeScale?: string;
   shard?: string;
+  /** Only scenarios with one of these tags (`--tag`). */
+  tags?: string[];
+  /** Only scenarios whose name matches this regular expression (`--grep`). */
+  grep?: string;
 }
 
 export function parseTimeScale(v: string | undefined): number {
@@ -48,7 +53,8 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     }
   }
   if (problems.length) throw new UserFacingError(problems.join("\n"));
-  const selected = shard ? selectShard(inputs, shard, (i) => i.scenario.name) : inputs;
+  const chosen = selectScenarios(inputs, { tags: o.tags, grep: o.grep }, (i) => i.scenario);
+  const selected = shard ? selectShard(chosen, shard, (i) => i.scenario.name) : chosen;
   const gameDay = newRunId();
   const dir = path.join(o.reportsDir, gameDay);
   await mkdir(dir, { recursive: true });
@@ -60,10 +66,12 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     reports.push(report);
     out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : ""}`);
   }
-  await writeIndex(dir, reports, { reportLink: (r) => `${r.scenario.name}/report.md` });
+  const index = await writeIndex(dir, reports, { reportLink: (r) => `${r.scenario.name}/report.md` });
   out("");
   out(summaryTable(reports));
   out(`reports: ${dir}`);
+  out(`game-day index: ${index.indexHtml}`);
+  out(`summary: ${index.summaryMarkdown} (JSON: ${index.summaryJson})`);
   if (interruptSignal.aborted) return 130;
   if (reports.some((r) => r.outcome === "error")) return 2;
   return reports.some((r) => r.outcome === "fail") ? 1 : 0;

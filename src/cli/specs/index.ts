@@ -1,0 +1,12 @@
+import type { CommandSpec } from "../command.js";
+import run from "./run.js";
+import validate from "./validate.js";
+import list from "./list.js";
+import up from "./up.js";
+import image from "./image.js";
+import gc from "./gc.js";
+import doctor from "./doctor.js";
+import engine from "./engine.js";
+
+/** Every command, in the order `pgchaos --help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [run, validate, list, up, image, gc, doctor, engine];

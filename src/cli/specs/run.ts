@@ -1,0 +1,27 @@
+import { defineCommand } from "../command.js";
+
+export default defineCommand({
+  name: "run",
+  summary: "Run scenario files or directories, each in a lab of its own, and write their reports.",
+  args: { usage: "[PATHS...]" },
+  details:
+    "PATHS are scenario files or directories searched for *.yaml (default: scenarios). Every scenario is\n" +
+    "validated before any lab starts. Exit codes: 0 all passed, 1 a scenario failed, 2 bad input or\n" +
+    "infrastructure, 130 interrupted.",
+  options: {
+    reports: { type: "string", value: "DIR", default: "reports", help: "where reports go (a folder per game day)" },
+    "time-scale": { type: "string", value: "X", help: "stretch every time budget by X, 0.1..20 (also PGCHAOS_TIME_SCALE)" },
+    shard: { type: "string", value: "I/N", help: "run only the I-th of N deterministic shares of the scenarios" },
+    tag: { type: "string", value: "T", multiple: true, help: "only scenarios with tag T (given more than once: any of them)" },
+    grep: { type: "string", value: "RE", help: "only scenarios whose name matches the regular expression RE" },
+    "install-engine": { type: "boolean", help: "as root on Debian: install (docker.io) and start a Docker engine when none answers" },
+  },
+  async run(v, paths, io) {
+    if (v["install-engine"]) (await import("../../engine/docker-engine.js")).allowSystemChanges();
+    const { runCommand } = await import("../commands/run.js");
+    return runCommand(
+      { paths: paths.length ? paths : ["scenarios"], reportsDir: v.reports, timeScale: v["time-scale"], shard: v.shard, tags: v.tag, grep: v.grep },
+      io.out,
+    );
+  },
+});
