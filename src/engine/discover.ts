@@ -100,7 +100,7 @@ function dockerContext(h: DiscoveryHost): EngineCandidate[] {
   return [{ source: `docker context '${name}'`, uri: endpoint.Host, configured: true, ...(tls ? { tlsCertPath: tls } : {}) }];
 }
 
-/** In order: the first candidate whose engine answers is used. */
+/** In order: the first candidate whose engine answers is used (only configured ones, when there are any). */
 export const STRATEGIES: readonly Strategy[] = [
   {
     name: "tc.host in ~/.testcontainers.properties",

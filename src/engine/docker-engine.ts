@@ -58,7 +58,8 @@ export function realDiscoveryHost(): DiscoveryHost {
 /** Dockerode options for a DOCKER_HOST-style URI; undefined for schemes dockerode cannot speak here. */
 export function dockerodeOptions(c: EngineCandidate): Dockerode.DockerOptions | undefined {
   const u = new URL(c.uri);
-  if (u.protocol === "unix:") return { socketPath: u.pathname };
+  // host: undefined, or docker-modem's defaults (read from DOCKER_HOST) would win over the socket.
+  if (u.protocol === "unix:") return { socketPath: u.pathname, host: undefined };
   if (!["tcp:", "http:", "https:"].includes(u.protocol)) return undefined;
   const tls = c.tlsCertPath !== undefined || u.protocol === "https:";
   const opts: Dockerode.DockerOptions = { host: u.hostname, port: u.port || (tls ? 2376 : 2375), protocol: tls ? "https" : "http" };
@@ -97,7 +98,7 @@ let found: Promise<FoundEngine> | undefined;
 
 /**
  * The Docker engine to use: the first that answers among the places testcontainers and the
- * docker CLI look (see discover.ts). When none answers, stops with a sentence saying how to get
+ * docker CLI look (see discover.ts); where the user named engines, only those. When none answers, stops with a sentence saying how to get
  * one; only when allowed (allowSystemChanges, or PGCHAOS_START_ENGINE=1 for starting) does it
  * install Debian's docker.io and start dockerd. The answer is kept for the process.
  */
@@ -116,7 +117,11 @@ export async function engineInfo(progress: Progress): Promise<FoundEngine> {
 }
 
 async function findEngine(progress: Progress): Promise<FoundEngine> {
-  const candidates = engineCandidates(realDiscoveryHost());
+  const all = engineCandidates(realDiscoveryHost());
+  // An engine the user named (DOCKER_HOST, a context, ~/.testcontainers.properties) is used or
+  // reported, never silently replaced by another that happens to run here.
+  const configured = all.filter((c) => c.configured);
+  const candidates = configured.length ? configured : all;
   const tried: string[] = [];
   for (const c of candidates) {
     const opts = dockerodeOptions(c);
@@ -133,8 +138,10 @@ async function findEngine(progress: Progress): Promise<FoundEngine> {
     tried.push(`${c.uri} (${c.source}): ${why}`);
   }
   const triedText = tried.length ? `tried ${tried.join("; ")}` : `looked at ${strategyNames().join(", ")}`;
-  // An engine configured elsewhere (DOCKER_HOST, a context) that does not answer is the user's to fix.
-  const canManage = process.getuid?.() === 0 && process.platform === "linux" && !candidates.some((c) => c.configured);
+  if (configured.length) {
+    throw new UserFacingError(`The Docker engine configured for pgchaos does not answer (${triedText}): start it, or correct or remove that setting.`);
+  }
+  const canManage = process.getuid?.() === 0 && process.platform === "linux";
   const dockerd = ["/usr/sbin/dockerd", "/usr/bin/dockerd"].find((p) => existsSync(p));
   const how =
     "start one or point DOCKER_HOST at one; on Debian, as root, `--install-engine` (pgchaos run, up, image, engine) or `bash scripts/setup.sh` installs and starts Debian's docker.io";

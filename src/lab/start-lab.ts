@@ -10,6 +10,8 @@ import type { LogListener } from "./log-follower.js";
 import type { LabSecrets } from "./lab-api.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { newRunId } from "./run-id.js";
+import { startReaper, type Reaper } from "./reaper.js";
+import { errorText } from "../util/errors.js";
 import { onCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
 import type { Progress } from "../util/progress.js";
@@ -26,8 +28,9 @@ export interface StartedLab {
 }
 
 /**
- * Engine, image, leftovers of dead runs reaped, containers created, cluster ready. The lab's
- * teardown is registered with the process-wide cleanup so an interrupt still removes it.
+ * Engine, image, leftovers of dead runs reaped, the run's reaper (removes the lab if this process
+ * dies, even by SIGKILL), containers created, cluster ready. The lab's teardown is registered
+ * with the process-wide cleanup so an interrupt still removes it.
  */
 export async function startLab(
   spec: ClusterSpec,
@@ -50,12 +53,20 @@ export async function startLab(
   const runId = opts.runId ?? newRunId();
   const t0 = monoMs();
   let lab: DockerLab | undefined;
+  let reaper: Reaper | undefined;
   let unregister = () => {};
   const dispose = async () => {
     unregister();
     await lab?.teardown();
+    await reaper?.stop();
   };
   unregister = onCleanup(`remove lab ${runId}`, dispose);
+  // The reaper starts alongside the lab (it only needs the run id): a safety net, so a reaper
+  // that cannot start is a warning, not a failed run.
+  const reaperStarted = startReaper(docker, image, runId, opts.progress).then(
+    (r) => (reaper = r),
+    (e: unknown) => opts.progress(`warning: ${errorText(e)}; if this process is killed, \`pgchaos gc\` removes its containers`),
+  );
   try {
     lab = await DockerLab.start(spec, {
       docker,
@@ -67,10 +78,12 @@ export async function startLab(
       onLogLine: opts.onLogLine,
       onDcsProxyNotice: opts.onDcsProxyNotice,
     });
+    await reaperStarted;
     const createSec = (monoMs() - t0) / 1000;
     const ready = await waitUntilReady(lab, t0, opts.progress, opts.readyTimeoutMs, opts.signal);
     return { lab, docker, image, ready, createSec, dispose };
   } catch (e) {
+    await reaperStarted;
     await dispose();
     throw e;
   }

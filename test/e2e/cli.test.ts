@@ -3,34 +3,17 @@ import { execa } from "execa";
 import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { leftovers } from "./helpers.js";
+import { leftovers, waitForLine } from "./helpers.js";
 import { readJournal } from "../../src/report/journal.js";
 
 const cli = path.resolve("dist/cli/main.js");
 
-/** Starts the CLI and resolves when a line matching `re` appears on stdout or stderr. */
-function waitForLine(p: ReturnType<typeof execa>, re: RegExp, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = "";
-    const t = setTimeout(() => reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output so far:\n${buf.slice(-3000)}`)), timeoutMs);
-    const on = (d: Buffer) => {
-      buf += d.toString();
-      const m = buf.split("\n").find((l) => re.test(l));
-      if (m) {
-        clearTimeout(t);
-        resolve(m);
-      }
-    };
-    p.stdout?.on("data", on);
-    p.stderr?.on("data", on);
-  });
-}
-
 describe("pgchaos CLI", () => {
-  test("a SIGKILLed `pgchaos up` leaves containers that `pgchaos gc` removes", async () => {
+  test("a SIGKILLed `pgchaos up` without its reaper leaves containers that `pgchaos gc` removes", async () => {
     const p = execa("node", [cli, "up", "--etcd", "1", "--patroni", "1", "--reports", await mkdtemp(path.join(tmpdir(), "pgchaos-up-"))], {
       reject: false,
-      env: { PGCHAOS_QUIET: "0" },
+      // The reaper (test/e2e/reaper.test.ts) would remove them first; gc is the fallback.
+      env: { PGCHAOS_QUIET: "0", PGCHAOS_REAPER: "0" },
     });
     const ready = await waitForLine(p, /pgchaos lab \S+ is ready/, 240_000);
     const runId = /pgchaos lab (\S+) is ready/.exec(ready)![1];
@@ -86,5 +69,40 @@ describe("pgchaos CLI", () => {
     const f = await execa("node", [cli, "up", "--etcd", "9"], { reject: false });
     expect(f.exitCode).toBe(2);
     expect(f.stderr).toMatch(/--etcd must be a whole number from 1 to 7/);
+  });
+
+  test("--help of every command exits 0 and names each declared option; --version prints package.json's", async () => {
+    const { COMMANDS } = await import("../../src/cli/specs/index.js");
+    for (const c of COMMANDS) {
+      const r = await execa("node", [cli, c.name, "--help"], { reject: false });
+      expect(r.exitCode, `${c.name}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`Usage: pgchaos ${c.name}`);
+      for (const o of Object.keys(c.options)) expect(r.stdout, `${c.name} --help`).toMatch(new RegExp(`--${o}\\b`));
+    }
+    const top = await execa("node", [cli, "--help"]);
+    for (const c of COMMANDS) expect(top.stdout).toContain(`  ${c.name} `);
+    const v = await execa("node", [cli, "--version"]);
+    const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
+    expect(v.stdout.trim()).toBe(pkg.version);
+    const bad = await execa("node", [cli, "run", "--tga", "x"], { reject: false });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/unknown option '--tga'; did you mean '--tag'\? Options of run: --reports DIR/);
+  });
+
+  test("list selects by tag as JSON; run --grep with a bad regex is a clear error before any lab", async () => {
+    const l = await execa("node", [cli, "list", "scenarios", "--json", "--tag", "failsafe"]);
+    const rows = JSON.parse(l.stdout) as { name: string; tags: string[]; file: string; description: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.tags).toContain("failsafe");
+      expect(r.file).toMatch(/^scenarios\/.*\.ya?ml$/);
+      expect(r.description.length).toBeGreaterThan(0);
+    }
+    const all = JSON.parse((await execa("node", [cli, "list", "--json"])).stdout) as unknown[];
+    expect(all.length).toBeGreaterThan(rows.length);
+    const g = await execa("node", [cli, "run", "scenarios", "--grep", "("], { reject: false });
+    expect(g.exitCode).toBe(2);
+    expect(g.stderr).toMatch(/^pgchaos: --grep: '\(' is not a valid regular expression/);
+    expect(g.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 });

@@ -1,4 +1,5 @@
 import Dockerode from "dockerode";
+import type { ResultPromise } from "execa";
 import { inject } from "vitest";
 import { LABEL_RUN } from "../../src/lab/labels.js";
 
@@ -18,3 +19,21 @@ export async function leftovers(runId?: string) {
 export const quietProgress = (line: string) => {
   if (process.env.PGCHAOS_TEST_VERBOSE === "1") process.stderr.write(`  ${line}\n`);
 };
+
+/** Starts the CLI and resolves when a line matching `re` appears on stdout or stderr. */
+export function waitForLine(p: ResultPromise, re: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    const t = setTimeout(() => reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output so far:\n${buf.slice(-3000)}`)), timeoutMs);
+    const on = (d: Buffer) => {
+      buf += d.toString();
+      const m = buf.split("\n").find((l) => re.test(l));
+      if (m) {
+        clearTimeout(t);
+        resolve(m);
+      }
+    };
+    p.stdout?.on("data", on);
+    p.stderr?.on("data", on);
+  });
+}
