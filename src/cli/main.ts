@@ -10,6 +10,13 @@ Usage:
         --reports DIR          where reports go (default: reports/)
         --time-scale X         stretch every time budget by X (also PGCHAOS_TIME_SCALE)
         --shard I/N            run only the I-th of N deterministic shares of the scenarios
+        -j, --jobs N           labs at a time (default: what the machine's cores and free memory carry)
+        --repeat N             run each scenario N times (reports in <scenario>/run-NN/; pass rates in the summary)
+        --until-fail           repeat each scenario until a run does not pass (at most --repeat N, default 100)
+        --for D                repeat the scenarios round by round for D (e.g. 30m); no run starts after D
+        --json                 print the summary JSON on stdout (progress and tables go to stderr)
+  pgchaos merge DIR...         one game-day index, summary and JUnit file from several game days (--shard runs)
+        --out DIR              where the merged index goes (default: reports/merged-<id>)
   pgchaos validate <paths...>  check scenario files without Docker
   pgchaos up                   start a lab cluster and keep it until Ctrl-C
         --etcd N --patroni N   members (default 3 and 3)
@@ -79,13 +86,34 @@ async function main(argv: string[]): Promise<number> {
           reports: { type: "string", default: "reports" },
           "time-scale": { type: "string" },
           shard: { type: "string" },
+          jobs: { type: "string", short: "j" },
+          repeat: { type: "string" },
+          "until-fail": { type: "boolean", default: false },
+          for: { type: "string" },
+          json: { type: "boolean", default: false },
         },
       });
       const { runCommand } = await import("./commands/run.js");
       return runCommand(
-        { paths: positionals.length ? positionals : ["scenarios"], reportsDir: values.reports!, timeScale: values["time-scale"], shard: values.shard },
+        {
+          paths: positionals.length ? positionals : ["scenarios"],
+          reportsDir: values.reports!,
+          timeScale: values["time-scale"],
+          shard: values.shard,
+          jobs: values.jobs,
+          repeat: values.repeat,
+          untilFail: values["until-fail"],
+          for: values.for,
+          json: values.json,
+        },
         out,
       );
+    }
+    case "merge": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: "string" } } });
+      if (!positionals.length) throw new UserFacingError("pgchaos merge: name at least one game-day folder (reports/<game-day id>)");
+      const { mergeCommand } = await import("./commands/merge.js");
+      return mergeCommand({ dirs: positionals, out: values.out }, out);
     }
     case "doctor": {
       // `--lab` may stand alone (the only lab running): give it an empty value.
@@ -109,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
       return doctorCommand({ ...values, resolve: values.resolve ?? [], json: !!values.json, snapshot: !!values.snapshot }, out);
     }
     default:
-      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc, doctor (see pgchaos --help)`);
+      throw new UserFacingError(`unknown command '${command}'; commands: run, merge, validate, up, image, gc, doctor (see pgchaos --help)`);
   }
 }
 
