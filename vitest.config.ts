@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { defaultJobs } from "./src/gameday/jobs.js";
 
 const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
 
@@ -24,7 +25,10 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup.ts"],
           ...e2eTimeouts,
-          // One cluster at a time: the machine has 2 cores.
+          // One test file at a time (cli.test.ts's gc test needs no other run reaping dead labs
+          // meanwhile); inside a file, tests marked concurrent (the shipped scenarios) run up
+          // to this many labs at once.
+          maxConcurrency: Number(process.env.PGCHAOS_E2E_JOBS ?? defaultJobs()),
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
         },

@@ -115,6 +115,13 @@ async function main(argv: string[]): Promise<number> {
       const { mergeCommand } = await import("./commands/merge.js");
       return mergeCommand({ dirs: positionals, out: values.out }, out);
     }
+    case "run-unit": {
+      // Internal: one game-day run in its own process (gameday/child.ts), for `run -j N`.
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { dir: { type: "string" }, "time-scale": { type: "string" } } });
+      if (positionals.length !== 1 || !values.dir) throw new UserFacingError("pgchaos run-unit FILE --dir DIR (internal to run -j)");
+      const { runUnitCommand } = await import("./commands/run.js");
+      return runUnitCommand({ file: positionals[0], dir: values.dir, timeScale: values["time-scale"] });
+    }
     case "doctor": {
       // `--lab` may stand alone (the only lab running): give it an empty value.
       const args = rest.map((a, i) => (a === "--lab" && (i + 1 >= rest.length || rest[i + 1].startsWith("-")) ? "--lab=" : a));

@@ -6,6 +6,7 @@ import { ensureLabImage } from "../image/lab-image.js";
 import type { Progress } from "../util/progress.js";
 import { monoMs } from "../util/time.js";
 import { runPool } from "./pool.js";
+import { runUnitInChild } from "./child.js";
 import { isRepeating, Schedule, type RepeatPolicy, type WorkUnit } from "./schedule.js";
 
 export interface GameDayOptions {
@@ -18,6 +19,8 @@ export interface GameDayOptions {
   signal?: AbortSignal;
   /** Progress of the runs (each line prefixed with its run's label). */
   progress: Progress;
+  /** Each lab's harness in its own process (see child.ts). Default: when more than one lab runs at a time. */
+  isolate?: boolean;
   /** Called as each run ends (in completion order). */
   onRunEnd?: (run: GameDayRun) => void;
 }
@@ -71,6 +74,7 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   const docker = await ensureEngine(o.progress);
   await ensureLabImage(docker, o.progress);
   const schedule = new Schedule(items, o.policy);
+  const isolate = o.isolate ?? o.jobs > 1;
   const runs: GameDayRun[] = [];
   await runPool(
     o.jobs,
@@ -78,15 +82,20 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
     async (unit) => {
       const label = labelOf(unit, repeating);
       const rel = runDirName(unit, repeating);
-      const { report, dir, secrets } = await runScenario(unit.input, {
-        reportsDir: o.dir,
-        dir: path.join(o.dir, rel),
-        timeScale: o.timeScale,
-        progress: labelledProgress(o.progress, unit.input.scenario.name, label),
-        signal: o.signal,
-      });
+      const dir = path.join(o.dir, rel);
+      const progress = labelledProgress(o.progress, unit.input.scenario.name, label);
+      let report: RunReport;
+      let secrets: string[] = [];
+      if (isolate) {
+        // (the child's report.json is already redacted of its run's secrets)
+        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, progress, signal: o.signal });
+      } else {
+        const r = await runScenario(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, progress, signal: o.signal });
+        report = r.report;
+        secrets = Object.values(r.secrets);
+      }
       schedule.done(unit, report.outcome);
-      const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets: Object.values(secrets) };
+      const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets };
       runs.push(run);
       o.onRunEnd?.(run);
     },

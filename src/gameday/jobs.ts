@@ -1,11 +1,18 @@
 import os from "node:os";
 
 /**
- * What one 3 etcd + 3 Patroni lab needs, measured on the 2-core, 24 GiB development machine
- * (2026-12-01, `pgchaos up` sampled with `docker stats`, plus the harness's own process):
- *   MEASUREMENT_PLACEHOLDER
+ * What one 3 etcd + 3 Patroni lab needs, measured on the 2-core, 24 GiB development machine on
+ * 2026-12-01 (`pgchaos up` sampled once a second with `docker stats` while other work kept the
+ * load average near 18, so CPU shares are lower bounds):
+ *   - memory: the six containers settle at about 250 MiB together (Patroni+PostgreSQL 50-80 MiB
+ *     each, etcd 12-30 MiB each); the harness process peaked at 134 MiB RSS for one lab, most of
+ *     it Node itself, shared by every lab of a game day. Budget 400 MiB a lab.
+ *   - CPU: about 0.6 core while the lab starts (initdb, basebackups), about 0.1 core when idle;
+ *     a scenario adds its workload (one write at a time) and the recorder's polling. Most of a
+ *     scenario is waiting on Patroni's timings, so budget 0.5 core a lab: 4 labs on 2 cores.
+ * Re-measure with `npm run bench` (containers_mem_MiB, harness_cpu_s) when the lab changes.
  */
-export const LAB_NEEDS = { cpuCores: 0.5, memMiB: 600 } as const;
+export const LAB_NEEDS = { cpuCores: 0.5, memMiB: 400 } as const;
 
 /** Memory left for the harness, the engine and everything else on the machine. */
 const RESERVE_MIB = 1024;

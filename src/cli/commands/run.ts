@@ -2,7 +2,7 @@ import path from "node:path";
 import { mkdir, readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { loadScenario, ScenarioError } from "../../scenario/load.js";
-import type { ScenarioRunInput } from "../../runner/run-scenario.js";
+import { runScenario, type ScenarioRunInput } from "../../runner/run-scenario.js";
 import { writeIndex } from "../../report/write.js";
 import type { RunReport } from "../../report/model.js";
 import { aggregateRuns } from "../../report/aggregate.js";
@@ -132,4 +132,17 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   say(`reports: ${dir}`);
   if (o.json) process.stdout.write(await readFile(written.summaryJson, "utf8"));
   return gameDayExitCode(reports);
+}
+
+/** Internal (`pgchaos run-unit`): one run into `dir`, for a game day's pool; the outcome is in the report it writes. */
+export async function runUnitCommand(o: { file: string; dir: string; timeScale?: string }): Promise<number> {
+  let input: ScenarioRunInput;
+  try {
+    input = toRunInput(await loadScenario(o.file));
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UserFacingError(e.message);
+    throw e;
+  }
+  await runScenario(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), progress: stderrProgress, signal: interruptSignal });
+  return interruptSignal.aborted ? 130 : 0;
 }
