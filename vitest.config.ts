@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import { defaultJobs } from "./src/gameday/jobs.js";
 
 const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
 
@@ -25,10 +24,7 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup.ts"],
           ...e2eTimeouts,
-          // One test file at a time (cli.test.ts's gc test needs no other run reaping dead labs
-          // meanwhile); inside a file, tests marked concurrent (the shipped scenarios) run up
-          // to this many labs at once.
-          maxConcurrency: Number(process.env.PGCHAOS_E2E_JOBS ?? defaultJobs()),
+          // One cluster at a time: the machine has 2 cores.
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
         },

@@ -22,18 +22,23 @@ const MAX_DEFAULT_JOBS = 8;
 export interface Machine {
   cores: number;
   freeMiB: number;
+  /** One-minute load average before the game day starts: cores other work already keeps busy. */
+  load1: number;
 }
 
 export function thisMachine(): Machine {
-  return { cores: os.availableParallelism(), freeMiB: os.freemem() / 2 ** 20 };
+  return { cores: os.availableParallelism(), freeMiB: os.freemem() / 2 ** 20, load1: os.loadavg()[0] };
 }
 
 /**
- * The default -j: as many labs as both the cores and the free memory carry, at least 1:
- *   min(floor(cores / cpuCores per lab), floor((free MiB - 1024) / MiB per lab), 8).
+ * The default -j: as many labs as both the idle cores and the free memory carry, at least 1:
+ *   min(floor((cores - load average) / cpuCores per lab), floor((free MiB - 1024) / MiB per lab), 8).
+ * The load average counts because a lab's timing-sensitive parts (Patroni's loops, the
+ * recorder's 1 s request timeout) starve when the machine is already busy: on the shared
+ * 2-core machine at load 17-28, samples timed out and verdicts changed even at -j1.
  */
 export function defaultJobs(m: Machine = thisMachine()): number {
-  const byCpu = Math.floor(m.cores / LAB_NEEDS.cpuCores);
+  const byCpu = Math.floor(Math.max(0, m.cores - m.load1) / LAB_NEEDS.cpuCores);
   const byMem = Math.floor((m.freeMiB - RESERVE_MIB) / LAB_NEEDS.memMiB);
   return Math.max(1, Math.min(byCpu, byMem, MAX_DEFAULT_JOBS));
 }

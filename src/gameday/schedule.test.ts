@@ -90,11 +90,16 @@ describe("runPool", () => {
 });
 
 describe("defaultJobs", () => {
-  it("takes the smaller of what the cores and the free memory carry, at least 1, at most 8", () => {
-    expect(defaultJobs({ cores: 2, freeMiB: 64_000 })).toBe(Math.min(8, Math.floor(2 / LAB_NEEDS.cpuCores)));
-    expect(defaultJobs({ cores: 64, freeMiB: 1024 + 2 * LAB_NEEDS.memMiB + 1 })).toBe(2);
-    expect(defaultJobs({ cores: 1, freeMiB: 100 })).toBe(1);
-    expect(defaultJobs({ cores: 256, freeMiB: 1_000_000 })).toBe(8);
+  it("takes the smaller of what the idle cores and the free memory carry, at least 1, at most 8", () => {
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 0 })).toBe(Math.min(8, Math.floor(2 / LAB_NEEDS.cpuCores)));
+    expect(defaultJobs({ cores: 64, freeMiB: 1024 + 2 * LAB_NEEDS.memMiB + 1, load1: 0 })).toBe(2);
+    expect(defaultJobs({ cores: 1, freeMiB: 100, load1: 0 })).toBe(1);
+    expect(defaultJobs({ cores: 256, freeMiB: 1_000_000, load1: 0 })).toBe(8);
+  });
+
+  it("counts cores other work keeps busy: a loaded machine gets fewer labs", () => {
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 1 })).toBe(Math.floor(1 / LAB_NEEDS.cpuCores));
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 17 })).toBe(1);
   });
 });
 

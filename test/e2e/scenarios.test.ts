@@ -10,9 +10,7 @@ import { quietProgress } from "./helpers.js";
 
 // One test per shipped scenario. They check pgchaos (faults applied and healed, events
 // recorded, verdicts consistent with the record), never that Patroni won a race: whether the
-// scenario passed is the report's business, and is printed for the log. Scenarios are
-// independent labs, so they run concurrently (the e2e project's maxConcurrency, from
-// PGCHAOS_E2E_JOBS or the machine's default -j), as `pgchaos run -j` does.
+// scenario passed is the report's business, and is printed for the log.
 const dir = path.resolve("scenarios");
 const only = process.env.PGCHAOS_SCENARIOS?.split(",");
 const files = readdirSync(dir)
@@ -24,7 +22,7 @@ const timeScale = Number(process.env.PGCHAOS_TIME_SCALE ?? "1.5");
 
 describe("shipped scenarios", () => {
   for (const f of files) {
-    test.concurrent(f, async () => {
+    test(f, async () => {
       const input = toRunInput(await loadScenario(path.join(dir, f)));
       const result = await runScenario(input, { reportsDir, timeScale, progress: quietProgress });
       process.stderr.write(

@@ -101,7 +101,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
           : "";
   say(
     `pgchaos game day ${gameDay}: ${selected.length} scenario(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${inputs.length})` : ""}${repeatText}, ` +
-      `${jobs} lab(s) at a time${o.jobs === undefined ? ` (default for ${m.cores} cores, ${(m.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core and ${LAB_NEEDS.memMiB} MiB)` : ""}, ` +
+      `${jobs} lab(s) at a time${o.jobs === undefined ? ` (default for ${m.cores} cores at load average ${m.load1.toFixed(1)}, ${(m.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core and ${LAB_NEEDS.memMiB} MiB)` : ""}, ` +
       `time scale ${timeScale}; reports in ${dir}`,
   );
   const result = await runGameDay(
