@@ -64,6 +64,7 @@ describe("mergeGameDays", () => {
     const { written } = await mergeGameDays([s1, s2], join(root, "m"));
     const summary = JSON.parse(readFileSync(written.summaryJson, "utf8")) as Summary;
     expect(summary.runs.map((r) => r.repeat)).toEqual([1, 2, 1]);
+    expect([...readFileSync(written.junit, "utf8").matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((m) => m[1])).toEqual(["a #1", "a #2", "b #1"]);
     expect(summary.scenarios[0]).toMatchObject({ scenario: "a", runs: 2, outcomes: { pass: 1, fail: 1 }, firstFailing: { repeat: 2, report: "../g1/a/run-02/report.md" } });
   });
 

@@ -186,7 +186,12 @@ export async function writeIndex(dir: string, reports: readonly RunReport[], opt
   await writeFileAtomic(paths.summaryMarkdown, renderSummaryMarkdown(reports, opts));
   const summary = buildSummary(reports, opts);
   await writeFileAtomic(paths.summaryJson, `${stableStringify(redactDeep(summary, secrets))}\n`);
-  await writeFileAtomic(paths.junit, renderJUnit(reports, { secrets }));
+  // Repeated runs of a scenario are distinct test cases: CI tools merge cases of equal names.
+  const repeatOf = opts.repeatOf;
+  const cases = repeatOf
+    ? reports.map((r) => (repeatOf(r) === undefined ? r : { ...r, scenario: { ...r.scenario, name: `${r.scenario.name} #${repeatOf(r)}` } }))
+    : reports;
+  await writeFileAtomic(paths.junit, renderJUnit(cases, { secrets }));
   await writeFileAtomic(paths.indexHtml, renderIndexHtml(reports, { ...opts, scenarios: summary.scenarios }));
   return paths;
 }
