@@ -6,6 +6,10 @@
  *   BENCH_REPS=3               lab start-ups to time
  *   BENCH_SCENARIOS=a,b|none   scenario files (substring match) to run; default: all in scenarios/
  *   BENCH_PROXY_REQUESTS=3000  range requests each way for the DCS proxy's added latency (0 skips it)
+ *   --gameday                  also the game day's wall time at -j1 and at -jN (BENCH_JOBS, default the
+ *                              machine's default -j) over the same scenarios (BENCH_SCENARIOS), and
+ *                              whether each scenario's outcome is the same in both (~25 min for all)
+ * The CI suite's wall time is printed from reports/vitest-results.json when a CI run left one.
  */
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +27,11 @@ import { monoMs } from "../util/time.js";
 import { median, percentile } from "./stats.js";
 import type Dockerode from "dockerode";
 import { measureProxyLatency } from "../dcs-proxy/bench.js";
+import { runGameDay, type GameDayRun } from "../gameday/gameday.js";
+import { defaultJobs } from "../gameday/jobs.js";
+import { parseRepeatPolicy } from "../gameday/schedule.js";
+import { existsSync, readFileSync } from "node:fs";
+import type { RunReport } from "../report/model.js";
 
 const out = (s: string) => process.stdout.write(s + "\n");
 const quiet = () => {};
@@ -83,37 +92,106 @@ async function benchDcsProxy(docker: Dockerode, image: string, requests: number)
   );
 }
 
-async function benchScenarios(filter: string[] | undefined) {
+/** Achieved intervals between consecutive samples of the same node. */
+function sampleGaps(report: RunReport): { gaps: number[]; nodes: number } {
+  const gaps: number[] = [];
+  const last = new Map<string, number>();
+  for (const e of report.events) {
+    if (e.kind !== "node") continue;
+    const p = last.get(e.node);
+    if (p !== undefined) gaps.push(e.t - p);
+    last.set(e.node, e.t);
+  }
+  return { gaps, nodes: last.size };
+}
+
+function scenarioFiles(filter: string[] | undefined): string[] {
   const dir = path.resolve("scenarios");
-  const files = readdirSync(dir)
+  return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .filter((f) => !filter || filter.some((x) => f.includes(x)))
-    .sort();
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+async function benchScenarios(filter: string[] | undefined) {
+  const files = scenarioFiles(filter);
   if (!files.length) return;
   out("");
   out(`## scenarios (${files.length})`);
   out("scenario                                  outcome  wall_s  setup_s  harness_cpu_s  sample_p50_ms  sample_p99_ms  samples");
   const reportsDir = path.resolve("reports", `bench-${newRunId()}`);
   for (const f of files) {
-    const input = toRunInput(await loadScenario(path.join(dir, f)));
+    const input = toRunInput(await loadScenario(f));
     const cpu0 = process.cpuUsage();
     const t0 = monoMs();
     const { report } = await runScenario(input, { reportsDir, timeScale: 1, progress: quiet });
     const wall = (monoMs() - t0) / 1000;
     const cpu = cpuSec(process.cpuUsage(cpu0));
-    // Achieved interval between consecutive samples of the same node.
-    const gaps: number[] = [];
-    const last = new Map<string, number>();
-    for (const e of report.events) {
-      if (e.kind !== "node") continue;
-      const p = last.get(e.node);
-      if (p !== undefined) gaps.push(e.t - p);
-      last.set(e.node, e.t);
-    }
+    const { gaps, nodes } = sampleGaps(report);
     out(
-      `${input.scenario.name.padEnd(41)} ${report.outcome.padEnd(7)}  ${wall.toFixed(1).padStart(6)}  ${((report.durations.setupMs ?? 0) / 1000).toFixed(1).padStart(7)}  ${cpu.toFixed(1).padStart(13)}  ${percentile(gaps, 50).toFixed(0).padStart(13)}  ${percentile(gaps, 99).toFixed(0).padStart(13)}  ${String(gaps.length + last.size).padStart(7)}`,
+      `${input.scenario.name.padEnd(41)} ${report.outcome.padEnd(7)}  ${wall.toFixed(1).padStart(6)}  ${((report.durations.setupMs ?? 0) / 1000).toFixed(1).padStart(7)}  ${cpu.toFixed(1).padStart(13)}  ${percentile(gaps, 50).toFixed(0).padStart(13)}  ${percentile(gaps, 99).toFixed(0).padStart(13)}  ${String(gaps.length + nodes).padStart(7)}`,
     );
   }
+}
+
+/**
+ * The same scenarios as one game day at -j1 and then at -jN: wall times, and per scenario
+ * whether the outcome was the same (what running labs in parallel must not change).
+ */
+async function benchGameDay(filter: string[] | undefined, jobs: number) {
+  const files = scenarioFiles(filter);
+  if (!files.length) return;
+  const items = await Promise.all(files.map(async (f) => ({ input: toRunInput(await loadScenario(f)) })));
+  out("");
+  out(`## game day: ${items.length} scenario(s) at -j1, then at -j${jobs}`);
+  const results: { jobs: number; wallMs: number; runs: GameDayRun[]; load: number }[] = [];
+  for (const j of [1, jobs]) {
+    const dir = path.resolve("reports", `bench-gameday-j${j}-${newRunId()}`);
+    const r = await runGameDay(items, { dir, jobs: j, policy: parseRepeatPolicy({}), timeScale: 1, progress: quiet });
+    results.push({ jobs: j, wallMs: r.wallMs, runs: r.runs, load: os.loadavg()[0] });
+    out(`-j${j}: wall ${(r.wallMs / 1000).toFixed(0)} s (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs at the end); reports ${dir}`);
+  }
+  const [one, many] = results;
+  const byName = (rs: GameDayRun[]) => new Map(rs.map((r) => [r.report.scenario.name, r.report.outcome as string]));
+  const a = byName(one.runs);
+  const b = byName(many.runs);
+  // Sampling intervals side by side: a recorder starved by parallel labs shows here first.
+  const p99 = (rs: GameDayRun[], name: string) => {
+    const r = rs.find((x) => x.report.scenario.name === name);
+    return r ? percentile(sampleGaps(r.report).gaps, 99).toFixed(0) : "-";
+  };
+  out(`${"scenario".padEnd(41)} ${"-j1".padEnd(8)} ${`-j${jobs}`.padEnd(8)} same  sample_p99_ms -j1 / -j${jobs}`);
+  let same = 0;
+  for (const { input } of items) {
+    const name = input.scenario.name;
+    const eq = a.get(name) === b.get(name);
+    if (eq) same++;
+    out(`${name.padEnd(41)} ${(a.get(name) ?? "-").padEnd(8)} ${(b.get(name) ?? "-").padEnd(8)} ${(eq ? "yes" : "NO").padEnd(5)} ${p99(one.runs, name)} / ${p99(many.runs, name)}`);
+  }
+  out(
+    `game day wall -j1 ${(one.wallMs / 1000).toFixed(0)} s, -j${jobs} ${(many.wallMs / 1000).toFixed(0)} s (${(one.wallMs / many.wallMs).toFixed(2)}x); ` +
+      `outcomes equal in ${same} of ${items.length}; goal: every shipped scenario within 6 min with -jN`,
+  );
+}
+
+/** The CI suite's wall time, from the JSON reporter's file a CI run (.ci/run) leaves behind. */
+function ciSuiteWallTime(file = path.resolve("reports", "vitest-results.json")) {
+  out("");
+  if (!existsSync(file)) {
+    out(`## CI suite: no ${path.relative(process.cwd(), file)} (run .ci/run first)`);
+    return;
+  }
+  const r = JSON.parse(readFileSync(file, "utf8")) as { startTime?: number; numPassedTests?: number; numFailedTests?: number; testResults?: { name: string; startTime?: number; endTime?: number }[] };
+  const files = r.testResults ?? [];
+  const end = files.reduce((m, f) => Math.max(m, f.endTime ?? 0), 0);
+  const start = r.startTime ?? files.reduce((m, f) => Math.min(m, f.startTime ?? Infinity), Infinity);
+  out(`## CI suite (${path.relative(process.cwd(), file)}): wall ${((end - start) / 60_000).toFixed(1)} min, ${r.numPassedTests ?? "?"} passed, ${r.numFailedTests ?? "?"} failed; goal <= 10 min`);
+  const slowest = files
+    .filter((f) => f.startTime !== undefined && f.endTime !== undefined)
+    .sort((x, y) => y.endTime! - y.startTime! - (x.endTime! - x.startTime!))
+    .slice(0, 6);
+  for (const f of slowest) out(`  ${((f.endTime! - f.startTime!) / 1000).toFixed(0).padStart(5)} s  ${path.relative(process.cwd(), f.name)}`);
 }
 
 async function main() {
@@ -126,7 +204,11 @@ async function main() {
   const proxyRequests = Number(process.env.BENCH_PROXY_REQUESTS ?? "3000");
   if (proxyRequests > 0) await benchDcsProxy(docker, image, proxyRequests);
   const sc = process.env.BENCH_SCENARIOS;
-  if (sc !== "none") await benchScenarios(sc ? sc.split(",") : undefined);
+  const gameday = process.argv.includes("--gameday");
+  // (with --gameday, its -j1 pass runs the same scenarios one at a time: no need to run them twice)
+  if (sc !== "none" && !gameday) await benchScenarios(sc ? sc.split(",") : undefined);
+  if (gameday) await benchGameDay(sc && sc !== "none" ? sc.split(",") : undefined, Number(process.env.BENCH_JOBS ?? defaultJobs()));
+  ciSuiteWallTime();
   out("");
   out("## harness (this process)");
   out(`wall ${((monoMs() - t0) / 1000).toFixed(1)} s, CPU ${cpuSec(process.cpuUsage(cpu0)).toFixed(1)} s, max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -52,6 +52,8 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   name: string;
   /** One line, shown in `pgchaos --help`. */
   summary: string;
+  /** Internal: left out of `pgchaos --help` and of suggestions. */
+  hidden?: boolean;
   /** Positional arguments, e.g. "[PATHS...]"; absent: the command takes none. */
   args?: { usage: string; min?: number };
   /** More help after the summary: defaults, exit codes, examples. */

@@ -17,14 +17,15 @@ function version(): string {
 }
 
 function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const listed = COMMANDS.filter((c) => !c.hidden);
+  const width = Math.max(...listed.map((c) => c.name.length));
   return [
     "pgchaos — fault injection for Patroni + etcd + PostgreSQL clusters",
     "",
     "Usage: pgchaos COMMAND [options] [arguments]",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...listed.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     "`pgchaos COMMAND --help` shows a command's options; `pgchaos --version` the version.",
     "Exit codes: 0 ok, 1 a scenario failed (doctor: findings), 2 bad input or infrastructure, 130 interrupted.",
@@ -34,7 +35,7 @@ function overview(): string {
 function findCommand(name: string): CommandSpec {
   const c = COMMANDS.find((x) => x.name === name);
   if (c) return c;
-  const names = COMMANDS.map((x) => x.name);
+  const names = COMMANDS.filter((x) => !x.hidden).map((x) => x.name);
   const guess = closest(name, names);
   throw new UserFacingError(`unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ""} Commands: ${names.join(", ")} (see pgchaos --help)`);
 }

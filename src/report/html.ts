@@ -12,6 +12,7 @@ import { SCRIPT } from "./html/script.js";
 import { STYLE } from "./html/style.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration, formatT, stepSpan } from "./text.js";
+import { formatRate, passRateText, type ScenarioAggregate } from "./aggregate.js";
 
 export const HTML_REPORT_FILE = "report.html";
 export const HTML_INDEX_FILE = "index.html";
@@ -298,6 +299,31 @@ export interface HtmlIndexOptions {
   /** Link to a run's report.md, relative to the index; report.html is beside it. */
   reportLink?: (r: RunReport) => string;
   title?: string;
+  /** Per-scenario aggregates of repeated runs: shown as a section above the runs when given and any scenario ran more than once. */
+  scenarios?: readonly ScenarioAggregate[];
+  repeatOf?: (r: RunReport) => number | undefined;
+}
+
+function repeatedSection(scenarios: readonly ScenarioAggregate[]): string {
+  const out: string[] = [`<section id="scenarios"><h2>Per scenario over repeated runs</h2>`];
+  out.push(`<table class="runs"><thead><tr><th>scenario</th><th class="num">runs</th><th>pass rate (95% CI)</th><th>other outcomes</th><th>first failing run</th><th>figures</th></tr></thead><tbody>`);
+  for (const a of scenarios) {
+    const others = Object.entries(a.rates).filter(([o]) => o !== "pass");
+    const first = a.firstFailing
+      ? `<a href="${esc(hrefOf(htmlLinkFor(a.firstFailing.report)))}">${esc(a.firstFailing.repeat !== undefined ? `run ${a.firstFailing.repeat}` : a.firstFailing.runId)}</a> (${esc(a.firstFailing.outcome)})`
+      : '<span class="muted">—</span>';
+    const details = [
+      ...a.knownIssues.map((k) => `known issue ${k.id}: showed in ${k.showed} of ${k.runs} runs`),
+      ...a.figures.map((f) => `${f.checker} ${f.figure}: ${f.text}`),
+    ];
+    out.push(
+      `<tr data-scenario="${esc(a.scenario)}"><td><strong>${esc(a.scenario)}</strong></td><td class="num">${a.runs}</td><td>${esc(passRateText(a))}</td>` +
+        `<td>${others.map(([o, r]) => esc(formatRate(o, r, a.runs))).join("<br>") || '<span class="muted">—</span>'}</td><td>${first}</td>` +
+        `<td class="small">${details.length ? `<details><summary>${details.length} figure${details.length === 1 ? "" : "s"}</summary>${details.map(esc).join("<br>")}</details>` : '<span class="muted">—</span>'}</td></tr>`,
+    );
+  }
+  out.push(`</tbody></table></section>`);
+  return out.join("\n");
 }
 
 /** Where report.html is, given where report.md is. */
@@ -312,8 +338,8 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
   // The index needs no events: leave them out before the (deep) redaction.
   const rs = reports.map((r) => redactDeep({ ...r, events: [] }, secrets));
   const links = reports.map((r) => redact(link(r), secrets));
-  const counts: Record<RunOutcome, number> = { pass: 0, fail: 0, error: 0 };
-  for (const r of rs) counts[r.outcome]++;
+  const counts: Record<string, number> = { pass: 0, fail: 0, error: 0 };
+  for (const r of rs) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
   const overall: RunOutcome = counts.error ? "error" : counts.fail ? "fail" : "pass";
   const title = opts.title ?? "pgchaos game day";
   const out: string[] = ['<main class="index">'];
@@ -326,7 +352,10 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
       `<p class="description">Combined JUnit: <a href="junit.xml">junit.xml</a> · summary: <a href="summary.md">summary.md</a>, <a href="summary.json">summary.json</a></p></div>`,
   );
   out.push(`</header>`);
-  out.push(`<section id="runs"><h2>Scenarios</h2>`);
+  const repeatOf = opts.repeatOf ?? (() => undefined);
+  const repeated = (opts.scenarios ?? []).some((a) => a.runs > 1) || reports.some((r) => repeatOf(r) !== undefined);
+  if (repeated && opts.scenarios) out.push(repeatedSection(opts.scenarios.map((a) => redactDeep(a, secrets))));
+  out.push(`<section id="runs"><h2>${repeated ? "Runs" : "Scenarios"}</h2>`);
   out.push(
     `<table class="runs"><thead><tr><th>outcome</th><th>scenario</th><th class="num">steps passed</th><th>checkers</th><th class="num">writes ok / fail / unknown</th><th class="num">wall time</th><th>report</th></tr></thead><tbody>`,
   );
@@ -341,7 +370,7 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
     out.push(
       `<tr class="${r.outcome}" data-scenario="${esc(r.scenario.name)}" data-outcome="${r.outcome}">` +
         `<td>${pill(r.outcome, r.outcome)}</td>` +
-        `<td><a href="${esc(hrefOf(html))}"><strong>${esc(r.scenario.name)}</strong></a>${r.scenario.incident ? ` <span class="muted small">incident ${esc(r.scenario.incident)}</span>` : ""}` +
+        `<td><a href="${esc(hrefOf(html))}"><strong>${esc(r.scenario.name)}</strong></a>${repeatOf(reports[i]) !== undefined ? ` <span class="muted">run ${repeatOf(reports[i])}</span>` : ""}${r.scenario.incident ? ` <span class="muted small">incident ${esc(r.scenario.incident)}</span>` : ""}` +
         (problems.length ? `<div class="small muted">${problems.slice(0, 4).map((p) => esc(truncate(p, 240))).join("<br>")}</div>` : "") +
         `</td>` +
         `<td class="num">${passed}/${r.steps.length}</td>` +

@@ -8,6 +8,7 @@ import { renderMarkdown, cell } from "./markdown.js";
 import type { RunOutcome, RunReport } from "./model.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration } from "./text.js";
+import { aggregateRuns, passRateText, formatRate, type ScenarioAggregate } from "./aggregate.js";
 
 export interface WriteOptions {
   /** The run's generated secrets: never written. */
@@ -38,6 +39,10 @@ export interface IndexOptions extends WriteOptions {
   reportLink?: (r: RunReport) => string;
   /** Title of summary.md. Default "pgchaos game day". */
   title?: string;
+  /** A run's 1-based repeat number when scenarios were repeated (--repeat, --until-fail, --for). */
+  repeatOf?: (r: RunReport) => number | undefined;
+  /** How the game day ran: parallel labs and wall time from first start to last end. */
+  pool?: { jobs: number; wallMs: number };
 }
 
 export interface SummaryRun {
@@ -50,6 +55,8 @@ export interface SummaryRun {
   startedAt: string;
   durationMs: number;
   report: string;
+  /** 1-based repeat number (only when scenarios were repeated). */
+  repeat?: number;
   failedSteps: { index: number; id: string; text: string; detail?: string }[];
   verdicts: { checker: string; ok: boolean; unknown?: boolean; summary: string }[];
 }
@@ -59,6 +66,10 @@ export interface Summary {
   outcome: RunOutcome;
   counts: Record<RunOutcome, number> & { total: number };
   runs: SummaryRun[];
+  /** Per scenario: runs, outcome rates with 95% Wilson intervals, first failing run, figure distributions. */
+  scenarios: ScenarioAggregate[];
+  /** Parallel labs (-j) and the game day's wall time. */
+  pool?: { jobs: number; wallMs: number };
 }
 
 /** The worst outcome: error > fail > pass (pass for no runs). */
@@ -68,8 +79,10 @@ export function overallOutcome(outcomes: readonly RunOutcome[]): RunOutcome {
 
 export function buildSummary(reports: readonly RunReport[], opts: IndexOptions = {}): Summary {
   const link = opts.reportLink ?? ((r: RunReport) => `${r.runId}/report.md`);
-  const counts = { total: reports.length, pass: 0, fail: 0, error: 0 };
-  for (const r of reports) counts[r.outcome]++;
+  const counts: Summary["counts"] = { total: reports.length, pass: 0, fail: 0, error: 0 };
+  // (an outcome another version adds is counted under its own name rather than lost)
+  for (const r of reports) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  const repeatOf = opts.repeatOf ?? (() => undefined);
   return {
     schemaVersion: 1,
     outcome: overallOutcome(reports.map((r) => r.outcome)),
@@ -84,21 +97,60 @@ export function buildSummary(reports: readonly RunReport[], opts: IndexOptions =
       startedAt: r.startedAt,
       durationMs: r.durations.totalMs,
       report: link(r),
+      ...(repeatOf(r) !== undefined ? { repeat: repeatOf(r) } : {}),
       failedSteps: r.steps
         .filter((s) => s.outcome !== "pass")
         .map((s) => ({ index: s.index, id: s.id, text: s.text, ...(s.detail ? { detail: s.detail } : {}) })),
       verdicts: r.verdicts.map((v) => ({ checker: v.checker, ok: v.ok, ...(v.unknown ? { unknown: true } : {}), summary: v.summary })),
     })),
+    scenarios: aggregateRuns(reports.map((r) => ({ report: r, repeat: repeatOf(r), link: link(r) }))),
+    ...(opts.pool ? { pool: opts.pool } : {}),
   };
+}
+
+/** Scenarios were repeated: some scenario has more than one run, or a run carries a repeat number. */
+export function isRepeated(s: Pick<Summary, "scenarios" | "runs">): boolean {
+  return s.scenarios.some((a) => a.runs > 1) || s.runs.some((r) => r.repeat !== undefined);
+}
+
+/** Markdown lines for repeated scenarios: pass rate, other outcomes, first failing run, known issues, figures. */
+function repeatedMarkdown(s: Summary): string[] {
+  const out: string[] = ["## Per scenario over repeated runs", ""];
+  out.push("| scenario | runs | pass rate (95% CI) | other outcomes | first failing run |", "| --- | --- | --- | --- | --- |");
+  for (const a of s.scenarios) {
+    const others = Object.entries(a.rates)
+      .filter(([o]) => o !== "pass")
+      .map(([o, r]) => formatRate(o, r, a.runs));
+    const first = a.firstFailing ? `[${a.firstFailing.repeat !== undefined ? `run ${a.firstFailing.repeat}` : a.firstFailing.runId}](${encodeURI(a.firstFailing.report)}) (${a.firstFailing.outcome})` : "";
+    out.push(`| ${cell(a.scenario)} | ${a.runs} | ${cell(passRateText(a))} | ${others.map(cell).join("<br>")} | ${first} |`);
+  }
+  for (const a of s.scenarios) {
+    if (!a.figures.length && !a.knownIssues.length) continue;
+    out.push("", `### ${a.scenario}`, "");
+    for (const k of a.knownIssues) out.push(`- known issue ${k.id}: showed in ${k.showed} of ${k.runs} runs`);
+    for (const f of a.figures) out.push(`- ${f.checker} ${f.figure}: ${f.text}`);
+  }
+  out.push("");
+  return out;
 }
 
 export function renderSummaryMarkdown(reports: readonly RunReport[], opts: IndexOptions = {}): string {
   const s = redactDeep(buildSummary(reports, opts), opts.secrets ?? []);
-  const icon: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️" };
+  const icon: Record<string, string> = { pass: "✅", fail: "❌", error: "⚠️" };
   const out: string[] = [];
-  out.push(`# ${icon[s.outcome]} ${opts.title ?? "pgchaos game day"}: ${s.outcome.toUpperCase()}`, "");
-  out.push(`**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.error} errored.**`, "");
-  out.push("| outcome | scenario | incident | duration | what went wrong | report |", "| --- | --- | --- | --- | --- | --- |");
+  out.push(`# ${icon[s.outcome] ?? "❔"} ${opts.title ?? "pgchaos game day"}: ${s.outcome.toUpperCase()}`, "");
+  const otherCounts = Object.entries(s.counts).filter(([o]) => !["total", "pass", "fail", "error"].includes(o));
+  out.push(
+    `**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.error} errored${otherCounts.map(([o, n]) => `, ${n} ${o}`).join("")}.**`,
+    "",
+  );
+  if (s.pool) out.push(`${s.pool.jobs} lab${s.pool.jobs === 1 ? "" : "s"} at a time; wall time ${formatDuration(s.pool.wallMs)}.`, "");
+  if (isRepeated(s)) out.push(...repeatedMarkdown(s), "## Runs", "");
+  const repeated = isRepeated(s);
+  out.push(
+    `| outcome | scenario |${repeated ? " run |" : ""} incident | duration | what went wrong | report |`,
+    `| --- | --- |${repeated ? " --- |" : ""} --- | --- | --- | --- |`,
+  );
   for (const r of s.runs) {
     const wrong = [
       ...(r.error ? [`error: ${r.error}`] : []),
@@ -106,7 +158,7 @@ export function renderSummaryMarkdown(reports: readonly RunReport[], opts: Index
       ...r.verdicts.filter((v) => !v.ok).map((v) => `${v.checker}: ${v.summary}`),
     ];
     out.push(
-      `| ${icon[r.outcome]} ${r.outcome} | ${cell(r.scenario)} | ${cell(r.incident ?? "")} | ${formatDuration(r.durationMs)} | ` +
+      `| ${icon[r.outcome] ?? "❔"} ${r.outcome} | ${cell(r.scenario)} |${repeated ? ` ${r.repeat ?? ""} |` : ""} ${cell(r.incident ?? "")} | ${formatDuration(r.durationMs)} | ` +
         `${wrong.map(cell).join("<br>")} | [report](${encodeURI(r.report)}) |`,
     );
   }
@@ -132,8 +184,14 @@ export async function writeIndex(dir: string, reports: readonly RunReport[], opt
     indexHtml: join(dir, "index.html"),
   };
   await writeFileAtomic(paths.summaryMarkdown, renderSummaryMarkdown(reports, opts));
-  await writeFileAtomic(paths.summaryJson, `${stableStringify(redactDeep(buildSummary(reports, opts), secrets))}\n`);
-  await writeFileAtomic(paths.junit, renderJUnit(reports, { secrets }));
-  await writeFileAtomic(paths.indexHtml, renderIndexHtml(reports, opts));
+  const summary = buildSummary(reports, opts);
+  await writeFileAtomic(paths.summaryJson, `${stableStringify(redactDeep(summary, secrets))}\n`);
+  // Repeated runs of a scenario are distinct test cases: CI tools merge cases of equal names.
+  const repeatOf = opts.repeatOf;
+  const cases = repeatOf
+    ? reports.map((r) => (repeatOf(r) === undefined ? r : { ...r, scenario: { ...r.scenario, name: `${r.scenario.name} #${repeatOf(r)}` } }))
+    : reports;
+  await writeFileAtomic(paths.junit, renderJUnit(cases, { secrets }));
+  await writeFileAtomic(paths.indexHtml, renderIndexHtml(reports, { ...opts, scenarios: summary.scenarios }));
   return paths;
 }

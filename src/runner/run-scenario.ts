@@ -44,8 +44,10 @@ export interface ScenarioRunInput {
 }
 
 export interface RunOptions {
-  /** The scenario's report directory is <reportsDir>/<scenario name>. */
+  /** The scenario's report directory is <reportsDir>/<scenario name>, unless `dir` is given. */
   reportsDir: string;
+  /** The run's report directory, instead of <reportsDir>/<scenario name> (a game day's repeated runs: <scenario>/run-NN). */
+  dir?: string;
   /** Multiplies every `within` budget and the settle time (slow CI). */
   timeScale: number;
   progress: Progress;
@@ -87,7 +89,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   const { scenario } = input;
   const { progress } = opts;
   const runId = opts.runId ?? newRunId();
-  const dir = path.join(opts.reportsDir, scenario.name);
+  const dir = opts.dir ?? path.join(opts.reportsDir, scenario.name);
   await mkdir(dir, { recursive: true });
   const startedAt = new Date();
   // t = 0 is the start of the run; the "cluster ready" note marks the end of setup.

@@ -14,13 +14,30 @@ export function parseShard(v: string): Shard {
   return { index, count };
 }
 
+/** Weight of item `key` on shard `shard` (1-based): the first 48 bits of sha256("shard/key"). */
+function weight(shard: number, key: string): number {
+  return createHash("sha256").update(`${shard}/${key}`).digest().readUIntBE(0, 6);
+}
+
+/** The shard (1..count) that owns `key`: the one with the highest weight for it. */
+export function shardOf(key: string, count: number): number {
+  let best = 1;
+  let bestW = -1;
+  for (let s = 1; s <= count; s++) {
+    const w = weight(s, key);
+    if (w > bestW) [best, bestW] = [s, w];
+  }
+  return best;
+}
+
 /**
- * Deterministic share of the items for shard I of N: items sorted by a hash of their key and
- * dealt round-robin, so every runner computes the same split without talking to the others
- * and adding a scenario moves few others.
+ * Deterministic share of the items for shard I of N by rendezvous (highest-random-weight)
+ * hashing: each item goes to the shard whose hash of (shard, key) is highest. Every runner
+ * computes the same split without talking to the others, and an item's shard depends on its
+ * own key only, so adding or removing a scenario never moves another one (unlike dealing a
+ * sorted list round-robin, which shifts everything after the insertion point). The price:
+ * shares are balanced only on average. Items keep their given order.
  */
 export function selectShard<T>(items: readonly T[], shard: Shard, key: (t: T) => string): T[] {
-  const h = (s: string) => createHash("sha256").update(s).digest("hex");
-  const sorted = [...items].sort((a, b) => (h(key(a)) < h(key(b)) ? -1 : h(key(a)) > h(key(b)) ? 1 : 0));
-  return sorted.filter((_, i) => i % shard.count === shard.index - 1);
+  return items.filter((t) => shardOf(key(t), shard.count) === shard.index);
 }

@@ -1,10 +1,11 @@
 import path from "node:path";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { loadScenario, ScenarioError } from "../../scenario/load.js";
 import { runScenario, type ScenarioRunInput } from "../../runner/run-scenario.js";
 import { writeIndex } from "../../report/write.js";
 import type { RunReport } from "../../report/model.js";
+import { aggregateRuns } from "../../report/aggregate.js";
 import { newRunId } from "../../lab/run-id.js";
 import { interruptSignal } from "../../util/cleanup.js";
 import { stderrProgress } from "../../util/progress.js";
@@ -12,6 +13,11 @@ import { UserFacingError } from "../../util/errors.js";
 import { selectShard, parseShard } from "../../runner/shard.js";
 import { toRunInput } from "../../runner/run-input.js";
 import { selectScenarios } from "../../scenario/select.js";
+import { runGameDay } from "../../gameday/gameday.js";
+import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
+import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
+import { runsTable, scenariosTable } from "../../gameday/console.js";
+import { formatDuration } from "../../report/text.js";
 
 export interface RunCommandOptions {
   paths: string[];
@@ -22,6 +28,14 @@ export interface RunCommandOptions {
   tags?: string[];
   /** Only scenarios whose name matches this regular expression (`--grep`). */
   grep?: string;
+  /** -j: labs at a time (default: what the machine carries, see gameday/jobs.ts). */
+  jobs?: string;
+  repeat?: string;
+  untilFail?: boolean;
+  /** Time box for repeating, e.g. "30m". */
+  for?: string;
+  /** The summary JSON on stdout; everything for people goes to stderr. */
+  json?: boolean;
 }
 
 export function parseTimeScale(v: string | undefined): number {
@@ -31,14 +45,32 @@ export function parseTimeScale(v: string | undefined): number {
   return n;
 }
 
+export function parseJobs(v: string | undefined): number {
+  if (v === undefined) return defaultJobs();
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserFacingError(`-j/--jobs must be a whole number from 1 to 64, not '${v}'`);
+  return n;
+}
+
+/** The game day's exit code (one seam, so the rule can change in one place). */
+function gameDayExitCode(reports: readonly RunReport[]): number {
+  if (interruptSignal.aborted) return 130;
+  if (reports.some((r) => r.outcome === "error")) return 2;
+  return reports.some((r) => r.outcome === "fail") ? 1 : 0;
+}
+
 /**
- * The game day: every scenario of the given files/directories, one after the other (the
- * machine is small), each with its own lab and report; then an index over all of them.
+ * The game day: every scenario of the given files/directories (times --repeat), each in its
+ * own lab with its own report, up to -j labs at a time; then an index over all of them.
  * Exit 0 when all pass, 1 when any failed, 2 for bad input or infrastructure errors.
  */
 export async function runCommand(o: RunCommandOptions, out: (s: string) => void): Promise<number> {
   const timeScale = parseTimeScale(o.timeScale);
   const shard = o.shard ? parseShard(o.shard) : undefined;
+  const jobs = parseJobs(o.jobs);
+  const policy = parseRepeatPolicy({ repeat: o.repeat, untilFail: o.untilFail, for: o.for });
+  // With --json, stdout carries the summary JSON only.
+  const say = o.json ? (s: string) => process.stderr.write(s + "\n") : out;
   const files = await findScenarioFiles(o.paths);
   if (!files.length) throw new UserFacingError(`no scenario files (*.yaml, *.yml) in ${o.paths.join(", ")}`);
   // Validate everything before starting anything: a typo in the last file should not cost a game day.
@@ -53,38 +85,72 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     }
   }
   if (problems.length) throw new UserFacingError(problems.join("\n"));
+  const seen = new Map<string, string>();
+  for (const i of inputs) {
+    const other = seen.get(i.scenario.name);
+    if (other) throw new UserFacingError(`${i.file}: scenario name '${i.scenario.name}' is also the name of ${other}; names must be unique in a game day (each names its report folder)`);
+    seen.set(i.scenario.name, i.file);
+  }
   const chosen = selectScenarios(inputs, { tags: o.tags, grep: o.grep }, (i) => i.scenario);
   const selected = shard ? selectShard(chosen, shard, (i) => i.scenario.name) : chosen;
   const gameDay = newRunId();
   const dir = path.join(o.reportsDir, gameDay);
   await mkdir(dir, { recursive: true });
-  out(`pgchaos game day ${gameDay}: ${selected.length} scenario(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${inputs.length})` : ""}, time scale ${timeScale}; reports in ${dir}`);
-  const reports: RunReport[] = [];
-  for (const input of selected) {
-    if (interruptSignal.aborted) break;
-    const { report } = await runScenario(input, { reportsDir: dir, timeScale, progress: stderrProgress, signal: interruptSignal });
-    reports.push(report);
-    out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : ""}`);
-  }
-  const index = await writeIndex(dir, reports, { reportLink: (r) => `${r.scenario.name}/report.md` });
-  out("");
-  out(summaryTable(reports));
-  out(`reports: ${dir}`);
-  out(`game-day index: ${index.indexHtml}`);
-  out(`summary: ${index.summaryMarkdown} (JSON: ${index.summaryJson})`);
-  if (interruptSignal.aborted) return 130;
-  if (reports.some((r) => r.outcome === "error")) return 2;
-  return reports.some((r) => r.outcome === "fail") ? 1 : 0;
+  const m = thisMachine();
+  const repeatText =
+    policy.forMs !== undefined
+      ? `, repeated for ${formatDuration(policy.forMs)}${policy.untilFail ? " or until a run fails" : ""}${Number.isFinite(policy.repeat) ? ` (at most ${policy.repeat} runs each)` : ""}`
+      : policy.untilFail
+        ? `, repeated until a run fails (at most ${policy.repeat} runs each)`
+        : policy.repeat > 1
+          ? `, ${policy.repeat} runs each`
+          : "";
+  say(
+    `pgchaos game day ${gameDay}: ${selected.length} scenario(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${inputs.length})` : ""}${repeatText}, ` +
+      `${jobs} lab(s) at a time${o.jobs === undefined ? ` (default for ${m.cores} cores at load average ${m.load1.toFixed(1)}, ${(m.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core and ${LAB_NEEDS.memMiB} MiB)` : ""}, ` +
+      `time scale ${timeScale}; reports in ${dir}`,
+  );
+  const result = await runGameDay(
+    selected.map((input) => ({ input })),
+    {
+      dir,
+      jobs,
+      policy,
+      timeScale,
+      signal: interruptSignal,
+      progress: stderrProgress,
+      onRunEnd: (r) => say(`${r.report.outcome.toUpperCase().padEnd(5)} ${r.label}${r.report.error ? ` — ${r.report.error}` : ""}`),
+    },
+  );
+  const reports = result.runs.map((r) => r.report);
+  const links = new Map(result.runs.map((r) => [r.report, r.link]));
+  const repeats = new Map(result.runs.map((r) => [r.report, r.unit.repeat]));
+  const repeating = isRepeating(policy);
+  const written = await writeIndex(dir, reports, {
+    reportLink: (r) => links.get(r)!,
+    ...(repeating ? { repeatOf: (r: RunReport) => repeats.get(r) } : {}),
+    pool: { jobs, wallMs: Math.round(result.wallMs) },
+    secrets: result.runs.flatMap((r) => r.secrets),
+  });
+  say("");
+  say(repeating ? scenariosTable(aggregateRuns(result.runs.map((r) => ({ report: r.report, repeat: r.unit.repeat, link: r.link })))) : runsTable(reports));
+  say(`wall time ${formatDuration(result.wallMs)} with ${jobs} lab(s) at a time`);
+  say(`reports: ${dir}`);
+  say(`game-day index: ${written.indexHtml}`);
+  say(`summary: ${written.summaryMarkdown} (JSON: ${written.summaryJson})`);
+  if (o.json) process.stdout.write(await readFile(written.summaryJson, "utf8"));
+  return gameDayExitCode(reports);
 }
 
-function summaryTable(reports: RunReport[]): string {
-  const rows = [["scenario", "outcome", "steps", "invariants", "writes ok/fail/unknown", "wall"]];
-  for (const r of reports) {
-    const steps = `${r.steps.filter((s) => s.outcome === "pass").length}/${r.steps.length}`;
-    const inv = r.verdicts.map((v) => `${v.checker}:${v.ok ? "ok" : "FAIL"}`).join(" ") || "-";
-    const w = `${r.workload.ok}/${r.workload.fail}/${r.workload.unknown}`;
-    rows.push([r.scenario.name, r.outcome, steps, inv, w, `${(r.durations.totalMs / 1000).toFixed(0)} s`]);
+/** Internal (`pgchaos run-unit`): one run into `dir`, for a game day's pool; the outcome is in the report it writes. */
+export async function runUnitCommand(o: { file: string; dir: string; timeScale?: string }): Promise<number> {
+  let input: ScenarioRunInput;
+  try {
+    input = toRunInput(await loadScenario(o.file));
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UserFacingError(e.message);
+    throw e;
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
+  await runScenario(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), progress: stderrProgress, signal: interruptSignal });
+  return interruptSignal.aborted ? 130 : 0;
 }

@@ -7,6 +7,8 @@ import image from "./image.js";
 import gc from "./gc.js";
 import doctor from "./doctor.js";
 import engine from "./engine.js";
+import merge from "./merge.js";
+import runUnit from "./run-unit.js";
 
 /** Every command, in the order `pgchaos --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [run, validate, list, up, image, gc, doctor, engine];
+export const COMMANDS: readonly CommandSpec[] = [run, merge, validate, list, up, image, gc, doctor, engine, runUnit];

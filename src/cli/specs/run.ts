@@ -14,13 +14,26 @@ export default defineCommand({
     shard: { type: "string", value: "I/N", help: "run only the I-th of N deterministic shares of the scenarios" },
     tag: { type: "string", value: "T", multiple: true, help: "only scenarios with tag T (given more than once: any of them)" },
     grep: { type: "string", value: "RE", help: "only scenarios whose name matches the regular expression RE" },
+    jobs: { type: "string", short: "j", value: "N", help: "labs at a time (default: what the machine's idle cores and free memory carry)" },
+    repeat: { type: "string", value: "N", help: "run each scenario N times (reports in <scenario>/run-NN/; pass rates with 95% intervals)" },
+    "until-fail": { type: "boolean", help: "repeat each scenario until a run does not pass (at most --repeat N, default 100)" },
+    for: { type: "string", value: "D", help: "repeat the scenarios round by round for D (e.g. 30m); no run starts after D" },
+    json: { type: "boolean", help: "print the summary JSON on stdout (progress and tables go to stderr)" },
     "install-engine": { type: "boolean", help: "as root on Debian: install (docker.io) and start a Docker engine when none answers" },
   },
   async run(v, paths, io) {
     if (v["install-engine"]) (await import("../../engine/docker-engine.js")).allowSystemChanges();
     const { runCommand } = await import("../commands/run.js");
     return runCommand(
-      { paths: paths.length ? paths : ["scenarios"], reportsDir: v.reports, timeScale: v["time-scale"], shard: v.shard, tags: v.tag, grep: v.grep },
+      { paths: paths.length ? paths : ["scenarios"], reportsDir: v.reports, timeScale: v["time-scale"], shard: v.shard,
+        tags: v.tag,
+        grep: v.grep,
+        jobs: v.jobs,
+        repeat: v.repeat,
+        untilFail: v["until-fail"],
+        for: v.for,
+        json: v.json,
+      },
       io.out,
     );
   },

@@ -1,0 +1,107 @@
+import path from "node:path";
+import { runScenario, type ScenarioRunInput } from "../runner/run-scenario.js";
+import type { RunReport } from "../report/model.js";
+import { ensureEngine } from "../engine/docker-engine.js";
+import { ensureLabImage } from "../image/lab-image.js";
+import type { Progress } from "../util/progress.js";
+import { monoMs } from "../util/time.js";
+import { runPool } from "./pool.js";
+import { runUnitInChild } from "./child.js";
+import { isRepeating, Schedule, type RepeatPolicy, type WorkUnit } from "./schedule.js";
+
+export interface GameDayOptions {
+  /** The game day's folder: runs go to <dir>/<scenario>/ (or <dir>/<scenario>/run-NN/ when repeating). */
+  dir: string;
+  /** Labs at a time. */
+  jobs: number;
+  policy: RepeatPolicy;
+  timeScale: number;
+  signal?: AbortSignal;
+  /** Progress of the runs (each line prefixed with its run's label). */
+  progress: Progress;
+  /** Each lab's harness in its own process (see child.ts). Default: when more than one lab runs at a time. */
+  isolate?: boolean;
+  /** Called as each run ends (in completion order). */
+  onRunEnd?: (run: GameDayRun) => void;
+}
+
+export interface GameDayRun {
+  unit: WorkUnit;
+  /** "etcd-quorum-loss" or, when repeating, "etcd-quorum-loss #3" (stack appended as "@stack"). */
+  label: string;
+  report: RunReport;
+  dir: string;
+  /** The report.md of the run relative to the game day's folder. */
+  link: string;
+  /** The run's generated credentials, to redact from the game day's index. Never printed. */
+  secrets: string[];
+}
+
+export interface GameDayResult {
+  /** In the order of the scenarios given, then by repeat number (whatever order they finished in). */
+  runs: GameDayRun[];
+  wallMs: number;
+}
+
+function runDirName(unit: WorkUnit, repeating: boolean): string {
+  const base = unit.stack !== undefined ? `${unit.input.scenario.name}@${unit.stack}` : unit.input.scenario.name;
+  return repeating ? path.join(base, `run-${String(unit.repeat).padStart(2, "0")}`) : base;
+}
+
+function labelOf(unit: WorkUnit, repeating: boolean): string {
+  return `${unit.input.scenario.name}${unit.stack !== undefined ? `@${unit.stack}` : ""}${repeating ? ` #${unit.repeat}` : ""}`;
+}
+
+/**
+ * Prefixes every progress line with the run's label. The runner already starts its lines with
+ * "[scenario]": that prefix is widened to the label rather than repeated.
+ */
+export function labelledProgress(progress: Progress, scenario: string, label: string): Progress {
+  const own = `[${scenario}]`;
+  return (line) => progress(line.startsWith(own) ? `[${label}]${line.slice(own.length)}` : `[${label}] ${line}`);
+}
+
+/**
+ * The game day as a pool: every scenario (times its repetitions) in its own lab, up to `jobs`
+ * labs at a time. Labs share nothing: each run has its own run id, and with it its own network,
+ * container names and labels; host ports are ephemeral; each report folder is the run's own.
+ * The engine and the lab image are made ready once before the pool starts, so parallel runs
+ * never build the image twice.
+ */
+export async function runGameDay(items: readonly { input: ScenarioRunInput; stack?: string }[], o: GameDayOptions): Promise<GameDayResult> {
+  const repeating = isRepeating(o.policy);
+  const t0 = monoMs();
+  const docker = await ensureEngine(o.progress);
+  await ensureLabImage(docker, o.progress);
+  const schedule = new Schedule(items, o.policy);
+  const isolate = o.isolate ?? o.jobs > 1;
+  const runs: GameDayRun[] = [];
+  await runPool(
+    o.jobs,
+    () => schedule.next(),
+    async (unit) => {
+      const label = labelOf(unit, repeating);
+      const rel = runDirName(unit, repeating);
+      const dir = path.join(o.dir, rel);
+      const progress = labelledProgress(o.progress, unit.input.scenario.name, label);
+      let report: RunReport;
+      let secrets: string[] = [];
+      if (isolate) {
+        // (the child's report.json is already redacted of its run's secrets)
+        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, progress, signal: o.signal });
+      } else {
+        const r = await runScenario(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, progress, signal: o.signal });
+        report = r.report;
+        secrets = Object.values(r.secrets);
+      }
+      schedule.done(unit, report.outcome);
+      const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets };
+      runs.push(run);
+      o.onRunEnd?.(run);
+    },
+    o.signal,
+  );
+  const order = (r: GameDayRun) => items.findIndex((it) => it.input === r.unit.input && it.stack === r.unit.stack);
+  runs.sort((a, b) => order(a) - order(b) || a.unit.repeat - b.unit.repeat);
+  return { runs, wallMs: monoMs() - t0 };
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import type { ScenarioRunInput } from "../runner/run-scenario.js";
+import { isRepeating, parseRepeatPolicy, Schedule, UNTIL_FAIL_DEFAULT_CAP, type WorkUnit } from "./schedule.js";
+import { runPool } from "./pool.js";
+import { defaultJobs, LAB_NEEDS } from "./jobs.js";
+import { labelledProgress } from "./gameday.js";
+
+const input = (name: string) => ({ scenario: { name }, file: `${name}.yaml`, text: "", stepLines: [] }) as unknown as ScenarioRunInput;
+const items = ["a", "b", "c"].map((n) => ({ input: input(n) }));
+const drain = (s: Schedule, onEach: (u: WorkUnit) => void = () => {}) => {
+  const out: string[] = [];
+  for (let u = s.next(); u; u = s.next()) {
+    out.push(`${u.input.scenario.name}${u.repeat}`);
+    onEach(u);
+  }
+  return out;
+};
+
+describe("repeat policy", () => {
+  it("parses --repeat, --until-fail and --for, and says what is allowed", () => {
+    expect(parseRepeatPolicy({})).toEqual({ repeat: 1, untilFail: false });
+    expect(isRepeating(parseRepeatPolicy({}))).toBe(false);
+    expect(parseRepeatPolicy({ repeat: "5" })).toEqual({ repeat: 5, untilFail: false });
+    expect(parseRepeatPolicy({ untilFail: true })).toEqual({ repeat: UNTIL_FAIL_DEFAULT_CAP, untilFail: true });
+    expect(parseRepeatPolicy({ for: "30m" })).toEqual({ repeat: Infinity, untilFail: false, forMs: 1_800_000 });
+    expect(parseRepeatPolicy({ for: "1h", repeat: "3", untilFail: true })).toEqual({ repeat: 3, untilFail: true, forMs: 3_600_000 });
+    for (const bad of ["0", "-1", "2.5", "x"]) expect(() => parseRepeatPolicy({ repeat: bad })).toThrow(/--repeat must be a whole number from 1/);
+    expect(() => parseRepeatPolicy({ for: "soon" })).toThrow(/--for: a duration is a number with a unit/);
+    expect(() => parseRepeatPolicy({ for: "0s" })).toThrow(/--for must be longer than 0/);
+  });
+});
+
+describe("Schedule", () => {
+  it("without repeats hands out each scenario once, in order", () => {
+    expect(drain(new Schedule(items, parseRepeatPolicy({})))).toEqual(["a1", "b1", "c1"]);
+  });
+
+  it("repeats in rounds", () => {
+    expect(drain(new Schedule(items, parseRepeatPolicy({ repeat: "2" })))).toEqual(["a1", "b1", "c1", "a2", "b2", "c2"]);
+  });
+
+  it("with --until-fail stops a scenario at its first run that does not pass, whatever the outcome is called", () => {
+    const s = new Schedule(items, parseRepeatPolicy({ untilFail: true, repeat: "4" }));
+    const outcome: Record<string, string> = { b2: "fail", c1: "known" };
+    expect(drain(s, (u) => s.done(u, outcome[`${u.input.scenario.name}${u.repeat}`] ?? "pass"))).toEqual(["a1", "b1", "c1", "a2", "b2", "a3", "a4"]);
+  });
+
+  it("with --for starts no run after the time box", () => {
+    let now = 0;
+    const s = new Schedule(items, parseRepeatPolicy({ for: "10s" }), () => now);
+    const got = drain(s, () => (now += 1500));
+    expect(got).toHaveLength(7);
+    expect(got.slice(0, 4)).toEqual(["a1", "b1", "c1", "a2"]);
+  });
+});
+
+describe("runPool", () => {
+  it("runs at most `jobs` units at once, all of them, pulling lazily", async () => {
+    let running = 0;
+    let most = 0;
+    const done: number[] = [];
+    let i = 0;
+    await runPool(3, () => (i < 10 ? i++ : undefined), async (u) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5 + (u % 3) * 5));
+      running--;
+      done.push(u);
+    });
+    expect(most).toBe(3);
+    expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("takes no new unit once aborted or after a worker threw, and rethrows the first error", async () => {
+    let i = 0;
+    const started: number[] = [];
+    await expect(
+      runPool(2, () => (i < 10 ? i++ : undefined), async (u) => {
+        started.push(u);
+        await new Promise((r) => setTimeout(r, 5));
+        if (u === 1) throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(started.length).toBeLessThanOrEqual(3);
+    const ac = new AbortController();
+    ac.abort();
+    let pulled = 0;
+    await runPool(2, () => (pulled++, 1), async () => {}, ac.signal);
+    expect(pulled).toBe(0);
+  });
+});
+
+describe("defaultJobs", () => {
+  it("takes the smaller of what the idle cores and the free memory carry, at least 1, at most 8", () => {
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 0 })).toBe(Math.min(8, Math.floor(2 / LAB_NEEDS.cpuCores)));
+    expect(defaultJobs({ cores: 64, freeMiB: 1024 + 2 * LAB_NEEDS.memMiB + 1, load1: 0 })).toBe(2);
+    expect(defaultJobs({ cores: 1, freeMiB: 100, load1: 0 })).toBe(1);
+    expect(defaultJobs({ cores: 256, freeMiB: 1_000_000, load1: 0 })).toBe(8);
+  });
+
+  it("counts cores other work keeps busy: a loaded machine gets fewer labs", () => {
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 1 })).toBe(Math.floor(1 / LAB_NEEDS.cpuCores));
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 17 })).toBe(1);
+  });
+});
+
+describe("labelledProgress", () => {
+  it("widens the runner's [scenario] prefix to the run's label and prefixes other lines", () => {
+    const lines: string[] = [];
+    const p = labelledProgress((l) => lines.push(l), "quorum", "quorum #3");
+    p("[quorum] step 1/4: pause e1");
+    p("building lab image");
+    expect(lines).toEqual(["[quorum #3] step 1/4: pause e1", "[quorum #3] building lab image"]);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { buildReport, type RunReport } from "./model.js";
+import type { Verdict } from "../checker/checker.js";
+import { aggregateRuns, describeDistribution, passRateText, wilson } from "./aggregate.js";
+import { buildSummary, renderSummaryMarkdown } from "./write.js";
+
+function run(name: string, i: number, opts: { fail?: boolean; overlapMs?: number; outcome?: string; known?: { id: string; showed: boolean }[] } = {}): RunReport {
+  const v: Verdict = { checker: "single-primary", ok: !opts.fail, summary: "", evidence: [], figures: { overlapMs: opts.overlapMs ?? 0, nodes: 3 } };
+  const r = buildReport({
+    runId: `${name}-${i}`,
+    scenario: { name },
+    startedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+    endedAt: new Date(Date.UTC(2026, 0, 1, 0, i, 30)).toISOString(),
+    origin: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+    events: [],
+    verdicts: [v],
+  });
+  // Outcomes and fields another part of pgchaos may add are carried as they come.
+  return { ...r, ...(opts.outcome ? { outcome: opts.outcome as RunReport["outcome"] } : {}), ...(opts.known ? { knownIssues: opts.known } : {}) } as RunReport;
+}
+
+describe("wilson", () => {
+  it("matches the textbook 95% score interval", () => {
+    const a = wilson(18, 20);
+    expect(a.low).toBeCloseTo(0.699, 3);
+    expect(a.high).toBeCloseTo(0.972, 3);
+    const z = wilson(0, 10);
+    expect(z.low).toBe(0);
+    expect(z.high).toBeCloseTo(0.2775, 3);
+    expect(wilson(10, 10).high).toBe(1);
+    expect(wilson(0, 0)).toEqual({ low: 0, high: 1 });
+  });
+});
+
+describe("describeDistribution", () => {
+  it("groups runs by the value as shown, most frequent first, 'about' where raw values differ", () => {
+    const xs = [...Array(18).fill(0), 580, 630];
+    expect(describeDistribution("overlapMs", xs)).toBe("0 s in 18 runs, about 0.6 s in 2");
+    expect(describeDistribution("windows", [1, 1, 2])).toBe("1 in 2 runs, 2 in 1");
+    expect(describeDistribution("windows", [4])).toBe("4 in 1 run");
+  });
+  it("summarises many different values as min, median and max", () => {
+    expect(describeDistribution("longestMs", [1000, 2000, 3000, 4000, 5000, 6000])).toBe("min 1 s, median 3.5 s, max 6 s over 6 runs");
+  });
+});
+
+describe("aggregateRuns", () => {
+  it("gives outcome rates with intervals, the first failing run by repeat number, and figure distributions", () => {
+    const runs = [
+      ...Array.from({ length: 18 }, (_, i) => ({ report: run("quorum", i + 1), repeat: i + 1, link: `quorum/run-${i + 1}/report.md` })),
+      { report: run("quorum", 20, { fail: true, overlapMs: 630 }), repeat: 20, link: "quorum/run-20/report.md" },
+      { report: run("quorum", 19, { fail: true, overlapMs: 580 }), repeat: 19, link: "quorum/run-19/report.md" },
+    ];
+    const [a] = aggregateRuns(runs);
+    expect(a.scenario).toBe("quorum");
+    expect(a.runs).toBe(20);
+    expect(a.outcomes).toEqual({ pass: 18, fail: 2 });
+    expect(a.rates.pass.rate).toBeCloseTo(0.9);
+    expect(a.rates.pass.low).toBeCloseTo(0.699, 3);
+    expect(a.firstFailing).toEqual({ repeat: 19, runId: "quorum-19", outcome: "fail", report: "quorum/run-19/report.md" });
+    expect(a.figures.find((f) => f.figure === "overlapMs")!.text).toBe("0 s in 18 runs, about 0.6 s in 2");
+    expect(a.figures.find((f) => f.figure === "nodes")!.text).toBe("3 in 20 runs");
+    expect(passRateText(a)).toBe("pass 18/20 = 90% (95% CI 70%–97%)");
+  });
+
+  it("counts an outcome it does not know (e.g. 'known') like any other, and how often each known issue showed", () => {
+    const runs = [
+      { report: run("skew", 1, { outcome: "known", known: [{ id: "patroni-1234", showed: true }] }), repeat: 1, link: "a" },
+      { report: run("skew", 2, { known: [{ id: "patroni-1234", showed: false }] }), repeat: 2, link: "b" },
+      { report: run("skew", 3, { outcome: "known", known: [{ id: "patroni-1234", showed: true }] }), repeat: 3, link: "c" },
+    ];
+    const [a] = aggregateRuns(runs);
+    expect(a.outcomes).toEqual({ known: 2, pass: 1 });
+    expect(a.rates.known.count).toBe(2);
+    expect(a.firstFailing?.outcome).toBe("known");
+    expect(a.knownIssues).toEqual([{ id: "patroni-1234", runs: 3, showed: 2 }]);
+    const s = buildSummary(runs.map((r) => r.report));
+    expect(s.counts).toMatchObject({ total: 3, pass: 1, known: 2 });
+    expect(renderSummaryMarkdown(runs.map((r) => r.report))).toContain("1 passed, 0 failed, 0 errored, 2 known");
+  });
+
+  it("keeps summary.json's existing fields and adds per-scenario aggregates and repeat numbers", () => {
+    const reports = [run("a", 1), run("a", 2, { fail: true }), run("b", 1)];
+    const repeat = new Map([[reports[0], 1], [reports[1], 2], [reports[2], 1]]);
+    const s = buildSummary(reports, { reportLink: (r) => `${r.runId}/report.md`, repeatOf: (r) => repeat.get(r) });
+    expect(s.schemaVersion).toBe(1);
+    expect(s.outcome).toBe("fail");
+    expect(s.counts).toEqual({ total: 3, pass: 2, fail: 1, error: 0 });
+    expect(s.runs.map((r) => [r.scenario, r.repeat, r.outcome])).toEqual([["a", 1, "pass"], ["a", 2, "fail"], ["b", 1, "pass"]]);
+    expect(s.scenarios.map((a) => [a.scenario, a.runs, a.firstFailing?.report])).toEqual([["a", 2, "a-2/report.md"], ["b", 1, undefined]]);
+    const md = renderSummaryMarkdown(reports, { reportLink: (r) => `${r.runId}/report.md`, repeatOf: (r) => repeat.get(r) });
+    expect(md).toContain("## Per scenario over repeated runs");
+    expect(md).toMatch(/\| a \| 2 \| pass 1\/2 = 50% \(95% CI 9%–91%\) \| fail 1\/2 = 50% \(95% CI 9%–91%\) \| \[run 2\]\(a-2\/report.md\) \(fail\) \|/);
+  });
+
+  it("leaves the summary of a game day without repeats as it was (no per-scenario section)", () => {
+    const md = renderSummaryMarkdown([run("a", 1), run("b", 1)]);
+    expect(md).not.toContain("Per scenario");
+    expect(md).toContain("| outcome | scenario | incident | duration | what went wrong | report |");
+  });
+});
