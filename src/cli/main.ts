@@ -10,6 +10,10 @@ Usage:
         --reports DIR          where reports go (default: reports/)
         --time-scale X         stretch every time budget by X (also PGCHAOS_TIME_SCALE)
         --shard I/N            run only the I-th of N deterministic shares of the scenarios
+        --strict               a failure explained by a known issue fails the game day too
+        --seed N               seed of the harness's random choices (default: random; printed)
+  pgchaos report PATH          re-judge and re-render reports from a journal.jsonl, a run dir or a game-day dir
+        --reports DIR          write there instead of next to each journal; --strict as for run
   pgchaos validate <paths...>  check scenario files without Docker
   pgchaos up                   start a lab cluster and keep it until Ctrl-C
         --etcd N --patroni N   members (default 3 and 3)
@@ -27,7 +31,7 @@ Usage:
         --timeout D            per request (default 2s); --json [--snapshot]; --replay FILE
   pgchaos --help
 
-Exit codes: 0 ok, 1 a scenario failed, 2 bad input or infrastructure.`;
+Exit codes: 0 ok (failures all known issues), 1 a scenario failed, 2 bad input or infrastructure.`;
 
 const out = (s: string) => process.stdout.write(s + "\n");
 const err = (s: string) => process.stderr.write(s + "\n");
@@ -79,13 +83,25 @@ async function main(argv: string[]): Promise<number> {
           reports: { type: "string", default: "reports" },
           "time-scale": { type: "string" },
           shard: { type: "string" },
+          strict: { type: "boolean", default: false },
+          seed: { type: "string" },
         },
       });
       const { runCommand } = await import("./commands/run.js");
       return runCommand(
-        { paths: positionals.length ? positionals : ["scenarios"], reportsDir: values.reports!, timeScale: values["time-scale"], shard: values.shard },
+        { paths: positionals.length ? positionals : ["scenarios"], reportsDir: values.reports!, timeScale: values["time-scale"], shard: values.shard, strict: values.strict, seed: values.seed },
         out,
       );
+    }
+    case "report": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { reports: { type: "string" }, strict: { type: "boolean", default: false } },
+      });
+      if (positionals.length !== 1) throw new UserFacingError("pgchaos report: name one journal.jsonl, run directory or game-day directory");
+      const { reportCommand } = await import("./commands/report.js");
+      return reportCommand({ path: positionals[0], reportsDir: values.reports, strict: values.strict }, out);
     }
     case "doctor": {
       // `--lab` may stand alone (the only lab running): give it an empty value.
@@ -109,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
       return doctorCommand({ ...values, resolve: values.resolve ?? [], json: !!values.json, snapshot: !!values.snapshot }, out);
     }
     default:
-      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc, doctor (see pgchaos --help)`);
+      throw new UserFacingError(`unknown command '${command}'; commands: run, report, validate, up, image, gc, doctor (see pgchaos --help)`);
   }
 }
 

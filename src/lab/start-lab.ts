@@ -41,6 +41,8 @@ export async function startLab(
     onDcsProxyNotice?: (n: DcsProxyNotice) => void;
     signal?: AbortSignal;
     readyTimeoutMs?: number;
+    /** The run's seeded random source (DCS proxy jitter and error probabilities). */
+    random?: () => number;
   },
 ): Promise<StartedLab> {
   const docker = await ensureEngine(opts.progress);
@@ -66,6 +68,7 @@ export async function startLab(
       progress: opts.progress,
       onLogLine: opts.onLogLine,
       onDcsProxyNotice: opts.onDcsProxyNotice,
+      random: opts.random,
     });
     const createSec = (monoMs() - t0) / 1000;
     const ready = await waitUntilReady(lab, t0, opts.progress, opts.readyTimeoutMs, opts.signal);

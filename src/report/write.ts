@@ -52,6 +52,8 @@ export interface SummaryRun {
   report: string;
   failedSteps: { index: number; id: string; text: string; detail?: string }[];
   verdicts: { checker: string; ok: boolean; unknown?: boolean; summary: string }[];
+  /** The scenario's known issues in this run: which showed and what they explain. */
+  knownIssues?: { id: string; showed: boolean; matched: string[] }[];
 }
 
 export interface Summary {
@@ -61,14 +63,14 @@ export interface Summary {
   runs: SummaryRun[];
 }
 
-/** The worst outcome: error > fail > pass (pass for no runs). */
+/** The worst outcome: error > fail > known > pass (pass for no runs). */
 export function overallOutcome(outcomes: readonly RunOutcome[]): RunOutcome {
-  return outcomes.includes("error") ? "error" : outcomes.includes("fail") ? "fail" : "pass";
+  return outcomes.includes("error") ? "error" : outcomes.includes("fail") ? "fail" : outcomes.includes("known") ? "known" : "pass";
 }
 
 export function buildSummary(reports: readonly RunReport[], opts: IndexOptions = {}): Summary {
   const link = opts.reportLink ?? ((r: RunReport) => `${r.runId}/report.md`);
-  const counts = { total: reports.length, pass: 0, fail: 0, error: 0 };
+  const counts = { total: reports.length, pass: 0, fail: 0, error: 0, known: 0 };
   for (const r of reports) counts[r.outcome]++;
   return {
     schemaVersion: 1,
@@ -88,16 +90,17 @@ export function buildSummary(reports: readonly RunReport[], opts: IndexOptions =
         .filter((s) => s.outcome !== "pass")
         .map((s) => ({ index: s.index, id: s.id, text: s.text, ...(s.detail ? { detail: s.detail } : {}) })),
       verdicts: r.verdicts.map((v) => ({ checker: v.checker, ok: v.ok, ...(v.unknown ? { unknown: true } : {}), summary: v.summary })),
+      ...(r.knownIssues?.length ? { knownIssues: r.knownIssues.map((k) => ({ id: k.id, showed: k.showed, matched: k.matched })) } : {}),
     })),
   };
 }
 
 export function renderSummaryMarkdown(reports: readonly RunReport[], opts: IndexOptions = {}): string {
   const s = redactDeep(buildSummary(reports, opts), opts.secrets ?? []);
-  const icon: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️" };
+  const icon: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶" };
   const out: string[] = [];
   out.push(`# ${icon[s.outcome]} ${opts.title ?? "pgchaos game day"}: ${s.outcome.toUpperCase()}`, "");
-  out.push(`**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.error} errored.**`, "");
+  out.push(`**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.known} known issues, ${s.counts.error} errored.**`, "");
   out.push("| outcome | scenario | incident | duration | what went wrong | report |", "| --- | --- | --- | --- | --- | --- |");
   for (const r of s.runs) {
     const wrong = [

@@ -11,12 +11,18 @@ import { stderrProgress } from "../../util/progress.js";
 import { UserFacingError } from "../../util/errors.js";
 import { selectShard, parseShard } from "../../runner/shard.js";
 import { toRunInput } from "../../runner/run-input.js";
+import { gameDayExitCode } from "../../runner/exit-code.js";
+import { parseSeed } from "../../util/random.js";
 
 export interface RunCommandOptions {
   paths: string[];
   reportsDir: string;
   timeScale?: string;
   shard?: string;
+  /** Treat failures explained by known issues as failures (exit 1). */
+  strict?: boolean;
+  /** Seed of the harness's random choices (every scenario of the game day uses it); random when absent. */
+  seed?: string;
 }
 
 export function parseTimeScale(v: string | undefined): number {
@@ -29,10 +35,12 @@ export function parseTimeScale(v: string | undefined): number {
 /**
  * The game day: every scenario of the given files/directories, one after the other (the
  * machine is small), each with its own lab and report; then an index over all of them.
- * Exit 0 when all pass, 1 when any failed, 2 for bad input or infrastructure errors.
+ * Exit 0 when every run passed or failed only by known issues, 1 when any failed (with --strict
+ * also on a known issue), 2 for bad input or infrastructure errors.
  */
 export async function runCommand(o: RunCommandOptions, out: (s: string) => void): Promise<number> {
   const timeScale = parseTimeScale(o.timeScale);
+  const seed = parseSeed(o.seed);
   const shard = o.shard ? parseShard(o.shard) : undefined;
   const files = await findScenarioFiles(o.paths);
   if (!files.length) throw new UserFacingError(`no scenario files (*.yaml, *.yml) in ${o.paths.join(", ")}`);
@@ -52,11 +60,11 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const gameDay = newRunId();
   const dir = path.join(o.reportsDir, gameDay);
   await mkdir(dir, { recursive: true });
-  out(`pgchaos game day ${gameDay}: ${selected.length} scenario(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${inputs.length})` : ""}, time scale ${timeScale}; reports in ${dir}`);
+  out(`pgchaos game day ${gameDay}: ${selected.length} scenario(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${inputs.length})` : ""}, time scale ${timeScale}, seed ${seed}; reports in ${dir}`);
   const reports: RunReport[] = [];
   for (const input of selected) {
     if (interruptSignal.aborted) break;
-    const { report } = await runScenario(input, { reportsDir: dir, timeScale, progress: stderrProgress, signal: interruptSignal });
+    const { report } = await runScenario(input, { reportsDir: dir, timeScale, seed, progress: stderrProgress, signal: interruptSignal });
     reports.push(report);
     out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : ""}`);
   }
@@ -64,9 +72,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   out("");
   out(summaryTable(reports));
   out(`reports: ${dir}`);
-  if (interruptSignal.aborted) return 130;
-  if (reports.some((r) => r.outcome === "error")) return 2;
-  return reports.some((r) => r.outcome === "fail") ? 1 : 0;
+  return gameDayExitCode(reports, { strict: o.strict, interrupted: interruptSignal.aborted });
 }
 
 function summaryTable(reports: RunReport[]): string {
