@@ -35,7 +35,7 @@ describe("version ranges", () => {
 describe("known issues file", () => {
   it("the shipped file loads and names shipped scenarios", () => {
     expect(shipped.map((k) => k.id)).toEqual(
-      expect.arrayContaining(["quorum-return-leader-race", "backward-jump-lease-reacquired", "dns-break-stuck-on-isolated-member", "watch-stall-replica-stuck-after-heal"]),
+      expect.arrayContaining(["quorum-return-leader-race", "backward-jump-lease-reacquired", "dns-break-stuck-on-isolated-member"]),
     );
     expect(SHIPPED_KNOWN_ISSUES_FILE.endsWith(path.join("known-issues", "patroni.yaml"))).toBe(true);
     for (const k of shipped) expect(readFileSync(path.join(ROOT, "scenarios", `${k.scenario}.yaml`), "utf8")).toContain(`name: ${k.scenario}`);
