@@ -95,6 +95,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
         .map(esc)
         .join(" · ")}</span>`,
   ]);
+  if (r.options?.seed !== undefined) meta.push(["Seed", `<code>${esc(String(r.options.seed))}</code>${r.options.timeScale !== undefined ? ` · time scale ${esc(String(r.options.timeScale))}` : ""}`]);
   const vers: string[] = [
     `PostgreSQL ${version(r.versions.postgresql)}`,
     `Patroni ${version(r.versions.patroni)}`,

@@ -77,6 +77,7 @@ export function renderMarkdown(report: RunReport, opts: MarkdownOptions = {}): s
   header.push(["Started", `${cell(r.startedAt)} (t = 0 at ${cell(r.origin)})`]);
   header.push(["Ended", cell(r.endedAt)]);
   header.push(["Duration", `${formatDuration(r.durations.totalMs)} (timeline ${formatDuration(r.durations.historyMs)})`]);
+  if (r.options?.seed !== undefined) header.push(["Seed", `${code(String(r.options.seed))}${r.options.timeScale !== undefined ? ` (time scale ${r.options.timeScale})` : ""}`]);
   if (r.topology.nodes.length)
     header.push([
       "Topology",
