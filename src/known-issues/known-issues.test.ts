@@ -63,6 +63,15 @@ describe("known issues file", () => {
     );
     expect(s.known_issues?.[0]).toMatchObject({ id: "k", evidence: [{ matches: "promoted", node: "pg1" }] });
   });
+
+  it("a scenario's known issue must name its steps", () => {
+    expect(() =>
+      parseScenario(
+        "name: x\ndescription: d\nknown_issues:\n  - id: k\n    summary: s\n    covers: { steps: [outgae] }\n    versions: { patroni: '3.0.x' }\n    evidence: [{ matches: promoted }]\nsteps:\n  - id: outage\n    sleep: 1s\n",
+        "x.yaml",
+      ),
+    ).toThrow("x.yaml:6:23: known_issues[0].covers.steps[0]: no step 'outgae' in this scenario; allowed: outage; did you mean 'outage'?");
+  });
 });
 
 describe("known issues on the recorded quorum-loss split brain (Patroni 3.0.2)", () => {
