@@ -13,6 +13,7 @@ import { selectShard, parseShard } from "../../runner/shard.js";
 import { toRunInput } from "../../runner/run-input.js";
 import { gameDayExitCode } from "../../runner/exit-code.js";
 import { parseSeed } from "../../util/random.js";
+import { loadKnownIssues, type KnownIssueEntry } from "../../known-issues/load.js";
 
 export interface RunCommandOptions {
   paths: string[];
@@ -55,6 +56,14 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
       else throw e;
     }
   }
+  // The shared known issues are input too: a broken file stops the game day before it starts.
+  let knownIssues: KnownIssueEntry[] = [];
+  try {
+    knownIssues = loadKnownIssues();
+  } catch (e) {
+    if (e instanceof ScenarioError) problems.push(e.message);
+    else throw e;
+  }
   if (problems.length) throw new UserFacingError(problems.join("\n"));
   const selected = shard ? selectShard(inputs, shard, (i) => i.scenario.name) : inputs;
   const gameDay = newRunId();
@@ -64,7 +73,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const reports: RunReport[] = [];
   for (const input of selected) {
     if (interruptSignal.aborted) break;
-    const { report } = await runScenario(input, { reportsDir: dir, timeScale, seed, progress: stderrProgress, signal: interruptSignal });
+    const { report } = await runScenario(input, { reportsDir: dir, timeScale, seed, knownIssues, progress: stderrProgress, signal: interruptSignal });
     reports.push(report);
     out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : ""}`);
   }
