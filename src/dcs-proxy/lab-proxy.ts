@@ -27,6 +27,8 @@ export interface LabDcsProxyOptions {
   progress: Progress;
   /** Every notice, from the start (the runner records them on the timeline). */
   onNotice?: (n: DcsProxyNotice) => void;
+  /** The run's seeded random source (jitter, error probabilities). */
+  random?: () => number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<{ proxy: 
     members: o.members,
     upstream: (m) => ({ host: o.ip(m), port: ETCD_CLIENT_PORT }),
     leaderKey: o.leaderKey,
+    random: o.random,
   });
   const log = createWriteStream(o.logFile, { flags: "a" });
   log.on("error", () => {});

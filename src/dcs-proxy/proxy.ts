@@ -17,6 +17,8 @@ export interface DcsProxyOptions {
   upstream: (member: string) => { host: string; port: number };
   /** The leader key (e.g. /service/<scope>/leader), to follow each node's view of it. */
   leaderKey?: string;
+  /** The harness's seeded random source for jitter and error probabilities (default Math.random). */
+  random?: () => number;
 }
 
 interface Route {
@@ -210,10 +212,12 @@ export class DcsProxy implements DcsProxyControl {
   private readonly agents = new WeakMap<net.Socket, http.Agent>();
   private toxicSeq = 0;
   private closed = false;
+  private readonly random: () => number;
 
   private constructor(private readonly opts: DcsProxyOptions) {
     this.nodes = [...opts.nodes];
     this.members = [...opts.members];
+    this.random = opts.random ?? Math.random;
     for (const n of opts.nodes) this.state.set(n, new NodeState(n));
   }
 
@@ -305,8 +309,8 @@ export class DcsProxy implements DcsProxyControl {
       if (toxic.members && !toxic.members.includes(member)) continue;
       if (count) stats.matched++;
       const j = toxic.jitterMs ?? 0;
-      latencyMs += Math.max(0, (toxic.latencyMs ?? 0) + (j ? (Math.random() * 2 - 1) * j : 0));
-      if (toxic.fault && !hit && count && Math.random() < (toxic.probability ?? 1)) {
+      latencyMs += Math.max(0, (toxic.latencyMs ?? 0) + (j ? (this.random() * 2 - 1) * j : 0));
+      if (toxic.fault && !hit && count && this.random() < (toxic.probability ?? 1)) {
         hit = toxic;
         stats.faulted++;
       }

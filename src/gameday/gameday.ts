@@ -1,3 +1,4 @@
+import type { KnownIssue } from "../known-issues/schema.js";
 import path from "node:path";
 import { runScenario, type ScenarioRunInput } from "../runner/run-scenario.js";
 import type { RunReport } from "../report/model.js";
@@ -16,6 +17,10 @@ export interface GameDayOptions {
   jobs: number;
   policy: RepeatPolicy;
   timeScale: number;
+  /** Seed of the harness's random choices, the same for every run of the game day. */
+  seed?: number;
+  /** Shared known issues (the shipped file when absent). */
+  knownIssues?: readonly KnownIssue[];
   signal?: AbortSignal;
   /** Progress of the runs (each line prefixed with its run's label). */
   progress: Progress;
@@ -88,9 +93,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
       let secrets: string[] = [];
       if (isolate) {
         // (the child's report.json is already redacted of its run's secrets)
-        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, progress, signal: o.signal });
+        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, seed: o.seed, progress, signal: o.signal });
       } else {
-        const r = await runScenario(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, progress, signal: o.signal });
+        const r = await runScenario(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, progress, signal: o.signal });
         report = r.report;
         secrets = Object.values(r.secrets);
       }

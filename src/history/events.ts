@@ -230,7 +230,51 @@ export interface NoteEvent {
   level?: "info" | "warn" | "error";
 }
 
+/** The settle phase after the last step: did the cluster converge (a writable leader, every replica streaming)? */
+export interface SettleEvent {
+  kind: "settle";
+  t: number;
+  ok: boolean;
+  /** The leader it settled on. */
+  leader?: string;
+  /** Time allowed (ms, time scale applied). */
+  budgetMs: number;
+}
+
+/** The lab was removed (or removing it failed) at the end of the run. */
+export interface TeardownEvent {
+  kind: "teardown";
+  t: number;
+  ok: boolean;
+  error?: string;
+  /** How long the removal took, ms. */
+  durationMs: number;
+}
+
+/** What the lab runs, recorded once it is up (the journal then holds everything a report needs). */
+export interface RunInfoEvent {
+  kind: "run-info";
+  t: number;
+  versions: Partial<Record<"postgresql" | "patroni" | "etcd" | "haproxy" | "pgchaos", string>>;
+  topology: { scope?: string; nodes: { name: string; kind: string; ip?: string }[] };
+  /** Time from the run's start until the cluster was ready, ms. */
+  setupMs: number;
+}
+
+/** The run is over: its wall end time and why it could not be carried out, if it could not. */
+export interface RunEndEvent {
+  kind: "run-end";
+  t: number;
+  /** ISO 8601. */
+  endedAt: string;
+  error?: string;
+}
+
 export type HistoryEvent =
+  | SettleEvent
+  | TeardownEvent
+  | RunInfoEvent
+  | RunEndEvent
   | NodeSample
   | DcsSample
   | StepEvent

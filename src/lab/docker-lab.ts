@@ -32,6 +32,8 @@ export interface LabStartOptions {
   onLogLine?: LogListener;
   /** Called with everything the DCS proxy does (topology.dcs_proxy), from its start. */
   onDcsProxyNotice?: (n: DcsProxyNotice) => void;
+  /** The run's seeded random source (DCS proxy jitter and error probabilities). */
+  random?: () => number;
 }
 
 class DockerLabNode implements LabNode {
@@ -143,6 +145,7 @@ export class DockerLab implements Lab {
         logFile: path.join(this.opts.logDir, "dcs-proxy.log"),
         progress,
         onNotice: this.opts.onDcsProxyNotice,
+        random: this.opts.random,
       });
     }
     if (!patroniEarly) await this.startAll(patroniNames(this.spec).map((n) => [n, "patroni"] as const));

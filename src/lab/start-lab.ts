@@ -44,6 +44,8 @@ export async function startLab(
     onDcsProxyNotice?: (n: DcsProxyNotice) => void;
     signal?: AbortSignal;
     readyTimeoutMs?: number;
+    /** The run's seeded random source (DCS proxy jitter and error probabilities). */
+    random?: () => number;
   },
 ): Promise<StartedLab> {
   const docker = await ensureEngine(opts.progress);
@@ -77,6 +79,7 @@ export async function startLab(
       progress: opts.progress,
       onLogLine: opts.onLogLine,
       onDcsProxyNotice: opts.onDcsProxyNotice,
+      random: opts.random,
     });
     await reaperStarted;
     const createSec = (monoMs() - t0) / 1000;

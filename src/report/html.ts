@@ -50,7 +50,7 @@ function page(titleText: string, body: string, withScript: boolean): string {
 /** Evidence items shown in a checker's card before "N more". */
 const EVIDENCE_IN_VIEW = 6;
 
-const OUTCOME_WORD: Record<RunOutcome, string> = { pass: "PASS", fail: "FAIL", error: "ERROR" };
+const OUTCOME_WORD: Record<RunOutcome, string> = { pass: "PASS", fail: "FAIL", error: "ERROR", known: "KNOWN" };
 
 function verdictState(v: Pick<Verdict, "ok" | "unknown">): "passed" | "failed" | "unknown" {
   return v.ok ? "passed" : v.unknown ? "unknown" : "failed";
@@ -96,6 +96,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
         .map(esc)
         .join(" · ")}</span>`,
   ]);
+  if (r.options?.seed !== undefined) meta.push(["Seed", `<code>${esc(String(r.options.seed))}</code>${r.options.timeScale !== undefined ? ` · time scale ${esc(String(r.options.timeScale))}` : ""}`]);
   const vers: string[] = [
     `PostgreSQL ${version(r.versions.postgresql)}`,
     `Patroni ${version(r.versions.patroni)}`,
@@ -163,6 +164,19 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   }
   out.push(`</section>`);
 
+  // ---- known issues ----
+  if (r.knownIssues?.length) {
+    out.push(`<section id="known-issues"><h2>Known issues</h2><ul>`);
+    for (const k of r.knownIssues) {
+      const ref = k.reference ? ` <a href="${esc(k.reference)}">${esc(k.reference)}</a>` : "";
+      out.push(
+        `<li data-known-issue="${esc(k.id)}" data-showed="${k.showed}">${pill(k.showed ? "known" : "ok", k.showed ? "showed" : "did not show")} <strong>${esc(k.id)}</strong>: ${esc(k.summary)}${ref}` +
+          `${k.showed ? `<br><span class="muted small">explains ${esc(k.matched.join(", "))}</span>` : `<br><span class="muted small">${esc(k.why ?? "")}</span>`}` +
+          `${k.evidence.length ? `<pre>${esc(k.evidence.join("\n"))}</pre>` : ""}</li>`,
+      );
+    }
+    out.push(`</ul></section>`);
+  }
   // ---- findings ----
   if (r.findings?.length) {
     out.push(`<section id="findings" class="findings"><h2>Findings</h2><p class="muted">What Patroni did otherwise than documented, with its own log lines:</p>`);
@@ -338,9 +352,9 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
   // The index needs no events: leave them out before the (deep) redaction.
   const rs = reports.map((r) => redactDeep({ ...r, events: [] }, secrets));
   const links = reports.map((r) => redact(link(r), secrets));
-  const counts: Record<string, number> = { pass: 0, fail: 0, error: 0 };
-  for (const r of rs) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-  const overall: RunOutcome = counts.error ? "error" : counts.fail ? "fail" : "pass";
+  const counts: Record<RunOutcome, number> = { pass: 0, fail: 0, error: 0, known: 0 };
+  for (const r of rs) counts[r.outcome]++;
+  const overall: RunOutcome = counts.error ? "error" : counts.fail ? "fail" : counts.known ? "known" : "pass";
   const title = opts.title ?? "pgchaos game day";
   const out: string[] = ['<main class="index">'];
   out.push(`<header class="run" data-outcome="${overall}">`);
@@ -348,7 +362,7 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
     `<div class="verdict ${overall}" id="verdict" data-outcome="${overall}"><span class="word">${OUTCOME_WORD[overall]}</span><span class="sub">${rs.length} scenario run${rs.length === 1 ? "" : "s"}</span></div>`,
   );
   out.push(
-    `<div><h1>${esc(title)}</h1><p class="headline"><strong>${counts.pass} passed, ${counts.fail} failed, ${counts.error} errored.</strong></p>` +
+    `<div><h1>${esc(title)}</h1><p class="headline"><strong>${counts.pass} passed, ${counts.fail} failed, ${counts.known} known issues, ${counts.error} errored.</strong></p>` +
       `<p class="description">Combined JUnit: <a href="junit.xml">junit.xml</a> · summary: <a href="summary.md">summary.md</a>, <a href="summary.json">summary.json</a></p></div>`,
   );
   out.push(`</header>`);

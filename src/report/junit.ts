@@ -52,6 +52,16 @@ function testcase(r: RunReport, maxEvidence: number): string {
   if (r.outcome === "error") {
     const details = [`infrastructure error: ${r.error ?? "unknown error"}`, ...ps.map((p) => p.details)].join("\n\n");
     lines.push(`      <error message="${xmlAttr(r.error ?? "error")}" type="infrastructure">${xmlText(details)}</error>`);
+  } else if (r.outcome === "known") {
+    // A known upstream issue is neither a pass nor a failure: skipped, with its reference.
+    const shown = (r.knownIssues ?? []).filter((k) => k.showed);
+    const message = `known issue${shown.length === 1 ? "" : "s"}: ${shown.map((k) => `${k.id}${k.reference ? ` (${k.reference})` : ""}`).join(", ")}`;
+    const details = [
+      message,
+      ...shown.map((k) => `${k.id}: ${k.summary}\n  explains: ${k.matched.join(", ")}\n${k.evidence.map((e) => `  evidence: ${e}`).join("\n")}`),
+      ...ps.map((p) => p.details),
+    ].join("\n\n");
+    lines.push(`      <skipped message="${xmlAttr(truncate(message, 1000))}">${xmlText(details)}</skipped>`);
   } else if (ps.length > 0) {
     const message = ps.length === 1 ? ps[0].message : `${ps.length} problems: ${ps.map((p) => p.message).join("; ")}`;
     const type = ps.length === 1 ? ps[0].type : [...new Set(ps.map((p) => p.type))].join(",");
@@ -71,7 +81,8 @@ function truncate(s: string, n: number): string {
 /**
  * junit.xml for one run or a game day: one <testsuite name="pgchaos"> with one <testcase> per
  * scenario run. A failed step or verdict becomes one <failure> (all problems in its text), an
- * infrastructure error an <error>; <system-out> holds the run's step log.
+ * infrastructure error an <error>, a run whose failures are all known issues a <skipped> (not a
+ * failure) naming them and their references; <system-out> holds the run's step log.
  */
 export function renderJUnit(reports: RunReport | readonly RunReport[], opts: JUnitOptions = {}): string {
   const secrets = opts.secrets ?? [];
@@ -79,6 +90,7 @@ export function renderJUnit(reports: RunReport | readonly RunReport[], opts: JUn
   const maxEvidence = opts.maxEvidence ?? 20;
   const failures = rs.filter((r) => r.outcome === "fail").length;
   const errors = rs.filter((r) => r.outcome === "error").length;
+  const skipped = rs.filter((r) => r.outcome === "known").length;
   const time = seconds(rs.reduce((acc, r) => acc + r.durations.totalMs, 0));
   const first = [...rs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0];
   const ts = first ? timestamp(first.startedAt) : undefined;
@@ -87,12 +99,13 @@ export function renderJUnit(reports: RunReport | readonly RunReport[], opts: JUn
   const props: [string, string][] = [];
   for (const r of rs) props.push([`runId.${r.scenario.name}`, r.runId]);
   if (first) for (const k of ["postgresql", "patroni", "etcd"] as const) props.push([k, first.versions[k]]);
+  for (const r of rs) for (const k of r.knownIssues ?? []) if (k.showed) props.push([`knownIssue.${r.scenario.name}.${k.id}`, k.reference ?? k.summary]);
 
   const out: string[] = [];
   out.push(`<?xml version="1.0" encoding="UTF-8"?>`);
   out.push(`<testsuites name="pgchaos" ${counts} time="${time}">`);
   out.push(
-    `  <testsuite name="pgchaos" ${counts} skipped="0" time="${time}"` +
+    `  <testsuite name="pgchaos" ${counts} skipped="${skipped}" time="${time}"` +
       `${ts ? ` timestamp="${ts}"` : ""}${opts.hostname ? ` hostname="${xmlAttr(opts.hostname)}"` : ""}>`,
   );
   out.push(`    <properties>`);

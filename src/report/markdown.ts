@@ -8,7 +8,7 @@ export interface MarkdownOptions {
   maxEvidence?: number;
 }
 
-const ICON: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️" };
+const ICON: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶" };
 
 /** Text for a table cell: no pipes, no line breaks, no raw HTML. */
 export function cell(s: string | number | undefined | null): string {
@@ -50,6 +50,7 @@ function verdictLine(r: RunReport): string {
   const failedSteps = r.steps.filter((s) => s.outcome === "fail");
   const parts: string[] = [];
   if (r.outcome === "error") parts.push(`infrastructure error: ${inline(r.error ?? "unknown")}`);
+  if (r.outcome === "known") parts.push(`every failure is a known issue (${(r.knownIssues ?? []).filter((k) => k.showed).map((k) => k.id).join(", ")})`);
   if (r.verdicts.length)
     parts.push(
       failedChecks.length
@@ -76,6 +77,7 @@ export function renderMarkdown(report: RunReport, opts: MarkdownOptions = {}): s
   header.push(["Started", `${cell(r.startedAt)} (t = 0 at ${cell(r.origin)})`]);
   header.push(["Ended", cell(r.endedAt)]);
   header.push(["Duration", `${formatDuration(r.durations.totalMs)} (timeline ${formatDuration(r.durations.historyMs)})`]);
+  if (r.options?.seed !== undefined) header.push(["Seed", `${code(String(r.options.seed))}${r.options.timeScale !== undefined ? ` (time scale ${r.options.timeScale})` : ""}`]);
   if (r.topology.nodes.length)
     header.push([
       "Topology",
@@ -162,6 +164,14 @@ export function renderMarkdown(report: RunReport, opts: MarkdownOptions = {}): s
     out.push(`Workload span ${formatDuration(w.spanMs)}.`, "");
   } else out.push("No workload ran.", "");
 
+  if (r.knownIssues?.length) {
+    out.push("## Known issues", "");
+    for (const k of r.knownIssues) {
+      out.push(`- **${inline(k.id)}**: ${k.showed ? `showed; explains ${k.matched.map(code).join(", ")}` : inline(k.why ?? "did not show")}. ${inline(k.summary)}${k.reference ? ` (${k.reference})` : ""}`);
+      for (const e of k.evidence) out.push(`  - evidence: ${code(e)}`);
+    }
+    out.push("");
+  }
   if (r.findings?.length) {
     out.push("## Findings", "", "What Patroni did otherwise than documented:", "");
     for (const f of r.findings) out.push(`- ${inline(f)}`);

@@ -1,9 +1,13 @@
 import type { Verdict } from "../checker/checker.js";
 import type { ActionEvent, FaultEvent, HistoryEvent, StepEvent, WriteOp } from "../history/events.js";
+import { allExplained, failuresOf, type KnownIssueResult } from "../known-issues/match.js";
+
+export type { KnownIssueResult } from "../known-issues/match.js";
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-export type RunOutcome = "pass" | "fail" | "error";
+/** `known`: every failure is explained by a known issue whose evidence was found (not pass, not fail). */
+export type RunOutcome = "pass" | "fail" | "error" | "known";
 
 export interface ScenarioInfo {
   name: string;
@@ -125,10 +129,19 @@ export interface RunReport {
   workload: WorkloadFigures;
   /** What Patroni did otherwise than documented, with evidence (free text). */
   findings?: string[];
+  /** The scenario's known issues: which showed, which failures they explain, and which did not show. */
+  knownIssues?: KnownIssueResult[];
+  /** How the run was made: the seed of the harness's random choices and the time scale. */
+  options?: RunOptionsInfo;
   /** Where the raw material is, relative to the report's directory. */
   logs?: { journal?: string; dir?: string };
   /** The full timeline. */
   events: HistoryEvent[];
+}
+
+export interface RunOptionsInfo {
+  seed?: number;
+  timeScale?: number;
 }
 
 export interface BuildReportInput {
@@ -144,6 +157,8 @@ export interface BuildReportInput {
   /** An infrastructure error (the run could not be carried out as written). */
   error?: string | Error;
   findings?: string[];
+  knownIssues?: KnownIssueResult[];
+  options?: RunOptionsInfo;
   /** Scenario file line of each step, by step index. */
   stepLines?: Record<number, number>;
   logs?: { journal?: string; dir?: string };
@@ -176,8 +191,11 @@ export function buildReport(input: BuildReportInput): RunReport {
     const s = errored[0];
     error = `step ${s.index + 1} (${s.id}) ${s.tEnd === null ? "did not finish" : "errored"}${s.detail ? `: ${s.detail}` : ""}`;
   }
-  const outcome: RunOutcome =
-    error !== undefined ? "error" : steps.some((s) => s.outcome === "fail") || verdicts.some((v) => !v.ok) ? "fail" : "pass";
+  const failed = steps.some((s) => s.outcome === "fail") || verdicts.some((v) => !v.ok);
+  // Known only when every failure (failed step, failed verdict; an unknown verdict never) is
+  // explained by a known issue that showed.
+  const known = failed && !verdicts.some((v) => !v.ok && v.unknown) && allExplained(failuresOf(events, verdicts), input.knownIssues ?? []);
+  const outcome: RunOutcome = error !== undefined ? "error" : known ? "known" : failed ? "fail" : "pass";
 
   const startedAt = iso(input.startedAt);
   const endedAt = iso(input.endedAt);
@@ -211,6 +229,8 @@ export function buildReport(input: BuildReportInput): RunReport {
     verdicts,
     workload,
     ...(input.findings?.length ? { findings: input.findings } : {}),
+    ...(input.knownIssues?.length ? { knownIssues: input.knownIssues } : {}),
+    ...(input.options ? { options: input.options } : {}),
     ...(input.logs ? { logs: input.logs } : {}),
     events,
   };

@@ -10,11 +10,26 @@ import { renderJson, stableStringify } from "./json.js";
 import { renderJUnit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import { buildReport, type RunReport } from "./model.js";
+import { failuresOf } from "../known-issues/match.js";
 import { parseXml, xmlAttr, xmlText, type XmlElement } from "./xml.js";
 
 function splitBrainReport(): RunReport {
   const input = splitBrainReportInput();
   return buildReport({ ...input, verdicts: Object.values(checkers).map((mk) => mk().check(input.events)) });
+}
+
+/** The split brain explained by a known issue that showed: outcome `known`. */
+function knownReport(): RunReport {
+  const input = splitBrainReportInput();
+  const verdicts = Object.values(checkers)
+    .map((mk) => mk().check(input.events))
+    .filter((v) => !v.unknown);
+  const matched = failuresOf(input.events, verdicts).map((f) => f.key);
+  return buildReport({
+    ...input,
+    verdicts,
+    knownIssues: [{ id: "race", summary: "a <known> race", reference: "https://example.org/issues/1", showed: true, matched, evidence: ["pg1 +1.0s: promoted"] }],
+  });
 }
 
 function cleanReport(name = "clean-run", incident?: string): RunReport {
@@ -96,6 +111,20 @@ describe("junit.xml", () => {
     expect(xml).not.toContain(xmlText(SECRET));
   });
 
+  it("reports a known issue as <skipped> (not a failure) with its reference", () => {
+    const r = knownReport();
+    expect(r.outcome).toBe("known");
+    const doc = parseXml(renderJUnit([r, cleanReport()]));
+    const suite = child(doc, "testsuite")[0];
+    expect(suite.attrs).toMatchObject({ tests: "2", failures: "0", errors: "0", skipped: "1" });
+    const tc = child(suite, "testcase")[0];
+    expect(child(tc, "failure")).toEqual([]);
+    expect(child(tc, "skipped")[0].attrs.message).toBe("known issue: race (https://example.org/issues/1)");
+    const props = child(child(suite, "properties")[0], "property").map((p) => p.attrs);
+    expect(props).toContainEqual({ name: `knownIssue.${r.scenario.name}.race`, value: "https://example.org/issues/1" });
+    expect(renderMarkdown(r)).toContain("## Known issues");
+  });
+
   it("reports an infrastructure error as <error>", () => {
     const r = buildReport({ ...splitBrainReportInput(), error: "docker engine went away" });
     const tc = child(child(parseXml(renderJUnit(r)), "testsuite")[0], "testcase")[0];
@@ -129,7 +158,7 @@ describe("junit.xml", () => {
     nasty.outcome = "fail";
     const docs = {
       "one.xml": renderJUnit(splitBrainReport()),
-      "many.xml": renderJUnit([splitBrainReport(), cleanReport(), nasty, buildReport({ ...splitBrainReportInput(), error: "boom" })]),
+      "many.xml": renderJUnit([splitBrainReport(), cleanReport(), nasty, buildReport({ ...splitBrainReportInput(), error: "boom" }), knownReport()]),
       "none.xml": renderJUnit([]),
     };
     for (const [name, xml] of Object.entries(docs)) {

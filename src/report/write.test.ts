@@ -82,7 +82,7 @@ describe("writeIndex", () => {
 
     const md = readFileSync(paths.summaryMarkdown, "utf8");
     expect(md.split("\n")[0]).toBe("# ⚠️ Game day 1: ERROR");
-    expect(md).toContain("**3 scenario runs: 1 passed, 1 failed, 1 errored.**");
+    expect(md).toContain("**3 scenario runs: 1 passed, 1 failed, 0 known issues, 1 errored.**");
     expect(md).toContain("| ✅ pass | clean-run | clock-skew | 31.5 s |  | [report](run-clean/report.md) |");
     expect(md).toContain("| ❌ fail | etcd-pause-split-brain | dcs-loss | 93.3 s | step 4 single primary within 10s: pg2 and pg3 both primary at +40.3s<br>single-primary: split brain");
 

@@ -59,6 +59,8 @@ export interface SummaryRun {
   repeat?: number;
   failedSteps: { index: number; id: string; text: string; detail?: string }[];
   verdicts: { checker: string; ok: boolean; unknown?: boolean; summary: string }[];
+  /** The scenario's known issues in this run: which showed and what they explain. */
+  knownIssues?: { id: string; showed: boolean; matched: string[] }[];
 }
 
 export interface Summary {
@@ -72,14 +74,14 @@ export interface Summary {
   pool?: { jobs: number; wallMs: number };
 }
 
-/** The worst outcome: error > fail > pass (pass for no runs). */
+/** The worst outcome: error > fail > known > pass (pass for no runs). */
 export function overallOutcome(outcomes: readonly RunOutcome[]): RunOutcome {
-  return outcomes.includes("error") ? "error" : outcomes.includes("fail") ? "fail" : "pass";
+  return outcomes.includes("error") ? "error" : outcomes.includes("fail") ? "fail" : outcomes.includes("known") ? "known" : "pass";
 }
 
 export function buildSummary(reports: readonly RunReport[], opts: IndexOptions = {}): Summary {
   const link = opts.reportLink ?? ((r: RunReport) => `${r.runId}/report.md`);
-  const counts: Summary["counts"] = { total: reports.length, pass: 0, fail: 0, error: 0 };
+  const counts: Summary["counts"] = { total: reports.length, pass: 0, fail: 0, error: 0, known: 0 };
   // (an outcome another version adds is counted under its own name rather than lost)
   for (const r of reports) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
   const repeatOf = opts.repeatOf ?? (() => undefined);
@@ -102,6 +104,7 @@ export function buildSummary(reports: readonly RunReport[], opts: IndexOptions =
         .filter((s) => s.outcome !== "pass")
         .map((s) => ({ index: s.index, id: s.id, text: s.text, ...(s.detail ? { detail: s.detail } : {}) })),
       verdicts: r.verdicts.map((v) => ({ checker: v.checker, ok: v.ok, ...(v.unknown ? { unknown: true } : {}), summary: v.summary })),
+      ...(r.knownIssues?.length ? { knownIssues: r.knownIssues.map((k) => ({ id: k.id, showed: k.showed, matched: k.matched })) } : {}),
     })),
     scenarios: aggregateRuns(reports.map((r) => ({ report: r, repeat: repeatOf(r), link: link(r) }))),
     ...(opts.pool ? { pool: opts.pool } : {}),
@@ -136,12 +139,12 @@ function repeatedMarkdown(s: Summary): string[] {
 
 export function renderSummaryMarkdown(reports: readonly RunReport[], opts: IndexOptions = {}): string {
   const s = redactDeep(buildSummary(reports, opts), opts.secrets ?? []);
-  const icon: Record<string, string> = { pass: "✅", fail: "❌", error: "⚠️" };
+  const icon: Record<string, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶" };
   const out: string[] = [];
   out.push(`# ${icon[s.outcome] ?? "❔"} ${opts.title ?? "pgchaos game day"}: ${s.outcome.toUpperCase()}`, "");
-  const otherCounts = Object.entries(s.counts).filter(([o]) => !["total", "pass", "fail", "error"].includes(o));
+  const otherCounts = Object.entries(s.counts).filter(([o]) => !["total", "pass", "fail", "error", "known"].includes(o));
   out.push(
-    `**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.error} errored${otherCounts.map(([o, n]) => `, ${n} ${o}`).join("")}.**`,
+    `**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.known} known issues, ${s.counts.error} errored${otherCounts.map(([o, n]) => `, ${n} ${o}`).join("")}.**`,
     "",
   );
   if (s.pool) out.push(`${s.pool.jobs} lab${s.pool.jobs === 1 ? "" : "s"} at a time; wall time ${formatDuration(s.pool.wallMs)}.`, "");

@@ -20,7 +20,7 @@ import { actions } from "../actions/index.js";
 import { evaluateCondition, probesFor, type ConditionContext } from "../conditions/index.js";
 import { patroniRest, pgTarget } from "../lab/lab-clients.js";
 import { pgConnect } from "../clients/pg.js";
-import { buildReport, type RunReport, type Versions } from "../report/model.js";
+import type { RunReport, Versions } from "../report/model.js";
 import { Journal } from "../report/journal.js";
 import { writeReports } from "../report/write.js";
 import { monoMs, sleep } from "../util/time.js";
@@ -31,7 +31,10 @@ import { newRunId, newSecret } from "../lab/run-id.js";
 import { JOURNAL_FILE } from "../report/journal.js";
 import type { LabSecrets } from "../lab/lab-api.js";
 import { describeStep } from "./describe-step.js";
-import { judge } from "./judge.js";
+import { harnessVersion, reportFromRecord, type RunMeta } from "./run-record.js";
+import { loadKnownIssues } from "../known-issues/load.js";
+import type { KnownIssue } from "../known-issues/schema.js";
+import { derivedRandom, newSeed } from "../util/random.js";
 import { readVersions } from "../lab/versions.js";
 import { formatActionLog, patroniLinesDuring } from "./action-log.js";
 
@@ -53,6 +56,10 @@ export interface RunOptions {
   progress: Progress;
   signal?: AbortSignal;
   runId?: string;
+  /** Seed of the harness's random choices (DCS proxy jitter, error probabilities); random when absent. */
+  seed?: number;
+  /** Shared known issues (default: the shipped known-issues/patroni.yaml); the scenario's own are added. */
+  knownIssues?: readonly KnownIssue[];
 }
 
 export interface ScenarioResult {
@@ -98,9 +105,30 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   const history = new History();
   // Credentials for this run only; every report and journal line is redacted of them.
   const secrets: LabSecrets = { superuserPassword: newSecret(), replicationPassword: newSecret(), restapiPassword: newSecret() };
+  const seed = opts.seed ?? newSeed();
+  // Everything besides the events that judging and rendering need: the journal is the record.
+  const meta: RunMeta = {
+    harness: harnessVersion(),
+    scenario: {
+      name: scenario.name,
+      ...(scenario.description !== undefined ? { description: scenario.description } : {}),
+      ...(scenario.incident !== undefined ? { incident: String(scenario.incident) } : {}),
+      file: input.file,
+      text: input.text,
+      stepLines: Object.fromEntries(input.stepLines.map((l, i) => [i, l]).filter(([, l]) => l !== undefined)) as Record<number, number>,
+      invariants: scenario.invariants,
+      patroni: { ttl: scenario.patroni.ttl, loop_wait: scenario.patroni.loop_wait, retry_timeout: scenario.patroni.retry_timeout },
+    },
+    knownIssues: [
+      ...(scenario.known_issues ?? []),
+      ...(opts.knownIssues ?? loadKnownIssues()).filter((k) => k.scenario === scenario.name),
+    ],
+    options: { timeScale: opts.timeScale, seed },
+  };
+  progress(`[${scenario.name}] seed ${seed}`);
   const journal = new Journal(
     path.join(dir, JOURNAL_FILE),
-    { runId, wall: startedAt.toISOString(), scenario: scenario.name, scenarioFile: input.file },
+    { runId, wall: startedAt.toISOString(), scenario: scenario.name, scenarioFile: input.file, meta: meta as unknown as Record<string, unknown> },
     { secrets: Object.values(secrets) },
   );
   journal.attach(history);
@@ -113,9 +141,6 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   let faults: ActiveFaults | undefined;
   let error: string | undefined;
   let versions: Partial<Versions> = {};
-  const findings: string[] = [];
-  let setupMs = 0;
-  let teardownStart = 0;
   const scale = (ms: number) => Math.round(ms * opts.timeScale);
   const note = (text: string, level: "info" | "warn" | "error" = "info") => history.append({ kind: "note", t: now(), text, level });
 
@@ -130,11 +155,19 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
       readyTimeoutMs: scale(180_000),
       onLogLine: (node, line) => history.append({ kind: "log", t: now(), node, line }),
       onDcsProxyNotice: (n) => history.append({ kind: "dcs-proxy", t: now(), ...n }),
+      random: derivedRandom(seed, "dcs-proxy"),
     });
     const lab = started.lab;
-    setupMs = now();
+    const setupMs = now();
     note(`cluster ready: leader ${started.ready.leader} (etcd ${started.ready.etcdSec.toFixed(1)} s, leader ${started.ready.leaderSec.toFixed(1)} s, replicas ${started.ready.replicasSec.toFixed(1)} s)`);
-    versions = await readVersions(started);
+    versions = { ...(await readVersions(started)), pgchaos: meta.harness.version };
+    history.append({
+      kind: "run-info",
+      t: now(),
+      versions,
+      topology: { scope: lab.scope, nodes: lab.nodes.map((n) => ({ name: n.name, kind: n.kind, ip: n.ip })) },
+      setupMs,
+    });
 
     const patroniNodes = lab.patroniNodes().map((n) => n.name);
     const etcdNodes = lab.etcdNodes().map((n) => n.name);
@@ -206,17 +239,14 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
       }
     }
 
+    // Heal failures are recorded as fault events (judged by the faults-healed check).
     const healErrors = await faults.healAll();
-    if (healErrors.length) {
-      error ??= `healing failed: ${healErrors.join("; ")}`;
-      findings.push(`healing failed: ${healErrors.join("; ")}`);
-    }
+    if (healErrors.length) error ??= `healing failed: ${healErrors.join("; ")}`;
     // Settle: the cluster should converge by itself (a leader, every replica streaming).
     const settleMs = scale(scenario.settle);
     progress(`[${scenario.name}] settling (up to ${(settleMs / 1000).toFixed(0)} s): waiting for a leader and streaming replicas`);
     const settled = await waitSettled(history, now, patroniNodes, settleMs, opts.signal);
-    note(settled ? `settled: leader ${settled} and every replica streaming` : `did not settle within ${(settleMs / 1000).toFixed(0)} s`, settled ? "info" : "warn");
-    if (!settled) findings.push(`the cluster did not converge (a leader and every replica streaming) within settle time ${(settleMs / 1000).toFixed(0)} s after the last step`);
+    history.append({ kind: "settle", t: now(), ok: !!settled, ...(settled ? { leader: settled } : {}), budgetMs: settleMs });
     await Promise.all([writer.stop(), directWriter?.stop()]);
     // Let replicas replay the last writes before reading them back.
     await sleep(1500, opts.signal);
@@ -228,51 +258,27 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   } finally {
     await writer?.stop().catch(() => {});
     await directWriter?.stop().catch(() => {});
-    if (faults) {
-      const errs = await faults.healAll();
-      if (errs.length) findings.push(`healing during teardown failed: ${errs.join("; ")}`);
-    }
+    // Failures here are recorded as fault heal events (the faults-healed check).
+    if (faults) await faults.healAll();
     await recorder?.stop().catch(() => {});
     // Which etcd member each Patroni node used while an etcd member was isolated (incident 2).
-    const endpoints = dcsEndpointReport(history.all(), (scenario.patroni.retry_timeout + scenario.patroni.loop_wait) * 1000);
-    for (const n of endpoints.notes) note(n);
+    for (const n of dcsEndpointReport(history.all(), (scenario.patroni.retry_timeout + scenario.patroni.loop_wait) * 1000).notes) note(n);
     const routing = haproxyRoutingNote(history.all());
     if (routing) note(routing);
-    findings.push(...endpoints.findings);
-    teardownStart = monoMs();
-    await started?.dispose().catch((e: unknown) => findings.push(`teardown failed: ${errorText(e)}`));
+    if (started) {
+      const teardownStart = monoMs();
+      const teardownError = await started.dispose().then(
+        () => undefined,
+        (e: unknown) => errorText(e),
+      );
+      history.append({ kind: "teardown", t: now(), ok: teardownError === undefined, ...(teardownError ? { error: teardownError } : {}), durationMs: Math.round(monoMs() - teardownStart) });
+    }
+    history.append({ kind: "run-end", t: now(), endedAt: new Date().toISOString(), ...(error !== undefined ? { error } : {}) });
     journal.close();
   }
 
-  const events = history.all();
-  const judgement = judge({ events, invariants: scenario.invariants, error });
-  const verdicts = judgement.verdicts;
-  findings.push(...judgement.findings);
-  const report = buildReport({
-    runId,
-    scenario: {
-      name: scenario.name,
-      description: scenario.description,
-      file: input.file,
-      text: input.text,
-      incident: scenario.incident === undefined ? undefined : String(scenario.incident),
-    },
-    startedAt,
-    endedAt: new Date(),
-    origin: startedAt,
-    topology: started
-      ? { scope: started.lab.scope, nodes: started.lab.nodes.map((n) => ({ name: n.name, kind: n.kind, ip: n.ip })) }
-      : undefined,
-    versions,
-    events,
-    verdicts,
-    error,
-    findings,
-    stepLines: Object.fromEntries(input.stepLines.map((l, i) => [i, l]).filter(([, l]) => l !== undefined)) as Record<number, number>,
-    logs: { journal: "journal.jsonl", dir: "logs" },
-    setupMs,
-    teardownMs: teardownStart ? Math.round(monoMs() - teardownStart) : undefined,
-  });
+  // Judged from the record alone, exactly as `pgchaos report` re-judges the journal.
+  const report = reportFromRecord({ runId, wall: startedAt.toISOString(), meta, events: history.all() });
   await writeReports(dir, report, { secrets: Object.values(secrets) });
   return { report, dir, secrets };
 }

@@ -16,6 +16,7 @@
  * are checked after this schema, in semantic.ts.
  */
 import { z } from "zod";
+import { knownIssueSchema } from "../known-issues/schema.js";
 import { ACTION_PARAMS, ACTION_TYPES, type ActionType } from "./action-params.js";
 import { CONDITION_PARAMS, CONDITION_TYPES, type Condition, type ConditionType } from "./condition-params.js";
 import { FAULT_PARAMS, FAULT_TYPES, type FaultType, faultDuration } from "./fault-params.js";
@@ -303,6 +304,10 @@ export const scenarioSchema = z
       })
       .describe("Invariants judged after the run (default: [single-primary, no-acked-write-lost])."),
     steps: z.array(stepSchema).min(1).describe("The steps, run in order (at least one)."),
+    known_issues: z
+      .array(knownIssueSchema)
+      .optional()
+      .describe("Failures of this scenario known on given versions (upstream issues), reported as `known` instead of `fail` when their evidence is found."),
   })
   .describe("A pgchaos scenario (format v1).");
 

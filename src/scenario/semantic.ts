@@ -196,6 +196,17 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
     }
   });
 
+  /* Known issues name this scenario's steps (ids, or step-<index> for unnamed ones). */
+  const stepNames = s.steps.map((st, i) => st.id ?? `step-${i}`);
+  (s.known_issues ?? []).forEach((k, i) => {
+    if (k.scenario !== undefined && k.scenario !== s.name)
+      out.push({ path: ["known_issues", i, "scenario"], at: "value", message: `a scenario's own known issue applies to it: scenario is '${s.name}' or omitted` });
+    (k.covers.steps ?? []).forEach((id, j) => {
+      if (!stepNames.includes(id))
+        out.push({ path: ["known_issues", i, "covers", "steps", j], at: "value", message: `no step '${id}' in this scenario`, allowed: stepNames, ...(closest(id, stepNames) ? { suggestion: closest(id, stepNames) } : {}) });
+    });
+  });
+
   return out;
 }
 

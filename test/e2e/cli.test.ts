@@ -46,6 +46,21 @@ describe("pgchaos CLI", () => {
     expect(report.outcome).toBe("error");
     expect(report.error).toMatch(/interrupted/);
     expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+    // Judged whatever was recorded: the invariants have verdicts, unknown where the history
+    // cannot decide (no final read), next to the run checks.
+    const verdicts = Object.fromEntries((report.verdicts as { checker: string; ok: boolean; unknown?: boolean }[]).map((v) => [v.checker, v]));
+    expect(Object.keys(verdicts)).toEqual(expect.arrayContaining(["single-primary", "no-acked-write-lost", "cluster-settled", "faults-healed", "lab-teardown"]));
+    expect(verdicts["no-acked-write-lost"]).toMatchObject({ ok: false, unknown: true });
+    expect(verdicts["faults-healed"].ok).toBe(true);
+    expect(verdicts["lab-teardown"].ok).toBe(true);
+    expect(report.options.seed).toEqual(expect.any(Number));
+    // The journal is the record: `pgchaos report` re-judges it into another directory with the
+    // same report.json (there is no rendering-time field in it).
+    const again = path.join(reports, "again");
+    const rr = await execa("node", [cli, "report", dir, "--reports", again], { reject: false });
+    expect(rr.exitCode, rr.stderr).toBe(2); // an errored run
+    expect(await readFile(path.join(again, "report.json"), "utf8")).toBe(await readFile(path.join(dir, "report.json"), "utf8"));
+    for (const f of ["report.md", "junit.xml"]) expect(await readFile(path.join(again, f), "utf8")).toBe(await readFile(path.join(dir, f), "utf8"));
   });
 
   test("validate: malformed scenarios get file:line:column errors and exit 2, no stack trace", async () => {

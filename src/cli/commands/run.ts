@@ -18,6 +18,9 @@ import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
 import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
 import { runsTable, scenariosTable } from "../../gameday/console.js";
 import { formatDuration } from "../../report/text.js";
+import { gameDayExitCode } from "../../runner/exit-code.js";
+import { parseSeed } from "../../util/random.js";
+import { loadKnownIssues, type KnownIssueEntry } from "../../known-issues/load.js";
 
 export interface RunCommandOptions {
   paths: string[];
@@ -36,6 +39,10 @@ export interface RunCommandOptions {
   for?: string;
   /** The summary JSON on stdout; everything for people goes to stderr. */
   json?: boolean;
+  /** Treat failures explained by known issues as failures (exit 1). */
+  strict?: boolean;
+  /** Seed of the harness's random choices (every scenario of the game day uses it); random when absent. */
+  seed?: string;
 }
 
 export function parseTimeScale(v: string | undefined): number {
@@ -52,20 +59,15 @@ export function parseJobs(v: string | undefined): number {
   return n;
 }
 
-/** The game day's exit code (one seam, so the rule can change in one place). */
-function gameDayExitCode(reports: readonly RunReport[]): number {
-  if (interruptSignal.aborted) return 130;
-  if (reports.some((r) => r.outcome === "error")) return 2;
-  return reports.some((r) => r.outcome === "fail") ? 1 : 0;
-}
-
 /**
  * The game day: every scenario of the given files/directories (times --repeat), each in its
  * own lab with its own report, up to -j labs at a time; then an index over all of them.
- * Exit 0 when all pass, 1 when any failed, 2 for bad input or infrastructure errors.
+ * Exit 0 when every run passed or failed only by known issues, 1 when any failed (with --strict
+ * also on a known issue), 2 for bad input or infrastructure errors.
  */
 export async function runCommand(o: RunCommandOptions, out: (s: string) => void): Promise<number> {
   const timeScale = parseTimeScale(o.timeScale);
+  const seed = parseSeed(o.seed);
   const shard = o.shard ? parseShard(o.shard) : undefined;
   const jobs = parseJobs(o.jobs);
   const policy = parseRepeatPolicy({ repeat: o.repeat, untilFail: o.untilFail, for: o.for });
@@ -83,6 +85,14 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
       if (e instanceof ScenarioError) problems.push(e.message);
       else throw e;
     }
+  }
+  // The shared known issues are input too: a broken file stops the game day before it starts.
+  let knownIssues: KnownIssueEntry[] = [];
+  try {
+    knownIssues = loadKnownIssues();
+  } catch (e) {
+    if (e instanceof ScenarioError) problems.push(e.message);
+    else throw e;
   }
   if (problems.length) throw new UserFacingError(problems.join("\n"));
   const seen = new Map<string, string>();
@@ -108,7 +118,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   say(
     `pgchaos game day ${gameDay}: ${selected.length} scenario(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${inputs.length})` : ""}${repeatText}, ` +
       `${jobs} lab(s) at a time${o.jobs === undefined ? ` (default for ${m.cores} cores at load average ${m.load1.toFixed(1)}, ${(m.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core and ${LAB_NEEDS.memMiB} MiB)` : ""}, ` +
-      `time scale ${timeScale}; reports in ${dir}`,
+      `time scale ${timeScale}, seed ${seed}; reports in ${dir}`,
   );
   const result = await runGameDay(
     selected.map((input) => ({ input })),
@@ -117,6 +127,8 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
       jobs,
       policy,
       timeScale,
+      seed,
+      knownIssues,
       signal: interruptSignal,
       progress: stderrProgress,
       onRunEnd: (r) => say(`${r.report.outcome.toUpperCase().padEnd(5)} ${r.label}${r.report.error ? ` — ${r.report.error}` : ""}`),
@@ -139,11 +151,11 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   say(`game-day index: ${written.indexHtml}`);
   say(`summary: ${written.summaryMarkdown} (JSON: ${written.summaryJson})`);
   if (o.json) process.stdout.write(await readFile(written.summaryJson, "utf8"));
-  return gameDayExitCode(reports);
+  return gameDayExitCode(reports, { strict: o.strict, interrupted: interruptSignal.aborted });
 }
 
 /** Internal (`pgchaos run-unit`): one run into `dir`, for a game day's pool; the outcome is in the report it writes. */
-export async function runUnitCommand(o: { file: string; dir: string; timeScale?: string }): Promise<number> {
+export async function runUnitCommand(o: { file: string; dir: string; timeScale?: string; seed?: string }): Promise<number> {
   let input: ScenarioRunInput;
   try {
     input = toRunInput(await loadScenario(o.file));
@@ -151,6 +163,6 @@ export async function runUnitCommand(o: { file: string; dir: string; timeScale?:
     if (e instanceof ScenarioError) throw new UserFacingError(e.message);
     throw e;
   }
-  await runScenario(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), progress: stderrProgress, signal: interruptSignal });
+  await runScenario(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), seed: parseSeed(o.seed), progress: stderrProgress, signal: interruptSignal });
   return interruptSignal.aborted ? 130 : 0;
 }

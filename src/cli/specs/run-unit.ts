@@ -9,11 +9,12 @@ export default defineCommand({
   options: {
     dir: { type: "string", value: "DIR", help: "the run's report folder" },
     "time-scale": { type: "string", value: "X", help: "as for run" },
+    seed: { type: "string", value: "N", help: "as for run" },
   },
   async run(v, files, io) {
     if (files.length !== 1 || !v.dir) throw new (await import("../../util/errors.js")).UserFacingError("pgchaos run-unit FILE --dir DIR (internal to run -j)");
     void io;
     const { runUnitCommand } = await import("../commands/run.js");
-    return runUnitCommand({ file: files[0], dir: v.dir, timeScale: v["time-scale"] });
+    return runUnitCommand({ file: files[0], dir: v.dir, timeScale: v["time-scale"], seed: v.seed });
   },
 });

@@ -6,7 +6,7 @@ export default defineCommand({
   args: { usage: "[PATHS...]" },
   details:
     "PATHS are scenario files or directories searched for *.yaml (default: scenarios). Every scenario is\n" +
-    "validated before any lab starts. Exit codes: 0 all passed, 1 a scenario failed, 2 bad input or\n" +
+    "validated before any lab starts. Exit codes: 0 all passed (or failed only by known issues), 1 a scenario failed, 2 bad input or\n" +
     "infrastructure, 130 interrupted.",
   options: {
     reports: { type: "string", value: "DIR", default: "reports", help: "where reports go (a folder per game day)" },
@@ -18,6 +18,8 @@ export default defineCommand({
     repeat: { type: "string", value: "N", help: "run each scenario N times (reports in <scenario>/run-NN/; pass rates with 95% intervals)" },
     "until-fail": { type: "boolean", help: "repeat each scenario until a run does not pass (at most --repeat N, default 100)" },
     for: { type: "string", value: "D", help: "repeat the scenarios round by round for D (e.g. 30m); no run starts after D" },
+    strict: { type: "boolean", help: "a failure explained by a known issue fails the game day too (exit 1)" },
+    seed: { type: "string", value: "N", help: "seed of the harness's random choices (default: random; printed in every report)" },
     json: { type: "boolean", help: "print the summary JSON on stdout (progress and tables go to stderr)" },
     "install-engine": { type: "boolean", help: "as root on Debian: install (docker.io) and start a Docker engine when none answers" },
   },
@@ -33,6 +35,8 @@ export default defineCommand({
         untilFail: v["until-fail"],
         for: v.for,
         json: v.json,
+        strict: v.strict,
+        seed: v.seed,
       },
       io.out,
     );

@@ -25,7 +25,7 @@ header.run { display: grid; grid-template-columns: auto 1fr; gap: 18px 24px; ali
 .verdict { border-radius: 10px; padding: 12px 20px; color: #fff; text-align: center; min-width: 150px; }
 .verdict .word { font-size: 40px; font-weight: 800; letter-spacing: .04em; line-height: 1; display: block; }
 .verdict .sub { font-size: 12px; opacity: .92; display: block; margin-top: 6px; }
-.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); } .verdict.error { background: var(--error); }
+.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); } .verdict.error { background: var(--error); } .verdict.known { background: #e8590c; }
 .headline { font-size: 15px; margin: 8px 0 0; }
 .description { margin: 8px 0 0; color: var(--muted); max-width: 110ch; }
 .meta { grid-column: 1 / -1; display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 8px 22px; margin: 0; }
@@ -44,7 +44,7 @@ header.run { display: grid; grid-template-columns: auto 1fr; gap: 18px 24px; ali
 .more-evidence { border: 0; padding: 0; margin: 4px 0 0 18px; background: none; } .more-evidence summary { font-weight: 400; color: #1c64c8; font-size: 12.5px; }
 .checker .figures { margin-top: 8px; color: var(--faint); font-size: 11.5px; font-family: var(--mono); }
 .pill { display: inline-block; font-size: 11.5px; font-weight: 700; padding: 1px 8px; border-radius: 999px; color: #fff; text-transform: uppercase; letter-spacing: .04em; white-space: nowrap; }
-.pill.pass, .pill.ok { background: var(--pass); } .pill.fail, .pill.failed { background: var(--fail); } .pill.error, .pill.unknown { background: var(--error); }
+.pill.pass, .pill.ok { background: var(--pass); } .pill.fail, .pill.failed { background: var(--fail); } .pill.error, .pill.unknown { background: var(--error); } .pill.known { background: #e8590c; }
 .findings pre { background: #fff8f0; border: 1px solid #ffd8a8; border-radius: 8px; padding: 10px 14px; margin-bottom: 10px; }
 
 /* timeline */

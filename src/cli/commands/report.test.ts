@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Journal, readJournal } from "../../report/journal.js";
+import { parseScenario } from "../../scenario/load.js";
+import { loadKnownIssues } from "../../known-issues/load.js";
+import { harnessVersion, type RunMeta } from "../../runner/run-record.js";
+import type { HistoryEvent } from "../../history/events.js";
+import { reportCommand } from "./report.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const FILE = "scenarios/etcd-quorum-loss-failsafe-off.yaml";
+const text = readFileSync(path.join(ROOT, FILE), "utf8");
+const scenario = parseScenario(text, FILE);
+const recorded = readJournal(path.join(ROOT, "test/fixtures/histories/recorded-quorum-loss-split-brain-patroni-3.0.2.jsonl"));
+
+function writeRun(dir: string, patroni: string) {
+  const meta: RunMeta = {
+    harness: harnessVersion(),
+    scenario: { name: scenario.name, file: FILE, text, stepLines: {}, invariants: scenario.invariants, patroni: scenario.patroni },
+    knownIssues: loadKnownIssues().filter((k) => k.scenario === scenario.name),
+    options: { timeScale: 1, seed: 1 },
+  };
+  const end = recorded.events.reduce((m, e) => Math.max(m, e.t), 0);
+  const j = new Journal(path.join(dir, "journal.jsonl"), { runId: path.basename(dir), wall: recorded.header!.wall, meta: meta as unknown as Record<string, unknown> });
+  const extra: HistoryEvent[] = [
+    { kind: "run-info", t: 9000, versions: { patroni, postgresql: "15.5", etcd: "3.5.9" }, topology: { nodes: [] }, setupMs: 9000 },
+    { kind: "settle", t: end + 1, ok: true, leader: "pg2", budgetMs: 20000 },
+    { kind: "teardown", t: end + 2, ok: true, durationMs: 100 },
+    { kind: "run-end", t: end + 3, endedAt: "2026-11-22T02:50:00.000Z" },
+  ];
+  for (const e of [...recorded.events, ...extra]) j.append(e);
+  j.close();
+}
+
+describe("pgchaos report", () => {
+  it("re-renders a game day from its journals: each run and the index; the exit code follows the known issues", async () => {
+    const gd = mkdtempSync(path.join(tmpdir(), "pgchaos-gd-"));
+    writeRun(path.join(gd, "a-known"), "3.0.2");
+    const out: string[] = [];
+    expect(await reportCommand({ path: gd }, (s) => out.push(s))).toBe(0);
+    expect(await reportCommand({ path: gd, strict: true }, () => {})).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(gd, "a-known", "report.json"), "utf8")).outcome).toBe("known");
+    expect(JSON.parse(readFileSync(path.join(gd, "summary.json"), "utf8")).counts).toMatchObject({ total: 1, known: 1 });
+    // A newer Patroni outside the known issue's range: the same record fails.
+    writeRun(path.join(gd, "b-newer"), "3.1.0");
+    const other = path.join(gd, "..", `${path.basename(gd)}-out`);
+    expect(await reportCommand({ path: gd, reportsDir: other }, () => {})).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(other, "b-newer", "report.json"), "utf8")).outcome).toBe("fail");
+    expect(existsSync(path.join(other, "b-newer", "journal.jsonl"))).toBe(true);
+    expect(readFileSync(path.join(other, "summary.md"), "utf8")).toContain("1 failed, 1 known issues");
+  });
+
+  it("a path without journals is a clear error", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "pgchaos-empty-"));
+    await expect(reportCommand({ path: empty }, () => {})).rejects.toThrow(/no journal\.jsonl in it or in its sub-directories/);
+    await expect(reportCommand({ path: path.join(empty, "nope") }, () => {})).rejects.toThrow(/no such file or directory/);
+  });
+});

@@ -1,0 +1,64 @@
+import { copyFile, readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { readJournal, JOURNAL_FILE } from "../../report/journal.js";
+import { writeIndex, writeReports } from "../../report/write.js";
+import type { RunReport } from "../../report/model.js";
+import { recordFromJournal, reportFromRecord } from "../../runner/run-record.js";
+import { gameDayExitCode } from "../../runner/exit-code.js";
+import { UserFacingError, errorText } from "../../util/errors.js";
+
+export interface ReportCommandOptions {
+  /** A journal.jsonl, a run's directory (holding one) or a game day's directory (runs in sub-directories). */
+  path: string;
+  /** Where to write (default: next to each journal, replacing the reports there). */
+  reportsDir?: string;
+  strict?: boolean;
+}
+
+const isFile = async (p: string) => (await stat(p).catch(() => undefined))?.isFile() ?? false;
+
+/** The journals to re-render: [name of the run's directory, journal path]; `gameDay` when PATH holds runs. */
+async function findJournals(p: string): Promise<{ gameDay: boolean; journals: [string, string][] }> {
+  const st = await stat(p).catch(() => undefined);
+  if (!st) throw new UserFacingError(`pgchaos report: ${p}: no such file or directory`);
+  if (st.isFile()) return { gameDay: false, journals: [[path.basename(path.dirname(path.resolve(p))), p]] };
+  if (await isFile(path.join(p, JOURNAL_FILE))) return { gameDay: false, journals: [[path.basename(path.resolve(p)), path.join(p, JOURNAL_FILE)]] };
+  const journals: [string, string][] = [];
+  for (const d of (await readdir(p, { withFileTypes: true })).filter((x) => x.isDirectory()).map((x) => x.name).sort()) {
+    const j = path.join(p, d, JOURNAL_FILE);
+    if (await isFile(j)) journals.push([d, j]);
+  }
+  if (!journals.length) throw new UserFacingError(`pgchaos report: ${p}: no ${JOURNAL_FILE} in it or in its sub-directories`);
+  return { gameDay: true, journals };
+}
+
+/**
+ * `pgchaos report PATH`: re-judges and re-renders reports from journals alone (the checkers and
+ * renderers of this pgchaos, the run's own scenario, options and known issues from the journal).
+ * For a game day directory every run is re-rendered and the index written again.
+ */
+export async function reportCommand(o: ReportCommandOptions, out: (s: string) => void): Promise<number> {
+  const { gameDay, journals } = await findJournals(o.path);
+  const reports: RunReport[] = [];
+  const names: string[] = [];
+  for (const [name, file] of journals) {
+    let report: RunReport;
+    try {
+      report = reportFromRecord(recordFromJournal(readJournal(file), file));
+    } catch (e) {
+      throw new UserFacingError(`pgchaos report: ${errorText(e)}`);
+    }
+    const dir = o.reportsDir ? (gameDay ? path.join(o.reportsDir, name) : o.reportsDir) : path.dirname(file);
+    await writeReports(dir, report);
+    if (path.resolve(dir, JOURNAL_FILE) !== path.resolve(file)) await copyFile(file, path.join(dir, JOURNAL_FILE));
+    reports.push(report);
+    names.push(name);
+    out(`${report.outcome.toUpperCase().padEnd(5)} ${report.scenario.name} (${report.runId}) -> ${path.join(dir, "report.md")}`);
+  }
+  if (gameDay) {
+    const dir = o.reportsDir ?? o.path;
+    await writeIndex(dir, reports, { reportLink: (r) => `${names[reports.indexOf(r)]}/report.md` });
+    out(`index: ${path.join(dir, "summary.md")}`);
+  }
+  return gameDayExitCode(reports, { strict: o.strict });
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { readJournal } from "../report/journal.js";
+import { buildReport } from "../report/model.js";
+import { judge } from "../runner/judge.js";
+import type { HistoryEvent } from "../history/events.js";
+import { ScenarioError } from "../scenario/errors.js";
+import { parseScenario } from "../scenario/load.js";
+import { loadKnownIssues, parseKnownIssues, SHIPPED_KNOWN_ISSUES_FILE } from "./load.js";
+import { checkRanges, inRange } from "../versions/range.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const RACE = path.join(ROOT, "test/fixtures/histories/recorded-quorum-loss-split-brain-patroni-3.0.2.jsonl");
+const quorum = parseScenario(readFileSync(path.join(ROOT, "scenarios/etcd-quorum-loss-failsafe-off.yaml"), "utf8"), "scenarios/etcd-quorum-loss-failsafe-off.yaml");
+const shipped = loadKnownIssues();
+
+/** Judge a recorded history of the quorum-loss scenario the way the runner does, and build its report. */
+function reportOf(events: readonly HistoryEvent[], versions: { patroni: string; postgresql?: string; etcd?: string }) {
+  const v = { postgresql: "15.5", etcd: "3.5.9", ...versions };
+  const j = judge({ events, invariants: quorum.invariants, scenario: { name: quorum.name, patroni: quorum.patroni }, knownIssues: shipped, versions: v });
+  return buildReport({ runId: "r", scenario: { name: quorum.name }, startedAt: "2026-11-22T02:47:09.602Z", endedAt: "2026-11-22T02:50:00.000Z", origin: "2026-11-22T02:47:09.602Z", versions: v, events, verdicts: j.verdicts, findings: j.findings, knownIssues: j.knownIssues });
+}
+
+describe("version ranges", () => {
+  it("reads the lab's version strings and checks semver ranges", () => {
+    expect(inRange("3.0.2", ">=3.0.0 <3.1.0")).toBe(true);
+    expect(inRange("3.1.0", ">=3.0.0 <3.1.0")).toBe(false);
+    expect(inRange("15.5 (Debian 15.5-0+deb12u1)", "^15")).toBe(true);
+    expect(inRange("unknown", "*")).toBe(false);
+    expect(checkRanges({ patroni: "3.0.x", etcd: ">=3.5" }, { patroni: "3.0.2", etcd: "3.4.1" })).toEqual({ ok: false, mismatches: ["etcd 3.4.1 is outside >=3.5"] });
+  });
+});
+
+describe("known issues file", () => {
+  it("the shipped file loads and names shipped scenarios", () => {
+    expect(shipped.map((k) => k.id)).toEqual(
+      expect.arrayContaining(["quorum-return-leader-race", "backward-jump-lease-reacquired", "dns-break-stuck-on-isolated-member"]),
+    );
+    expect(SHIPPED_KNOWN_ISSUES_FILE.endsWith(path.join("known-issues", "patroni.yaml"))).toBe(true);
+    for (const k of shipped) expect(readFileSync(path.join(ROOT, "scenarios", `${k.scenario}.yaml`), "utf8")).toContain(`name: ${k.scenario}`);
+  });
+
+  it("a bad entry is an error with file, line, column and what is allowed", () => {
+    const text = "known_issues:\n  - id: x\n    scenario: s\n    summary: s\n    covers: { steps: [a] }\n    versions: { patroni: 'not a range' }\n    evidence: [{ matches: '(' }]\n    colour: red\n";
+    let err: unknown;
+    try {
+      parseKnownIssues(text, "k.yaml");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ScenarioError);
+    const msg = (err as Error).message;
+    expect(msg).toContain("k.yaml:6:26: known_issues[0].versions.patroni: invalid version range");
+    expect(msg).toContain("k.yaml:7:27: known_issues[0].evidence[0].matches: invalid regular expression");
+    expect(msg).toMatch(/k\.yaml:8:5: known_issues\[0\]\.colour: unknown key 'colour'; allowed: id, summary, scenario, covers/);
+  });
+
+  it("a scenario may carry its own known_issues (scenario implied)", () => {
+    const s = parseScenario(
+      "name: x\ndescription: d\nknown_issues:\n  - id: k\n    summary: s\n    covers: { checkers: [single-primary] }\n    versions: { patroni: '3.0.x' }\n    evidence: [{ matches: promoted, node: pg1 }]\nsteps:\n  - sleep: 1s\n",
+      "x.yaml",
+    );
+    expect(s.known_issues?.[0]).toMatchObject({ id: "k", evidence: [{ matches: "promoted", node: "pg1" }] });
+  });
+
+  it("a scenario's known issue must name its steps", () => {
+    expect(() =>
+      parseScenario(
+        "name: x\ndescription: d\nknown_issues:\n  - id: k\n    summary: s\n    covers: { steps: [outgae] }\n    versions: { patroni: '3.0.x' }\n    evidence: [{ matches: promoted }]\nsteps:\n  - id: outage\n    sleep: 1s\n",
+        "x.yaml",
+      ),
+    ).toThrow("x.yaml:6:23: known_issues[0].covers.steps[0]: no step 'outgae' in this scenario; allowed: outage; did you mean 'outage'?");
+  });
+});
+
+describe("known issues on the recorded quorum-loss split brain (Patroni 3.0.2)", () => {
+  const events = readJournal(RACE).events;
+
+  it("is `known` on 3.0.2: the split brain is explained, with the evidence lines", () => {
+    const r = reportOf(events, { patroni: "3.0.2" });
+    expect(r.verdicts.find((v) => v.checker === "single-primary")?.ok).toBe(false);
+    expect(r.outcome).toBe("known");
+    const k = r.knownIssues?.find((x) => x.id === "quorum-return-leader-race");
+    expect(k).toMatchObject({ showed: true, matched: ["checker:single-primary"], reference: "https://github.com/patroni/patroni/pull/2787" });
+    expect(k?.evidence.join("\n")).toMatch(/by acquiring session lock[\s\S]*because I had the session lock/);
+  });
+
+  it("fails on a version outside the range (the issue is said not to apply)", () => {
+    const r = reportOf(events, { patroni: "3.1.0" });
+    expect(r.outcome).toBe("fail");
+    expect(r.knownIssues?.[0]).toMatchObject({ showed: false, matched: [] });
+    expect(r.knownIssues?.[0].why).toContain("patroni 3.1.0 is outside >=3.0.0 <3.1.0");
+  });
+
+  it("fails when the evidence is not in the record (an unexpected failure)", () => {
+    const without = events.filter((e) => !(e.kind === "log" && /because I had the session lock/.test(e.line)));
+    const r = reportOf(without, { patroni: "3.0.2" });
+    expect(r.outcome).toBe("fail");
+    expect(r.knownIssues?.[0].why).toContain("is not in any node's log");
+  });
+
+  it("fails when another failure, not covered, happens in the same run", () => {
+    const end = events.reduce((m, e) => Math.max(m, e.t), 0);
+    const extra: HistoryEvent[] = [
+      { kind: "step", t: end + 1, index: 99, id: "extra", type: "expect", phase: "start", text: "expect x" },
+      { kind: "step", t: end + 2, index: 99, id: "extra", type: "expect", phase: "end", text: "expect x", outcome: "fail", detail: "no" },
+    ];
+    expect(reportOf([...events, ...extra], { patroni: "3.0.2" }).outcome).toBe("fail");
+  });
+
+  it("a run without failures passes and lists the known issue as not shown", () => {
+    const clean = readJournal(path.join(ROOT, "test/fixtures/histories/recorded-etcd-rebuild-clean.jsonl")).events;
+    const r = reportOf(clean, { patroni: "3.0.2" });
+    expect(r.outcome).toBe("pass");
+    expect(r.knownIssues?.[0]).toMatchObject({ id: "quorum-return-leader-race", showed: false });
+  });
+});

@@ -1,0 +1,98 @@
+import type { HistoryEvent, LogLine, StepEvent } from "../history/events.js";
+import type { Verdict } from "../checker/checker.js";
+import { checkRanges, type VersionedComponent } from "../versions/range.js";
+import type { KnownIssue } from "./schema.js";
+
+/** A failure of a run, named the way `covers` names it. */
+export interface Failure {
+  /** "step:<id>" or "checker:<name>". */
+  key: string;
+  /** When it happened on the history axis (ms): a failed step's end, a verdict's first evidence window. */
+  start?: number;
+  end?: number;
+}
+
+/** What became of one known issue of the scenario in one run (report.json `knownIssues`). */
+export interface KnownIssueResult {
+  id: string;
+  summary: string;
+  reference?: string;
+  /** The issue showed: versions in range, a covered failure happened and every evidence line was found. */
+  showed: boolean;
+  /** The failures it explains ("step:<id>", "checker:<name>"); empty when it did not show. */
+  matched: string[];
+  /** The log lines found as evidence, for people ("pg2 +36.1s: ..."). */
+  evidence: string[];
+  /** Why it did not show (out of version range, covered parts passed, evidence missing). */
+  why?: string;
+}
+
+const fmt = (t: number) => `+${(t / 1000).toFixed(1)}s`;
+
+/** The definite failures of a run: failed steps and verdicts that are not ok (unknown verdicts are not explained by a known issue). */
+export function failuresOf(events: readonly HistoryEvent[], verdicts: readonly Verdict[]): Failure[] {
+  const out: Failure[] = [];
+  for (const e of events) {
+    if (e.kind !== "step" || e.phase !== "end" || e.outcome !== "fail") continue;
+    const s = e as StepEvent;
+    const start = events.find((x): x is StepEvent => x.kind === "step" && x.phase === "start" && x.index === s.index)?.t;
+    out.push({ key: `step:${s.id}`, start: start ?? s.t, end: s.t });
+  }
+  for (const v of verdicts) {
+    if (v.ok || v.unknown) continue;
+    const times = v.evidence.map((x) => x as { start?: number; end?: number }).filter((x) => typeof x.start === "number");
+    out.push({
+      key: `checker:${v.checker}`,
+      ...(times.length ? { start: Math.min(...times.map((x) => x.start!)), end: Math.max(...times.map((x) => x.end ?? x.start!)) } : {}),
+    });
+  }
+  return out;
+}
+
+export interface MatchInput {
+  scenario: string;
+  /** Known issues from the shared file (each naming a scenario) and from the scenario itself (scenario omitted). */
+  issues: readonly KnownIssue[];
+  versions: Partial<Record<VersionedComponent, string>>;
+  events: readonly HistoryEvent[];
+  failures: readonly Failure[];
+}
+
+/**
+ * Which of the scenario's known issues showed in this run, and which failures they explain.
+ * A pure function of the record: the evidence is looked for in the recorded log lines.
+ */
+export function matchKnownIssues(input: MatchInput): KnownIssueResult[] {
+  const logs = input.events.filter((e): e is LogLine => e.kind === "log");
+  return input.issues
+    .filter((k) => k.scenario === undefined || k.scenario === input.scenario)
+    .map((k): KnownIssueResult => {
+      const base = { id: k.id, summary: k.summary, ...(k.reference ? { reference: k.reference } : {}) };
+      const no = (why: string): KnownIssueResult => ({ ...base, showed: false, matched: [], evidence: [], why });
+      const range = checkRanges(k.versions, input.versions);
+      if (!range.ok) return no(`not applicable: ${range.mismatches.join("; ")}`);
+      const covered = new Set([...(k.covers.steps ?? []).map((s) => `step:${s}`), ...(k.covers.checkers ?? []).map((c) => `checker:${c}`)]);
+      const failed = input.failures.filter((f) => covered.has(f.key));
+      if (!failed.length) return no(`did not show: ${[...covered].join(", ")} passed`);
+      const found: string[] = [];
+      for (const ev of k.evidence) {
+        const re = new RegExp(ev.matches);
+        const near = (l: LogLine) =>
+          ev.near_failure === undefined ||
+          failed.some((f) => f.start !== undefined && l.t >= f.start - ev.near_failure! && l.t <= (f.end ?? f.start) + ev.near_failure!);
+        const line = logs.find((l) => (ev.node === "any" || l.node === ev.node) && re.test(l.line) && near(l));
+        if (!line) {
+          const where = `${ev.node === "any" ? "any node's" : `${ev.node}'s`} log${ev.near_failure !== undefined ? ` within ${ev.near_failure / 1000} s of the failure` : ""}`;
+          return no(`${failed.map((f) => f.key).join(", ")} failed, but the evidence /${ev.matches}/ is not in ${where}: an unexpected failure`);
+        }
+        found.push(`${line.node} ${fmt(line.t)}: ${line.line.slice(0, 240)}`);
+      }
+      return { ...base, showed: true, matched: failed.map((f) => f.key), evidence: found };
+    });
+}
+
+/** Every failure is explained by a known issue that showed (and there is at least one failure). */
+export function allExplained(failures: readonly Failure[], results: readonly KnownIssueResult[]): boolean {
+  const explained = new Set(results.filter((r) => r.showed).flatMap((r) => r.matched));
+  return failures.length > 0 && failures.every((f) => explained.has(f.key));
+}

@@ -1,0 +1,106 @@
+/**
+ * The journal is the record of a run: its header carries what the run was asked to do (the
+ * scenario, its invariants and timings, the known issues, the options, the harness version) and
+ * its events what happened (including the lab's versions and topology, settle, teardown and the
+ * run's end). `reportFromRecord` turns that record into the report; the runner uses it for its
+ * own report and `pgchaos report` for re-judging a stored journal, so both give the same output.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { HistoryEvent, RunEndEvent, RunInfoEvent, TeardownEvent } from "../history/events.js";
+import type { KnownIssue } from "../known-issues/schema.js";
+import { buildReport, type RunReport } from "../report/model.js";
+import type { JournalContents } from "../report/journal.js";
+import type { Invariant } from "../scenario/schema.js";
+import { packageRoot } from "../util/paths.js";
+import { judge } from "./judge.js";
+
+/** journal.jsonl header `meta`: everything besides the events that judging and rendering need. */
+export interface RunMeta {
+  harness: { name: string; version: string };
+  scenario: {
+    name: string;
+    description?: string;
+    incident?: string;
+    file: string;
+    /** The scenario's source YAML, as run. */
+    text: string;
+    /** Source line of each step, by step index. */
+    stepLines: Record<number, number>;
+    invariants: Invariant[];
+    patroni: { ttl: number; loop_wait: number; retry_timeout: number };
+  };
+  /** The known issues this run was judged against: the scenario's own and the shared file's for it. */
+  knownIssues: KnownIssue[];
+  options: { timeScale: number; seed: number };
+}
+
+/** pgchaos's own version (package.json), for the journal header. */
+export function harnessVersion(): { name: string; version: string } {
+  try {
+    const p = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { name?: string; version?: string };
+    return { name: p.name ?? "pgchaos", version: p.version ?? "unknown" };
+  } catch {
+    return { name: "pgchaos", version: "unknown" };
+  }
+}
+
+export interface RunRecord {
+  runId: string;
+  /** ISO 8601 wall time of t = 0 (the run's start). */
+  wall: string;
+  meta: RunMeta;
+  events: readonly HistoryEvent[];
+}
+
+/** A run record from a parsed journal; a clear error when the journal predates the record's header. */
+export function recordFromJournal(j: JournalContents, name: string): RunRecord {
+  const meta = j.header?.meta as Partial<RunMeta> | undefined;
+  if (!j.header) throw new Error(`${name}: no journal header (first line): cannot tell which run this is`);
+  if (!meta?.scenario || !meta.harness || !meta.options)
+    throw new Error(`${name}: the journal header has no run record (scenario, options, harness); it was written by a pgchaos before the journal became the record`);
+  return { runId: j.header.runId, wall: j.header.wall, meta: { knownIssues: [], ...meta } as RunMeta, events: j.events };
+}
+
+/** Judges a recorded run and builds its report, from the record alone. */
+export function reportFromRecord(rec: RunRecord): RunReport {
+  const { meta, events } = rec;
+  const info = events.find((e): e is RunInfoEvent => e.kind === "run-info");
+  const end = events.find((e): e is RunEndEvent => e.kind === "run-end");
+  const teardown = events.find((e): e is TeardownEvent => e.kind === "teardown");
+  const versions = { ...(info?.versions ?? {}) };
+  const judgement = judge({
+    events,
+    invariants: meta.scenario.invariants,
+    error: end?.error,
+    scenario: { name: meta.scenario.name, patroni: meta.scenario.patroni },
+    knownIssues: meta.knownIssues,
+    versions,
+  });
+  return buildReport({
+    runId: rec.runId,
+    scenario: {
+      name: meta.scenario.name,
+      ...(meta.scenario.description !== undefined ? { description: meta.scenario.description } : {}),
+      file: meta.scenario.file,
+      text: meta.scenario.text,
+      ...(meta.scenario.incident !== undefined ? { incident: meta.scenario.incident } : {}),
+    },
+    startedAt: rec.wall,
+    // A journal cut short (the process died) has no run-end: its last event is the end.
+    endedAt: end?.endedAt ?? new Date(Date.parse(rec.wall) + events.reduce((m, e) => Math.max(m, e.t), 0)).toISOString(),
+    origin: rec.wall,
+    topology: info?.topology,
+    versions,
+    events,
+    verdicts: judgement.verdicts,
+    error: end ? end.error : "the journal ends before the run did (the process died)",
+    findings: judgement.findings,
+    knownIssues: judgement.knownIssues,
+    options: meta.options,
+    stepLines: meta.scenario.stepLines,
+    logs: { journal: "journal.jsonl", dir: "logs" },
+    ...(info ? { setupMs: info.setupMs } : {}),
+    ...(teardown ? { teardownMs: teardown.durationMs } : {}),
+  });
+}
