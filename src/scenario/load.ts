@@ -2,9 +2,9 @@
  * Loading a scenario file: YAML -> schema parse (defaults, normalisation) -> semantic checks.
  * Every problem is reported with `file:line:column`, all of them at once, as a ScenarioError.
  */
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
 import { ScenarioError, type ScenarioIssue } from "./errors.js";
-import { CONDITION_TYPES, STEP_KEYS, type Scenario, type Step, scenarioSchema } from "./schema.js";
+import { CONDITION_TYPES, STEP_KEYS, type Scenario, type Step, scenarioSchema, stepSchema } from "./schema.js";
 import { semanticProblems } from "./semantic.js";
 import { type Path, SourceMap } from "./source.js";
 import { type Problem, issueContext, problemsFromZod } from "./zod-issues.js";
@@ -13,9 +13,9 @@ import {
   InputError,
   MAX_ISSUES,
   UNCLOSED_ERROR,
-  depthProblem,
   documentProblems,
   firstAliasOffset,
+  parseYaml,
   readScenarioText,
   textProblems,
   unclosedOpenings,
@@ -79,14 +79,12 @@ function parse(text: string, file: string): LoadedScenario {
   // Before the YAML parser: the text itself, then the nesting depth (the composer recurses).
   const inText = textProblems(text);
   if (inText.length) throw new ScenarioError(atOffsets(inText));
-  const deep = depthProblem(text);
-  if (deep) throw new ScenarioError(atOffsets([deep]));
-
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const { tokens, tooDeep, doc } = parseYaml(text, lineCounter, { prettyErrors: false, uniqueKeys: true, strict: true });
+  if (tooDeep || !doc) throw new ScenarioError(atOffsets([tooDeep ?? { offset: 0, message: "no YAML document" }]));
   const src = new SourceMap(doc, lineCounter);
 
   if (doc.errors.length) {
-    const openings = doc.errors.some((e) => UNCLOSED_ERROR.test(e.message)) ? unclosedOpenings(text) : [];
+    const openings = doc.errors.some((e) => UNCLOSED_ERROR.test(e.message)) ? unclosedOpenings(tokens) : [];
     const issues = doc.errors.slice(0, 10 * MAX_ISSUES).map((e): ScenarioIssue => {
       if (UNCLOSED_ERROR.test(e.message)) {
         // Report an unclosed quote or bracket where it opens, not where the parser gave up.
@@ -142,13 +140,32 @@ function parse(text: string, file: string): LoadedScenario {
       ),
     ));
 
-  const result = scenarioSchema.safeParse(data, issueContext);
+  // Thousands of bad steps: check steps one by one and stop after MAX_ISSUES bad ones, so the
+  // full parse and the conversion of its issues only see that many (time and memory).
+  let checked = data as Record<string, unknown>;
+  let note: ScenarioIssue | undefined;
+  const allSteps = checked.steps;
+  if (Array.isArray(allSteps) && allSteps.length > 2 * MAX_ISSUES) {
+    let bad = 0;
+    for (let i = 0; i < allSteps.length; i++) {
+      if (!stepSchema.safeParse(allSteps[i], issueContext).success && ++bad > MAX_ISSUES) {
+        checked = { ...checked, steps: allSteps.slice(0, i) };
+        const { line, column } = src.locate(["steps", i]);
+        note = { file, line, column, path: ["steps", i], message: `this and the ${allSteps.length - i - 1} step(s) after it were not checked: more than ${MAX_ISSUES} steps have problems` };
+        break;
+      }
+    }
+  }
+
+  const result = scenarioSchema.safeParse(checked, issueContext);
   if (!result.success) {
     // zod cannot tell "two selecting keys" from "one unknown key"; say it ourselves.
-    const pre = ambiguityProblems(data as Record<string, unknown>);
-    const inside = (p: Path) => pre.some((q) => q.owner.every((seg, i) => p[i] === seg));
-    const problems = withoutEchoes([...pre, ...problemsFromZod(result.error.issues, data).filter((p) => !inside(p.path))]);
-    throw new ScenarioError(toIssues(problems));
+    const pre = ambiguityProblems(checked);
+    const owners = new Set(pre.map((q) => JSON.stringify(q.owner)));
+    const inside = (p: Path) => owners.size > 0 && [2, 3, 4].some((n) => p.length >= n && owners.has(JSON.stringify(p.slice(0, n))));
+    const problems = withoutEchoes([...pre, ...problemsFromZod(result.error.issues, checked).filter((p) => !inside(p.path))]);
+    const issues = toIssues(problems);
+    throw new ScenarioError(note ? [...issues, note] : issues);
   }
 
   const scenario = result.data;

@@ -9,7 +9,7 @@
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import { type CST, type Document, isAlias, isMap, isScalar, isSeq, Parser, Scalar, visit } from "yaml";
+import { Composer, type CST, type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, Parser, Scalar, visit, YAMLParseError } from "yaml";
 
 /** Largest scenario file read (bytes). The largest shipped scenario is a few kB. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -116,12 +116,33 @@ export function textProblems(text: string): InputProblem[] {
 }
 
 /**
- * The first place where mappings and lists nest deeper than MAX_DEPTH, found on the parser's
- * token tree without recursion (before the `yaml` composer, which recurses, sees the text).
+ * Parse YAML text in two stages, as `yaml`'s parseDocument does, with a check between them:
+ * the parser's token tree (built without recursion) is checked for nesting deeper than
+ * MAX_DEPTH before the composer, which recurses, turns it into a Document. Returns the tokens
+ * and, when the depth is fine, the first document (a second one is an error in it).
  */
-export function depthProblem(text: string): InputProblem | undefined {
-  const stack: [CST.Token | null | undefined, number][] = [];
-  for (const token of new Parser().parse(text)) stack.push([token, 0]);
+export function parseYaml(
+  text: string,
+  lineCounter: LineCounter,
+  options: ConstructorParameters<typeof Composer>[0],
+): { tokens: CST.Token[]; tooDeep?: InputProblem; doc?: Document.Parsed } {
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const tooDeep = depthProblem(tokens);
+  if (tooDeep) return { tokens, tooDeep };
+  let doc: Document.Parsed | undefined;
+  for (const d of new Composer(options).compose(tokens, true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents"));
+      break;
+    }
+  }
+  return { tokens, doc };
+}
+
+/** The first place where mappings and lists nest deeper than MAX_DEPTH in a token tree. */
+function depthProblem(tokens: CST.Token[]): InputProblem | undefined {
+  const stack: [CST.Token | null | undefined, number][] = tokens.map((t) => [t, 0]);
   while (stack.length) {
     const [t, depth] = stack.pop()!;
     if (!t) continue;
@@ -152,9 +173,9 @@ export function depthProblem(text: string): InputProblem | undefined {
  * The `yaml` parser reports these where it gives up (often the end of the file); the author
  * needs the place where the quote or bracket opens.
  */
-export function unclosedOpenings(text: string): { offset: number; what: string }[] {
+export function unclosedOpenings(tokens: CST.Token[]): { offset: number; what: string }[] {
   const out: { offset: number; what: string }[] = [];
-  const stack: (CST.Token | null | undefined)[] = [...new Parser().parse(text)];
+  const stack: (CST.Token | null | undefined)[] = [...tokens];
   while (stack.length) {
     const t = stack.pop();
     if (!t) continue;
