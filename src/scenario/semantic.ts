@@ -7,6 +7,7 @@ import { type NodeKind, type NodeRef, NODE_REF_KINDS, isNodeRef } from "./primit
 import type { Scenario, Step } from "./schema.js";
 import type { Path, SourceMap } from "./source.js";
 import { closest } from "./suggest.js";
+import { guardProblems } from "./guards.js";
 import type { Problem } from "./zod-issues.js";
 
 /** Fault types whose parameters an `update` step may change while they are active. */
@@ -196,7 +197,7 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
     }
   });
 
-  return out;
+  return [...out, ...guardProblems(s, src)];
 }
 
 /** Listed in messages and searched for a suggestion: more earlier step ids are noise (and quadratic). */
