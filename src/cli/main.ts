@@ -119,21 +119,36 @@ function intArg(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
+/**
+ * Exit once everything written to stdout and stderr has reached them: a pipe takes 64 KiB at a
+ * time, and process.exit() would drop what is still queued (cutting long error lists mid-line).
+ * An empty write's callback runs after the writes queued before it.
+ */
+function exit(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
 main(process.argv.slice(2))
   .then(async (code) => {
     await runCleanup();
-    process.exit(code);
+    exit(code);
   })
   .catch(async (e: unknown) => {
     await runCleanup();
     if (e instanceof InterruptedError) {
       err(`pgchaos: ${e.message}; faults healed and lab removed`);
-      process.exit(130);
+      return exit(130);
     }
     if (e instanceof UserFacingError || (e as { code?: string })?.code?.startsWith?.("ERR_PARSE_ARGS")) {
       err(`pgchaos: ${errorText(e)}`);
-      process.exit(2);
+      return exit(2);
     }
     err(`pgchaos: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(2);
+    exit(2);
   });

@@ -69,8 +69,8 @@ export function guardProblems(s: Scenario, src: SourceMap): Problem[] {
               at: "value",
               message:
                 at === undefined
-                  ? `since: unknown step id '${c.since}'; use start or an earlier step's id`
-                  : `since: step '${c.since}' is ${at === i ? "this step" : "a later step"}; only start or an earlier step can be referred to`,
+                  ? `unknown step id '${c.since}'; use start or an earlier step's id`
+                  : `step '${c.since}' is ${at === i ? "this step" : "a later step"}; only start or an earlier step can be referred to`,
             });
           }
         }

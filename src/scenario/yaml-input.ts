@@ -45,7 +45,7 @@ export async function readScenarioText(file: string): Promise<string> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many levels of symbolic links" : (e as Error).message;
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many levels of symbolic links" : code === "ENXIO" ? "is a socket or a device; a scenario is a regular file" : (e as Error).message;
     throw new InputError({ offset: -1, message: `cannot read: ${why}` });
   }
   try {
