@@ -68,6 +68,21 @@ function exit(code: number): void {
   process.exit(code);
 }
 
+/**
+ * Exit once everything written to stdout and stderr has reached them: a pipe takes 64 KiB at a
+ * time, and process.exit() would drop what is still queued (cutting long error lists mid-line).
+ * An empty write's callback runs after the writes queued before it.
+ */
+function exit(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
 main(process.argv.slice(2))
   .then(async (code) => {
     await runCleanup();

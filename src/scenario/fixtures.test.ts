@@ -41,7 +41,7 @@ describe("valid fixtures", () => {
     expect(s.settle).toBe(60_000);
     expect(s.invariants[2]).toEqual({ name: "write-availability", options: { maxUnavailableMs: 60_000, via: "direct" } });
     const skew = s.steps.find((st) => st.id === "skew");
-    expect(skew).toMatchObject({ offset: -40_000, drift: 1500, processes: "etcd", method: "faketime", line: 65, label: "skew" });
+    expect(skew).toMatchObject({ offset: -40_000, drift: 1500, processes: "etcd", method: "shim", line: 65, label: "skew" });
   });
 });
 

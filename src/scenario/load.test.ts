@@ -227,7 +227,8 @@ describe("malformed scenarios: exact positions and messages", () => {
       `${F}:2:14: YAML syntax error: Nested mappings are not allowed in compact mappings`,
     ]);
     expect(lines("name: x\ndescription: y\nsteps:\n  - sleep: 1s\n    note: [a, b\n  - sleep: 2s\n")).toEqual([
-      `${F}:6:3: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+      // Where the bracket opens, not where the parser gave up.
+      `${F}:5:11: YAML syntax error: '[' opened here is never closed with ']'`,
     ]);
     expect(lines("name: x\nname: y\n")).toEqual([`${F}:2:1: duplicate key 'name': a key may appear only once in a mapping`]);
   });

@@ -2,13 +2,24 @@
  * Loading a scenario file: YAML -> schema parse (defaults, normalisation) -> semantic checks.
  * Every problem is reported with `file:line:column`, all of them at once, as a ScenarioError.
  */
-import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
 import { ScenarioError, type ScenarioIssue } from "./errors.js";
-import { CONDITION_TYPES, STEP_KEYS, type Scenario, type Step, scenarioSchema } from "./schema.js";
+import { CONDITION_TYPES, STEP_KEYS, type Scenario, type Step, scenarioSchema, stepSchema } from "./schema.js";
 import { semanticProblems } from "./semantic.js";
 import { type Path, SourceMap } from "./source.js";
 import { type Problem, issueContext, problemsFromZod } from "./zod-issues.js";
+import {
+  type InputProblem,
+  InputError,
+  MAX_ISSUES,
+  UNCLOSED_ERROR,
+  documentProblems,
+  firstAliasOffset,
+  parseYaml,
+  readScenarioText,
+  textProblems,
+  unclosedOpenings,
+} from "./yaml-input.js";
 
 export { ScenarioError, type ScenarioIssue, formatIssue, formatPath } from "./errors.js";
 
@@ -35,11 +46,11 @@ export type LoadedScenario = Omit<Scenario, "steps"> & {
 export async function loadScenario(file: string): Promise<LoadedScenario> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readScenarioText(file);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message;
-    throw new ScenarioError([{ file, line: 0, column: 0, path: [], message: `cannot read: ${why}` }], { cause: e });
+    if (!(e instanceof InputError)) throw new ScenarioError([{ file, line: 0, column: 0, path: [], message: `cannot read: ${(e as Error)?.message ?? String(e)}` }], { cause: e });
+    const { line, column } = e.problem.at ?? { line: 0, column: 0 };
+    throw new ScenarioError([{ file, line, column, path: [], message: e.problem.message }], { cause: e });
   }
   return parseScenario(text, file);
 }
@@ -59,11 +70,27 @@ export function parseScenario(text: string, file: string): LoadedScenario {
 
 function parse(text: string, file: string): LoadedScenario {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  /** Issues of problems found at text offsets, sorted, at most MAX_ISSUES. */
+  const atOffsets = (problems: InputProblem[]): ScenarioIssue[] => {
+    const pos = (offset: number) => (offset < 0 ? { line: 0, column: 0 } : lineColumn(text, offset));
+    return capIssues(sortIssues(dedupe(problems.map((p) => ({ file, ...pos(p.offset), path: [], message: p.message })))));
+  };
+
+  // Before the YAML parser: the text itself, then the nesting depth (the composer recurses).
+  const inText = textProblems(text);
+  if (inText.length) throw new ScenarioError(atOffsets(inText));
+  const { tokens, tooDeep, doc } = parseYaml(text, lineCounter, { prettyErrors: false, uniqueKeys: true, strict: true });
+  if (tooDeep || !doc) throw new ScenarioError(atOffsets([tooDeep ?? { offset: 0, message: "no YAML document" }]));
   const src = new SourceMap(doc, lineCounter);
 
   if (doc.errors.length) {
-    const issues = doc.errors.map((e): ScenarioIssue => {
+    const openings = doc.errors.some((e) => UNCLOSED_ERROR.test(e.message)) ? unclosedOpenings(tokens) : [];
+    const issues = doc.errors.slice(0, 10 * MAX_ISSUES).map((e): ScenarioIssue => {
+      if (UNCLOSED_ERROR.test(e.message)) {
+        // Report an unclosed quote or bracket where it opens, not where the parser gave up.
+        const opening = openings.filter((o) => o.offset <= e.pos[0]).pop();
+        if (opening) return { file, ...src.pos(opening.offset), path: [], message: `YAML syntax error: ${opening.what}` };
+      }
       const { line, column } = src.pos(e.pos[0]);
       let message = `YAML syntax error: ${e.message.split("\n")[0]}`;
       if (e.code === "MULTIPLE_DOCS") message = "a scenario file holds one YAML document; this '---' starts a second one";
@@ -73,15 +100,24 @@ function parse(text: string, file: string): LoadedScenario {
       }
       return { file, line, column, path: [], message };
     });
-    throw new ScenarioError(sortIssues(issues));
+    const unique = dedupe(issues);
+    throw new ScenarioError(capIssues(sortIssues(unique), unique.length + Math.max(0, doc.errors.length - issues.length)));
   }
+
+  // What the conversion to plain data would hide or turn into something else (tags, __proto__, <<).
+  // (An unresolved tag is also a warning; documentProblems reports every tag outside the core schema.)
+  const warnings = doc.warnings.filter((w) => w.code !== "TAG_RESOLVE_FAILED").map((w): InputProblem => ({ offset: w.pos[0], message: `YAML: ${w.message.split("\n")[0]}` }));
+  const hidden = [...warnings, ...documentProblems(doc, text)];
+  if (hidden.length) throw new ScenarioError(atOffsets(hidden));
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    // e.g. an alias to an anchor that does not exist
-    throw new ScenarioError([{ file, line: 1, column: 1, path: [], message: `YAML error: ${(e as Error).message}` }], { cause: e });
+    // An alias bomb: aliases expanding to too many nodes.
+    const offset = firstAliasOffset(doc);
+    const message = `YAML aliases expand to too many nodes (${(e as Error).message}); write the values out`;
+    throw new ScenarioError(atOffsets([{ offset: offset < 0 ? 0 : offset, message }]), { cause: e });
   }
   if (data === null || data === undefined) {
     throw new ScenarioError([{ file, line: 1, column: 1, path: [], message: "the file is empty; a scenario needs at least name, description and steps" }]);
@@ -92,7 +128,7 @@ function parse(text: string, file: string): LoadedScenario {
   }
 
   const toIssues = (problems: Problem[]): ScenarioIssue[] =>
-    sortIssues(
+    capIssues(sortIssues(
       dedupe(
         problems.map((p) => {
           const loc = src.locate(p.path, p.at);
@@ -102,15 +138,34 @@ function parse(text: string, file: string): LoadedScenario {
           return issue;
         }),
       ),
-    );
+    ));
 
-  const result = scenarioSchema.safeParse(data, issueContext);
+  // Thousands of bad steps: check steps one by one and stop after MAX_ISSUES bad ones, so the
+  // full parse and the conversion of its issues only see that many (time and memory).
+  let checked = data as Record<string, unknown>;
+  let note: ScenarioIssue | undefined;
+  const allSteps = checked.steps;
+  if (Array.isArray(allSteps) && allSteps.length > 2 * MAX_ISSUES) {
+    let bad = 0;
+    for (let i = 0; i < allSteps.length; i++) {
+      if (!stepSchema.safeParse(allSteps[i], issueContext).success && ++bad > MAX_ISSUES) {
+        checked = { ...checked, steps: allSteps.slice(0, i) };
+        const { line, column } = src.locate(["steps", i]);
+        note = { file, line, column, path: ["steps", i], message: `this and the ${allSteps.length - i - 1} step(s) after it were not checked: more than ${MAX_ISSUES} steps have problems` };
+        break;
+      }
+    }
+  }
+
+  const result = scenarioSchema.safeParse(checked, issueContext);
   if (!result.success) {
     // zod cannot tell "two selecting keys" from "one unknown key"; say it ourselves.
-    const pre = ambiguityProblems(data as Record<string, unknown>);
-    const inside = (p: Path) => pre.some((q) => q.owner.every((seg, i) => p[i] === seg));
-    const problems = withoutEchoes([...pre, ...problemsFromZod(result.error.issues, data).filter((p) => !inside(p.path))]);
-    throw new ScenarioError(toIssues(problems));
+    const pre = ambiguityProblems(checked);
+    const owners = new Set(pre.map((q) => JSON.stringify(q.owner)));
+    const inside = (p: Path) => owners.size > 0 && [2, 3, 4].some((n) => p.length >= n && owners.has(JSON.stringify(p.slice(0, n))));
+    const problems = withoutEchoes([...pre, ...problemsFromZod(result.error.issues, checked).filter((p) => !inside(p.path))]);
+    const issues = toIssues(problems);
+    throw new ScenarioError(note ? [...issues, note] : issues);
   }
 
   const scenario = result.data;
@@ -176,4 +231,28 @@ function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * At most MAX_ISSUES issues, plus one saying how many more there are: thousands of lines help
+ * nobody, and printing them costs time and memory. `total` when more were found than passed.
+ */
+function capIssues(issues: ScenarioIssue[], total = issues.length): ScenarioIssue[] {
+  if (total <= MAX_ISSUES) return issues;
+  const last = issues[MAX_ISSUES - 1];
+  return [
+    ...issues.slice(0, MAX_ISSUES),
+    { file: last.file, line: 0, column: 0, path: [], message: `${total - MAX_ISSUES} more problem(s) not shown (only the first ${MAX_ISSUES} are listed)` },
+  ];
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
 }

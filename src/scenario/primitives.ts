@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   DURATION_HELP,
   DURATION_PATTERN,
+  MAX_DURATION_TEXT,
   SIGNED_DURATION_HELP,
   SIGNED_DURATION_PATTERN,
   SIZE_HELP,
@@ -130,8 +131,26 @@ export function stepIdSchema(description: string) {
     .describe(description);
 }
 
-/** Unsigned duration -> milliseconds. */
-export function duration(description: string) {
+/** parseDuration inside a schema: its errors (e.g. longer than 24h) become issues, not exceptions. */
+function toMs(v: string | number, ctx: z.core.$RefinementCtx<string | number>, opts: { signed?: boolean; positive?: string }): number {
+  try {
+    const ms = parseDuration(v, { signed: opts.signed });
+    if (opts.positive !== undefined && ms <= 0) {
+      ctx.addIssue({ code: "custom", message: `invalid duration ${show(v)}: must be more than 0 (${opts.positive})`, input: v });
+      return z.NEVER;
+    }
+    return ms;
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message, input: v });
+    return z.NEVER;
+  }
+}
+
+/**
+ * Unsigned duration -> milliseconds, at most 24h. `positive`: 0 is not allowed either, for
+ * the reason given.
+ */
+export function duration(description: string, opts: { positive?: string } = {}) {
   return z
     .union(
       [
@@ -140,8 +159,8 @@ export function duration(description: string) {
       ],
       { error: (iss) => `expected a duration, got ${typeName(iss.input)}: ${DURATION_HELP}` },
     )
-    .transform((v) => parseDuration(v))
-    .describe(`${description} Duration: 500ms, 2s, 1.5s, 2m, 1h; a bare number is seconds.`);
+    .transform((v, ctx) => toMs(v, ctx, opts))
+    .describe(`${description} Duration: 500ms, 2s, 1.5s, 2m, 1h; a bare number is seconds; at most ${MAX_DURATION_TEXT}.`);
 }
 
 /** Signed duration -> milliseconds (may be negative). */
@@ -151,8 +170,8 @@ export function signedDuration(description: string) {
       [z.number(), z.string().regex(SIGNED_DURATION_PATTERN, { error: (iss) => `invalid duration ${show(iss.input)}: ${SIGNED_DURATION_HELP}` })],
       { error: (iss) => `expected a signed duration, got ${typeName(iss.input)}: ${SIGNED_DURATION_HELP}` },
     )
-    .transform((v) => parseDuration(v, { signed: true }))
-    .describe(`${description} Signed duration: -40s, +1.5s, 500ms; a bare number is seconds.`);
+    .transform((v, ctx) => toMs(v, ctx, { signed: true }))
+    .describe(`${description} Signed duration: -40s, +1.5s, 500ms; a bare number is seconds; at most ${MAX_DURATION_TEXT} either way.`);
 }
 
 /** Size -> bytes (1 MB = 1048576, as in PostgreSQL). */

@@ -228,7 +228,7 @@ const workload = z
   .strictObject({
     rate: z.number().min(0).max(1000).default(10).describe("Writes per second (default 10); 0 disables the workload."),
     via: z.enum(["direct", "haproxy"]).default("direct").describe("Send writes to the known primary directly (default) or through haproxy (requires topology.haproxy)."),
-    timeout: duration("Timeout of one write (default 2s).").prefault("2s"),
+    timeout: duration("Timeout of one write (default 2s); more than 0.", { positive: "node-postgres reads 0 as no timeout at all" }).prefault("2s"),
   })
   .prefault({})
   .describe("The write workload that runs during the whole scenario.");

@@ -7,6 +7,7 @@ import { type NodeKind, type NodeRef, NODE_REF_KINDS, isNodeRef } from "./primit
 import type { Scenario, Step } from "./schema.js";
 import type { Path, SourceMap } from "./source.js";
 import { closest } from "./suggest.js";
+import { guardProblems } from "./guards.js";
 import type { Problem } from "./zod-issues.js";
 
 /** Fault types whose parameters an `update` step may change while they are active. */
@@ -91,7 +92,8 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
   const stepRefProblem = (id: string, i: number): { message: string; allowed?: string[]; suggestion?: string } | undefined => {
     if (id === "start") return undefined;
     const at = ids.get(id);
-    const earlier = [...new Set(["start", ...s.steps.slice(0, i).flatMap((st) => (st.id ? [st.id] : []))])];
+    if (at !== undefined && at < i) return undefined;
+    const earlier = ["start", ...idsBefore(s.steps, i, () => true)];
     if (at === undefined) return { message: `unknown step id '${id}'`, allowed: earlier, suggestion: closest(id, earlier) };
     if (at >= i) return { message: `step '${id}' is ${at === i ? "this step" : "a later step"}; only start or an earlier step can be referred to`, allowed: earlier };
     return undefined;
@@ -103,26 +105,25 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
 
     if (step.kind === "heal" && step.heal !== "all") {
       const at = ids.get(step.heal);
-      const faults = [...new Set(s.steps.slice(0, i).flatMap((st) => (st.kind === "fault" && st.id ? [st.id] : [])))];
-      const allowed = [...faults, "all"];
+      const allowed = () => [...idsBefore(s.steps, i, (st) => st.kind === "fault"), "all"];
       if (at === undefined) {
-        out.push({ path: [...base, "heal"], at: "value", message: `heal of unknown step id '${step.heal}'`, allowed, suggestion: closest(step.heal, allowed) });
+        out.push({ path: [...base, "heal"], at: "value", message: `heal of unknown step id '${step.heal}'`, allowed: allowed(), suggestion: closest(step.heal, allowed()) });
       } else if (at >= i) {
-        out.push({ path: [...base, "heal"], at: "value", message: `heal of '${step.heal}', which is ${at === i ? "this step" : "a later step"}; heal an earlier fault step`, allowed });
+        out.push({ path: [...base, "heal"], at: "value", message: `heal of '${step.heal}', which is ${at === i ? "this step" : "a later step"}; heal an earlier fault step`, allowed: allowed() });
       } else if (s.steps[at].kind !== "fault") {
-        out.push({ path: [...base, "heal"], at: "value", message: `'${step.heal}' is ${article(s.steps[at].kind)} step, not a fault step`, allowed });
+        out.push({ path: [...base, "heal"], at: "value", message: `'${step.heal}' is ${article(s.steps[at].kind)} step, not a fault step`, allowed: allowed() });
       }
     }
 
     if (step.kind === "update") {
       const at = ids.get(step.update);
-      const live = [...new Set(s.steps.slice(0, i).flatMap((st) => (st.kind === "fault" && st.id && LIVE_UPDATABLE.has(st.fault) ? [st.id] : [])))];
+      const live = () => idsBefore(s.steps, i, (st) => st.kind === "fault" && LIVE_UPDATABLE.has(st.fault));
       if (at === undefined || at >= i) {
-        out.push({ path: [...base, "update"], at: "value", message: `update of '${step.update}', which is not an earlier fault step`, allowed: live, suggestion: closest(step.update, live) });
+        out.push({ path: [...base, "update"], at: "value", message: `update of '${step.update}', which is not an earlier fault step`, allowed: live(), suggestion: closest(step.update, live()) });
       } else {
         const target = s.steps[at];
         if (target.kind !== "fault" || !LIVE_UPDATABLE.has(target.fault)) {
-          out.push({ path: [...base, "update"], at: "value", message: `'${step.update}' cannot be changed live; faults that can: ${[...LIVE_UPDATABLE].join(", ")}`, allowed: live });
+          out.push({ path: [...base, "update"], at: "value", message: `'${step.update}' cannot be changed live; faults that can: ${[...LIVE_UPDATABLE].join(", ")}`, allowed: live() });
         }
       }
     }
@@ -207,7 +208,20 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
     });
   });
 
-  return out;
+  return [...out, ...guardProblems(s, src)];
+}
+
+/** Listed in messages and searched for a suggestion: more earlier step ids are noise (and quadratic). */
+const MAX_LISTED_IDS = 20;
+
+/** Ids of the (at most MAX_LISTED_IDS) nearest steps before step `i` that satisfy `pred`, in step order. */
+function idsBefore(steps: Step[], i: number, pred: (st: Step) => boolean): string[] {
+  const found: string[] = [];
+  for (let j = i - 1; j >= 0 && found.length < MAX_LISTED_IDS; j--) {
+    const id = steps[j].id;
+    if (id !== undefined && pred(steps[j]) && !found.includes(id)) found.push(id);
+  }
+  return found.reverse();
 }
 
 function article(kind: string): string {

@@ -46,14 +46,22 @@ export class SourceMap {
   locate(path: Path, at: Anchor = "value"): Located {
     let node: unknown = this.deref(this.doc.contents);
     let best = this.nodePos(node as Node) ?? { line: 1, column: 1 };
+    // Inside an alias, a problem is reported at the alias (where the value is used), not at
+    // its anchor (which may be used in many places, or be fine where it is written).
+    let viaAlias: { line: number; column: number } | undefined;
+    const result = (r: Located): Located => (viaAlias ? { ...r, line: viaAlias.line, column: viaAlias.column } : r);
+    const enter = (raw: unknown) => {
+      if (!viaAlias && isAlias(raw)) viaAlias = this.nodePos(raw);
+    };
     for (let i = 0; i < path.length; i++) {
       const seg = path[i];
       if (isMap(node)) {
         const pair = node.items.find((p) => keyText(p.key) === String(seg));
-        if (!pair) return { ...best, path };
+        if (!pair) return result({ ...best, path });
         const keyPos = this.nodePos(pair.key as Node);
         const last = i === path.length - 1;
-        if (last && at === "key") return { ...(keyPos ?? best), path };
+        if (last && at === "key") return result({ ...(keyPos ?? best), path });
+        enter(pair.value);
         const value = this.deref(pair.value);
         const valuePos = this.nodePos(value as Node);
         // `key:` with nothing after it: point at the key.
@@ -61,16 +69,17 @@ export class SourceMap {
         best = (isEmpty ? keyPos : valuePos) ?? keyPos ?? best;
         node = value;
       } else if (isSeq(node) && typeof seg === "number") {
+        enter(node.items[seg]);
         const item = this.deref(node.items[seg]);
-        if (item === undefined) return { ...best, path };
+        if (item === undefined) return result({ ...best, path });
         best = this.nodePos(item as Node) ?? best;
         node = item;
       } else {
         // A scalar, or a mapping indexed by number: the YAML stops here.
-        return { ...best, path: path.slice(0, i) };
+        return result({ ...best, path: path.slice(0, i) });
       }
     }
-    return { ...best, path };
+    return result({ ...best, path });
   }
 
   /** Whether a mapping at `path` has the key (in the source). */

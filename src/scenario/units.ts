@@ -35,6 +35,14 @@ export const SIZE_UNITS_BYTES: Readonly<Record<string, number>> = {
   TiB: 1024 ** 4,
 };
 
+/**
+ * Longest duration a scenario may state (24 h), signed or not. Node's timers take at most
+ * 2^31-1 ms (about 24.8 days) and fire after 1 ms beyond that; 24 h stretched by the largest
+ * time scale (20) still fits, and no chaos step needs more.
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+export const MAX_DURATION_TEXT = "24h";
+
 /** Human help shown when a duration does not parse. */
 export const DURATION_HELP = "a duration is a number with a unit ms, s, m or h (500ms, 2s, 1.5s, 2m, 1h), or a bare number of seconds";
 export const SIGNED_DURATION_HELP = "a signed duration is a number with an optional sign and a unit ms, s, m or h (-40s, +1.5s, 500ms), or a bare number of seconds";
@@ -58,7 +66,7 @@ export function parseDuration(value: string | number, opts: { signed?: boolean }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new UnitError(`invalid duration ${show(value)}: ${signed ? SIGNED_DURATION_HELP : DURATION_HELP}`);
     if (!signed && value < 0) throw new UnitError(`invalid duration ${show(value)}: must not be negative`);
-    return normZero(Math.round(value * 1000));
+    return bounded(value, normZero(Math.round(value * 1000)));
   }
   const m = (signed ? SIGNED_DURATION_PATTERN : DURATION_PATTERN).exec(value.trim());
   if (!m) {
@@ -67,7 +75,14 @@ export function parseDuration(value: string | number, opts: { signed?: boolean }
   }
   const [sign, num, unit] = signed ? [m[1], m[2], m[3]] : [undefined, m[1], m[2]];
   const ms = Math.round(Number(num) * DURATION_UNITS_MS[unit ?? "s"]);
-  return normZero(sign === "-" ? -ms : ms);
+  return bounded(value, normZero(sign === "-" ? -ms : ms));
+}
+
+function bounded(value: string | number, ms: number): number {
+  if (Math.abs(ms) > MAX_DURATION_MS) {
+    throw new UnitError(`invalid duration ${show(value)}: longer than ${MAX_DURATION_TEXT}, the longest duration allowed (${MAX_DURATION_MS} ms)`);
+  }
+  return ms;
 }
 
 /** Parse a size to bytes (1 MB = 1048576). Numbers are bytes and must be whole. */

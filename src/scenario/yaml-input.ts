@@ -1,0 +1,273 @@
+/**
+ * The input side of loading a scenario, before the schema sees it: reading the file safely
+ * (regular files only, a size limit, UTF-8), text that YAML would take but a scenario must not
+ * hold (control characters), a nesting limit checked on the parser's token tree (the `yaml`
+ * composer recurses and runs out of stack on deep input), and YAML features that would turn
+ * into something other than what was written (`__proto__` keys, `<<` merge keys, tags,
+ * aliases without an anchor, keys that are not scalars).
+ * Every problem has a line and column; none of these functions recurse on the input.
+ */
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+import { Composer, type CST, type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, Parser, Scalar, visit, YAMLParseError } from "yaml";
+
+/** Largest scenario file read (bytes). The largest shipped scenario is a few kB. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+/** Deepest nesting of mappings and lists; a scenario needs fewer than 10 levels. */
+export const MAX_DEPTH = 64;
+/** Problems reported per file; the rest are counted. */
+export const MAX_ISSUES = 50;
+
+/** A problem found at a character offset of the text (or at none: offset -1). */
+export interface InputProblem {
+  offset: number;
+  message: string;
+  /** Line and column, when the problem was found before there was text to count them in. */
+  at?: { line: number; column: number };
+}
+
+export class InputError extends Error {
+  override name = "InputError";
+  constructor(readonly problem: InputProblem) {
+    super(problem.message);
+  }
+}
+
+/**
+ * Read a scenario file as UTF-8 text. Throws InputError (offset -1 unless it points into the
+ * text) when it is not a regular file, is larger than MAX_INPUT_BYTES or is not UTF-8.
+ */
+export async function readScenarioText(file: string): Promise<string> {
+  let fh;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many levels of symbolic links" : code === "ENXIO" ? "is a socket or a device; a scenario is a regular file" : (e as Error).message;
+    throw new InputError({ offset: -1, message: `cannot read: ${why}` });
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new InputError({ offset: -1, message: "cannot read: is a directory" });
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? "a FIFO" : st.isSocket() ? "a socket" : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : "not a regular file";
+      throw new InputError({ offset: -1, message: `cannot read: is ${kind}; a scenario is a regular file` });
+    }
+    // Read at most one byte past the limit: the size in stat may be wrong (/proc) or change.
+    const buf = Buffer.alloc(MAX_INPUT_BYTES + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    if (n > MAX_INPUT_BYTES) throw new InputError({ offset: -1, message: `the file is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, the limit for a scenario file` });
+    return decodeUtf8(buf.subarray(0, n));
+  } finally {
+    await fh.close();
+  }
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // Point at the first byte that is not UTF-8: decode the valid prefix to get its offset.
+    const bad = firstInvalidUtf8(bytes);
+    const before = new TextDecoder("utf-8").decode(bytes.subarray(0, bad));
+    const lines = before.split("\n");
+    const at = { line: lines.length, column: lines[lines.length - 1].length + 1 };
+    throw new InputError({ offset: before.length, at, message: `not UTF-8 text: invalid byte 0x${bytes[bad].toString(16).padStart(2, "0")}; a scenario file is UTF-8 text` });
+  }
+}
+
+/** Byte index of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(b: Buffer): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (len === 0) return i;
+    for (let k = 1; k < len; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    if (len > 1 && new TextDecoder("utf-8", { fatal: false }).decode(b.subarray(i, i + len)).includes("\uFFFD")) return i; // overlong or surrogate
+    i += len;
+  }
+  return Math.max(0, b.length - 1);
+}
+
+/** Characters YAML does not allow in a stream (C0/C1 controls other than tab, LF, CR, NEL; U+FFFE/U+FFFF). */
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/g;
+
+/** Problems of the raw text: its size (for text not read from a file) and forbidden characters. */
+export function textProblems(text: string): InputProblem[] {
+  if (text.length > MAX_INPUT_BYTES || Buffer.byteLength(text, "utf8") > MAX_INPUT_BYTES) {
+    return [{ offset: -1, message: `the scenario is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, the limit for a scenario file` }];
+  }
+  const out: InputProblem[] = [];
+  for (const m of text.matchAll(FORBIDDEN_CHAR)) {
+    const code = m[0].charCodeAt(0);
+    const name = code === 0 ? "NUL byte (U+0000)" : `control character U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    out.push({ offset: m.index, message: `${name}: a scenario file is text; only tab, newline and carriage return are allowed as control characters` });
+    if (out.length > MAX_ISSUES) break;
+  }
+  return out;
+}
+
+/**
+ * Parse YAML text in two stages, as `yaml`'s parseDocument does, with a check between them:
+ * the parser's token tree (built without recursion) is checked for nesting deeper than
+ * MAX_DEPTH before the composer, which recurses, turns it into a Document. Returns the tokens
+ * and, when the depth is fine, the first document (a second one is an error in it).
+ */
+export function parseYaml(
+  text: string,
+  lineCounter: LineCounter,
+  options: ConstructorParameters<typeof Composer>[0],
+): { tokens: CST.Token[]; tooDeep?: InputProblem; doc?: Document.Parsed } {
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const tooDeep = depthProblem(tokens);
+  if (tooDeep) return { tokens, tooDeep };
+  let doc: Document.Parsed | undefined;
+  for (const d of new Composer(options).compose(tokens, true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents"));
+      break;
+    }
+  }
+  return { tokens, doc };
+}
+
+/** The first place where mappings and lists nest deeper than MAX_DEPTH in a token tree. */
+function depthProblem(tokens: CST.Token[]): InputProblem | undefined {
+  const stack: [CST.Token | null | undefined, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length) {
+    const [t, depth] = stack.pop()!;
+    if (!t) continue;
+    switch (t.type) {
+      case "document":
+        stack.push([t.value, depth]);
+        break;
+      case "block-map":
+      case "block-seq":
+      case "flow-collection": {
+        const d = depth + 1;
+        if (d > MAX_DEPTH) return { offset: t.offset, message: `mappings and lists are nested more than ${MAX_DEPTH} levels deep here; a scenario needs far fewer` };
+        for (const item of t.items) {
+          stack.push(["key" in item ? item.key : undefined, d]);
+          stack.push([item.value, d]);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Openings of double- or single-quoted scalars and flow collections that never close, by offset.
+ * The `yaml` parser reports these where it gives up (often the end of the file); the author
+ * needs the place where the quote or bracket opens.
+ */
+export function unclosedOpenings(tokens: CST.Token[]): { offset: number; what: string }[] {
+  const out: { offset: number; what: string }[] = [];
+  const stack: (CST.Token | null | undefined)[] = [...tokens];
+  while (stack.length) {
+    const t = stack.pop();
+    if (!t) continue;
+    switch (t.type) {
+      case "document":
+        stack.push(t.value);
+        break;
+      case "block-map":
+      case "block-seq":
+        for (const item of t.items) stack.push("key" in item ? item.key : undefined, item.value);
+        break;
+      case "flow-collection": {
+        const close = t.start.source === "{" ? "}" : "]";
+        if (!t.end.some((e) => e.source === close)) out.push({ offset: t.offset, what: `'${t.start.source}' opened here is never closed with '${close}'` });
+        for (const item of t.items) stack.push(item.key, item.value);
+        break;
+      }
+      case "double-quoted-scalar":
+        if (!/^"(?:[^"\\]|\\[^])*"$/.test(t.source)) out.push({ offset: t.offset, what: "the double quote opened here is never closed" });
+        break;
+      case "single-quoted-scalar":
+        if (!/^'(?:[^']|'')*'$/.test(t.source)) out.push({ offset: t.offset, what: "the single quote opened here is never closed" });
+        break;
+      default:
+        break;
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** YAML error messages that mean a quote or a flow collection did not close. */
+export const UNCLOSED_ERROR = /closing .*quote|end with an? [\]}]|flow (?:sequence|map|collection).*(?:end|indented)|Expected .* to end/i;
+
+/** Tags of the YAML core schema; anything else would be taken as a plain string or rejected late. */
+const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * Problems of a parsed document (without syntax errors) that the conversion to plain data
+ * would hide: `__proto__` keys (dropped), merge keys `<<` (taken as an unknown key), tags
+ * (ignored), aliases without an anchor, and keys that are mappings or lists.
+ */
+export function documentProblems(doc: Document, text: string): InputProblem[] {
+  const out: InputProblem[] = [];
+  const at = (node: { range?: [number, number, number] | null } | null | undefined) => node?.range?.[0] ?? -1;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (isScalar(key)) {
+        if (key.value === "__proto__") {
+          out.push({ offset: at(key), message: "the key '__proto__' is not allowed: it names an object's prototype and would be dropped, not read" });
+        } else if (key.value === "<<" && key.type === Scalar.PLAIN) {
+          out.push({
+            offset: at(key),
+            message: "YAML merge keys ('<<: *anchor') are not supported: write the keys out, or reuse a whole value with an alias (key: *anchor)",
+          });
+        }
+      } else if (isMap(key) || isSeq(key) || isAlias(key)) {
+        out.push({ offset: at(key as never), message: "a key must be a plain string, not a mapping, a list or an alias" });
+      }
+      if (out.length > MAX_ISSUES) return visit.BREAK;
+    },
+    Node(_, node) {
+      if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+        const shown = node.tag.startsWith("tag:yaml.org,2002:") ? `!!${node.tag.slice("tag:yaml.org,2002:".length)}` : node.tag;
+        out.push({ offset: tagOffset(text, at(node)), message: `unsupported YAML tag '${shown}': a scenario holds plain values (strings, numbers, booleans, mappings, lists) without tags` });
+      }
+      if (isAlias(node) && node.resolve(doc) === undefined) {
+        out.push({ offset: at(node), message: `alias '*${node.source}' refers to no anchor: define '&${node.source}' before this alias` });
+      }
+      if (out.length > MAX_ISSUES) return visit.BREAK;
+    },
+  });
+  return out;
+}
+
+/** Where the tag of a node whose value starts at `valueAt` begins: the `!` before it on its line. */
+function tagOffset(text: string, valueAt: number): number {
+  const lineStart = text.lastIndexOf("\n", valueAt - 1) + 1;
+  let i = text.lastIndexOf("!", valueAt);
+  if (i < lineStart) return valueAt;
+  while (i > lineStart && text[i - 1] === "!") i--;
+  return i;
+}
+
+/** Whether any alias exists (to place a resource-exhaustion error on the first one). */
+export function firstAliasOffset(doc: Document): number {
+  let offset = -1;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0] ?? -1;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
