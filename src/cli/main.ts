@@ -63,12 +63,8 @@ async function main(argv: string[]): Promise<number> {
   return spec.run(parsed.values, parsed.positionals, io);
 }
 
-/** The one way out of the process: every path ends here with its exit code. */
-function exit(code: number): void {
-  process.exit(code);
-}
-
 /**
+ * The one way out of the process: every path ends here with its exit code.
  * Exit once everything written to stdout and stderr has reached them: a pipe takes 64 KiB at a
  * time, and process.exit() would drop what is still queued (cutting long error lists mid-line).
  * An empty write's callback runs after the writes queued before it.
