@@ -2,7 +2,7 @@ import path from "node:path";
 import { mkdir } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { loadScenario, ScenarioError } from "../../scenario/load.js";
-import { runScenario, type ScenarioRunInput } from "../../runner/run-scenario.js";
+import { runScenarioInput, type ScenarioRunInput } from "../../runner/run-scenario.js";
 import { writeIndex } from "../../report/write.js";
 import type { RunReport } from "../../report/model.js";
 import { newRunId } from "../../lab/run-id.js";
@@ -56,7 +56,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const reports: RunReport[] = [];
   for (const input of selected) {
     if (interruptSignal.aborted) break;
-    const { report } = await runScenario(input, { reportsDir: dir, timeScale, progress: stderrProgress, signal: interruptSignal });
+    const { report } = await runScenarioInput(input, { reportsDir: dir, timeScale, progress: stderrProgress, signal: interruptSignal });
     reports.push(report);
     out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : ""}`);
   }
