@@ -32,7 +32,7 @@ describe("runner", () => {
     expect(ask.outcome).toBe("fail");
     expect(r.report.actions.find((a) => a.id === "ask")).toMatchObject({ ok: false });
     expect(r.report.actions.find((a) => a.id === "ask")!.error).toBeTruthy();
-    expect(r.report.steps.map((s) => s.id)).toEqual(["down", "ask", "step-2", "step-3"]);
+    expect(r.report.steps.map((s) => s.id)).toEqual(["down", "ask", "step-3", "step-4"]);
     expect(r.report.outcome).toBe("fail");
     await assertHarnessInvariants(input, r);
   });
