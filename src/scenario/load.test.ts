@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LoadedScenario, ScenarioError, loadScenario, parseScenario } from "./load.js";
-import type { FaultStepOf } from "./schema.js";
+import { FAULT_TYPES, type FaultStepOf } from "./schema.js";
 
 const F = "scenarios/x.yaml";
 
@@ -160,7 +160,7 @@ describe("malformed scenarios: exact positions and messages", () => {
   it("an unknown fault type", () => {
     const text = withSteps("  - sleep: 1s\n  - sleep: 1s\n  - id: pause-it\n    fault: etcd-pase\n    targets: e1");
     expect(lines(text)).toEqual([
-      `${F}:7:12: steps[2].fault: unknown fault type 'etcd-pase'; allowed: etcd-stop, etcd-pause, etcd-kill, etcd-quorum-loss, etcd-rebuild, process-kill, process-pause, process-restart, container-pause, container-stop, partition, clock-skew, etcd-dns-break, watch-stall, dcs-latency, dcs-error, connect-address; did you mean 'etcd-pause'?`,
+      `${F}:7:12: steps[2].fault: unknown fault type 'etcd-pase'; allowed: ${FAULT_TYPES.join(", ")}; did you mean 'etcd-pause'?`,
     ]);
   });
 
