@@ -24,6 +24,7 @@ import { watchStall } from "./watch-stall/index.js";
 import { dcsLatency } from "./dcs-latency/index.js";
 import { dcsError } from "./dcs-error/index.js";
 import { connectAddress } from "./connect-address/index.js";
+import { packetLoss } from "./packet-loss/index.js";
 
 /** Keyed by the name scenarios use; the order is the docs table's and the JSON Schema's. */
 export const FAULT_KINDS = {
@@ -44,6 +45,7 @@ export const FAULT_KINDS = {
   "dcs-latency": dcsLatency,
   "dcs-error": dcsError,
   "connect-address": connectAddress,
+  "packet-loss": packetLoss,
 };
 
 export type FaultType = keyof typeof FAULT_KINDS;
