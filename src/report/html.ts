@@ -8,8 +8,8 @@ import type { RunOutcome, RunReport } from "./model.js";
 import { timelineData } from "./html-data.js";
 import { renderTimelineSvg } from "./html-timeline.js";
 import { esc, truncate } from "./html-util.js";
-import { SCRIPT } from "./html/script.js";
-import { STYLE } from "./html/style.js";
+import { SCRIPT } from "./html-assets/script.js";
+import { STYLE } from "./html-assets/style.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration, formatT, stepSpan } from "./text.js";
 
