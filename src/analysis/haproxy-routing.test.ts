@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../history/events.js";
-import { haproxyRoutingNote } from "./haproxy-sampler.js";
+import { haproxyRoutingNote } from "./haproxy-routing.js";
 
 const s = (t: number, primary: string[], error?: string): HistoryEvent => ({ kind: "haproxy", t, primary, replicas: [], ...(error ? { error } : {}) });
 
