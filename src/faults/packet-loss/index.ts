@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { nodeRef, targets } from "../../scenario/primitives.js";
 import { defineFault } from "../kind.js";
+import { fromIsNotTarget } from "../shared/iptables.js";
 import { PacketLoss } from "./packet-loss.js";
 
 /** 0 < p <= 1, written as a share (0.3) or a percentage ("30%"). */
@@ -32,11 +33,7 @@ export const packetLoss = defineFault({
       .describe("Only TCP packets to or from these ports (on either side), e.g. [5432] for replication (optional; default: all traffic)."),
     probability,
   },
-  semanticCheck: (p) => {
-    if (p.from === "all") return [];
-    const targetTexts = new Set(p.targets.map((t) => t.text));
-    return p.from.flatMap((f, j) => (targetTexts.has(f.text) ? [{ path: ["from", j], message: `'${f.text}' is also a target; a link needs two different nodes` }] : []));
-  },
+  semanticCheck: (p) => fromIsNotTarget(p, (node) => `'${node}' is also a target; a link needs two different nodes`),
   docs: {
     params:
       "`targets`, `from: all \\| [NodeRef...]` (default `all`), `direction: both\\|in\\|out` (default `both`), `ports: [int...]` (optional), `probability` (0 < p ≤ 1, `0.3` or `30%`, required)",

@@ -1,4 +1,5 @@
 import type { Fault, FaultContext } from "../fault.js";
+import { chainHealScript, chainName, peerIps } from "../shared/iptables.js";
 
 export type LossDirection = "both" | "in" | "out";
 
@@ -23,7 +24,7 @@ export class PacketLoss implements Fault {
     /** Only TCP traffic to or from these ports (either side); undefined = all traffic. */
     private readonly ports?: number[],
   ) {
-    this.chain = `PGCHAOS-L-${id.replace(/[^A-Za-z0-9]/g, "").slice(0, 18).toUpperCase()}`;
+    this.chain = chainName("L-", id);
   }
 
   /** The iptables commands that set up the chain in a target, given the peers' addresses. */
@@ -43,13 +44,12 @@ export class PacketLoss implements Fault {
   }
 
   healScript(): string {
-    const c = this.chain;
-    return `while iptables -D INPUT -j ${c} 2>/dev/null; do :; done; while iptables -D OUTPUT -j ${c} 2>/dev/null; do :; done; iptables -F ${c} 2>/dev/null; iptables -X ${c} 2>/dev/null; true`;
+    return chainHealScript(this.chain);
   }
 
   async inject(ctx: FaultContext) {
     const peers = this.from ?? ctx.lab.nodes.map((n) => n.name).filter((n) => !this.targets.includes(n));
-    const ips = peers.map((n) => ctx.lab.node(n).ip).filter(Boolean);
+    const ips = peerIps(ctx, this.targets, peers);
     for (const node of this.targets) {
       await ctx.lab.exec(node, ["sh", "-ec", this.injectScript(ips)]);
       ctx.log(

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { nodeRef, targets } from "../../scenario/primitives.js";
 import { defineFault } from "../kind.js";
+import { fromIsNotTarget } from "../shared/iptables.js";
 import { NetworkPartition } from "./network-partition.js";
 
 export const partition = defineFault({
@@ -19,11 +20,7 @@ export const partition = defineFault({
       .optional()
       .describe("Only TCP traffic to or from these ports (on either side) is dropped, e.g. [5432] cuts replication but not the REST API or etcd (optional; default: all traffic)."),
   },
-  semanticCheck: (p) => {
-    if (p.from === "all") return [];
-    const targetTexts = new Set(p.targets.map((t) => t.text));
-    return p.from.flatMap((f, j) => (targetTexts.has(f.text) ? [{ path: ["from", j], message: `'${f.text}' is also a target; a node cannot be cut from itself` }] : []));
-  },
+  semanticCheck: (p) => fromIsNotTarget(p, (node) => `'${node}' is also a target; a node cannot be cut from itself`),
   docs: {
     params:
       "`targets` (the isolated nodes), `from: all \\| [NodeRef...]` (default `all`), `direction: both\\|in\\|out` (default `both`), `ports: [int...]` (optional)",

@@ -1,4 +1,5 @@
 import type { Fault, FaultContext } from "../fault.js";
+import { chainHealScript, chainName, peerIps } from "../shared/iptables.js";
 
 export type PartitionDirection = "both" | "in" | "out";
 
@@ -20,16 +21,11 @@ export class NetworkPartition implements Fault {
     /** Only TCP traffic to or from these ports (either side); undefined = all traffic. */
     private readonly ports?: number[],
   ) {
-    this.chain = `PGCHAOS-${id.replace(/[^A-Za-z0-9]/g, "").slice(0, 20).toUpperCase()}`;
-  }
-
-  private peers(ctx: FaultContext): string[] {
-    const names = this.from ?? ctx.lab.nodes.map((n) => n.name).filter((n) => !this.targets.includes(n));
-    return names.map((n) => ctx.lab.node(n).ip).filter(Boolean);
+    this.chain = chainName("", id);
   }
 
   async inject(ctx: FaultContext) {
-    const ips = this.peers(ctx);
+    const ips = peerIps(ctx, this.targets, this.from);
     for (const node of this.targets) {
       const rules: string[] = [`iptables -N ${this.chain} 2>/dev/null || iptables -F ${this.chain}`];
       // With ports: a packet is dropped when its source or destination port is listed, so both
@@ -52,7 +48,7 @@ export class NetworkPartition implements Fault {
   }
 
   private healScript(): string {
-    return `while iptables -D INPUT -j ${this.chain} 2>/dev/null; do :; done; while iptables -D OUTPUT -j ${this.chain} 2>/dev/null; do :; done; iptables -F ${this.chain} 2>/dev/null; iptables -X ${this.chain} 2>/dev/null; true`;
+    return chainHealScript(this.chain);
   }
 
   manualHeal(_target: string, container: string) {
