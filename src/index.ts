@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { loadScenario, parseScenario, ScenarioError, type LoadedScenario } from "./scenario/load.js";
-import { runScenario as runInput, type ScenarioResult } from "./runner/run-scenario.js";
+import { runScenarioInput, type ScenarioResult } from "./runner/run-scenario.js";
 import { toRunInput } from "./runner/run-input.js";
 import { newRunId } from "./lab/run-id.js";
 import { silentProgress, type Progress } from "./util/progress.js";
@@ -30,7 +30,7 @@ export interface RunScenarioOptions {
  */
 export async function runScenario(scenario: LoadedScenario, opts: RunScenarioOptions = {}): Promise<ScenarioResult> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-  return runInput(toRunInput(scenario), {
+  return runScenarioInput(toRunInput(scenario), {
     reportsDir: opts.reportsDir ?? path.join("reports", newRunId()),
     timeScale: opts.timeScale ?? Number(process.env.PGCHAOS_TIME_SCALE ?? "1"),
     progress: opts.progress ?? silentProgress,

@@ -20,8 +20,16 @@ export interface ActionOutcome {
 
 export interface Action<P> {
   run(params: P, ctx: ActionContext): Promise<ActionOutcome>;
-  describe(params: P): string;
+  /**
+   * Patroni's log lines written while the action ran go with its outcome (e.g. the leader's
+   * reasons for refusing a switchover). Log lines reach the history a moment after they are
+   * written, so the runner waits PATRONI_LOG_DELAY_MS before collecting them.
+   */
+  readonly collectsPatroniLog: boolean;
 }
+
+/** How long after an action Patroni's log lines of that moment have reached the history. */
+export const PATRONI_LOG_DELAY_MS = 700;
 
 export function restOutcome(r: { status: number; text: string }): ActionOutcome {
   return { status: r.status, body: r.text.slice(0, 2000), succeeded: r.status >= 200 && r.status < 300 };

@@ -13,7 +13,7 @@ type P = { expect_findings?: FindingCode[]; expect_clean?: boolean };
  * `expect_clean` = no finding; `expect_findings` = each of these codes was found (others may be too).
  */
 export const doctorAction: Action<P> = {
-  describe: (p) => (p.expect_clean ? "doctor (expect no finding)" : p.expect_findings?.length ? `doctor (expect ${p.expect_findings.join(", ")})` : "doctor"),
+  collectsPatroniLog: false,
   async run(p, ctx) {
     const r = await runDoctor(labTarget(ctx.lab));
     if (r.exitCode === 2) return { status: 2, succeeded: false, error: r.error };

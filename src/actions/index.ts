@@ -1,4 +1,5 @@
-import type { Action } from "./action.js";
+import type { Action, ActionContext, ActionOutcome } from "./action.js";
+import type { ActionStepOf, ActionType } from "../scenario/schema.js";
 import { switchoverAction } from "./switchover.js";
 import { failoverAction } from "./failover.js";
 import { reinitAction, reloadAction, restartAction } from "./node-actions.js";
@@ -7,8 +8,8 @@ import { sqlAction } from "./sql.js";
 import { patronictlAction } from "./patronictl.js";
 import { doctorAction } from "./doctor.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const actions: Record<string, Action<any>> = {
+/** Each action's implementation, typed by its parsed step (the parameters in scenario/action-params.ts). */
+export const actions: { [K in ActionType]: Action<ActionStepOf<K>> } = {
   switchover: switchoverAction,
   failover: failoverAction,
   restart: restartAction,
@@ -20,4 +21,12 @@ export const actions: Record<string, Action<any>> = {
   patronictl: patronictlAction,
   doctor: doctorAction,
 };
+
+/** Runs the action a parsed action step names. */
+export function runAction<K extends ActionType>(step: ActionStepOf<K> & { action: K }, ctx: ActionContext): Promise<ActionOutcome> {
+  const action: Action<ActionStepOf<K>> = actions[step.action];
+  return action.run(step, ctx);
+}
+
 export type { Action, ActionContext, ActionOutcome } from "./action.js";
+export { PATRONI_LOG_DELAY_MS } from "./action.js";

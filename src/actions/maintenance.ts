@@ -4,7 +4,7 @@ import { patroniRest } from "../lab/lab-clients.js";
 
 function setPause(pause: boolean): Action<object> {
   return {
-    describe: () => (pause ? "pause the cluster (maintenance mode)" : "resume the cluster (leave maintenance mode)"),
+    collectsPatroniLog: true,
     async run(_p, ctx) {
       const node = ctx.currentLeader() ?? ctx.lab.patroniNodes()[0].name;
       return restOutcome(await patroniRest(ctx.lab, node).patch("/config", { pause }));

@@ -4,7 +4,7 @@ import { patroniRest } from "../lab/lab-clients.js";
 
 /** POST /restart: Patroni restarts its PostgreSQL. */
 export const restartAction: Action<{ node: { text: string } }> = {
-  describe: (p) => `restart PostgreSQL on ${p.node.text}`,
+  collectsPatroniLog: true,
   async run(p, ctx) {
     return restOutcome(await patroniRest(ctx.lab, ctx.resolve(p.node)).post("/restart", {}, 120_000));
   },
@@ -12,7 +12,7 @@ export const restartAction: Action<{ node: { text: string } }> = {
 
 /** POST /reinitialize: the replica is rebuilt from the leader. */
 export const reinitAction: Action<{ node: { text: string } }> = {
-  describe: (p) => `reinitialise ${p.node.text}`,
+  collectsPatroniLog: true,
   async run(p, ctx) {
     return restOutcome(await patroniRest(ctx.lab, ctx.resolve(p.node)).post("/reinitialize", { force: true }, 120_000));
   },
@@ -20,7 +20,7 @@ export const reinitAction: Action<{ node: { text: string } }> = {
 
 /** POST /reload on one node or every Patroni node (the first failure decides). */
 export const reloadAction: Action<{ node?: { text: string } }> = {
-  describe: (p) => `reload Patroni on ${p.node?.text ?? "every node"}`,
+  collectsPatroniLog: true,
   async run(p, ctx) {
     const nodes = p.node ? [ctx.resolve(p.node)] : ctx.lab.patroniNodes().map((n) => n.name);
     let last = { succeeded: true } as ReturnType<typeof restOutcome>;

@@ -3,7 +3,7 @@ import { PATRONI_CONFIG_PATH } from "../lab/patroni-config.js";
 
 /** patronictl inside a node's container; status = exit code. */
 export const patronictlAction: Action<{ node: { text: string }; args: string[] }> = {
-  describe: (p) => `patronictl ${p.args.join(" ")} on ${p.node.text}`,
+  collectsPatroniLog: true,
   async run(p, ctx) {
     const r = await ctx.lab.exec(ctx.resolve(p.node), ["patronictl", "-c", PATRONI_CONFIG_PATH, ...p.args], {
       user: "postgres",

@@ -5,7 +5,7 @@ import { errorText } from "../util/errors.js";
 
 /** Run one SQL statement as the superuser; the first row is kept as the body. */
 export const sqlAction: Action<{ node: { text: string }; query: string }> = {
-  describe: (p) => `SQL on ${p.node.text}: ${p.query.slice(0, 60)}`,
+  collectsPatroniLog: false,
   async run(p, ctx) {
     try {
       const c = await pgConnect(pgTarget(ctx.lab, ctx.resolve(p.node)), { connectTimeoutMs: 5000, queryTimeoutMs: 60_000 });

@@ -6,7 +6,7 @@ type P = { leader?: { text: string }; candidate?: { text: string } };
 
 /** POST /switchover to the current leader's REST API, as `patronictl switchover` does. */
 export const switchoverAction: Action<P> = {
-  describe: (p) => `switchover${p.leader ? ` from ${p.leader.text}` : ""}${p.candidate ? ` to ${p.candidate.text}` : ""}`,
+  collectsPatroniLog: true,
   async run(p, ctx) {
     const leader = p.leader ? ctx.resolve(p.leader) : ctx.currentLeader();
     if (!leader) return { succeeded: false, error: "no leader known to switch over from" };

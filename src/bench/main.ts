@@ -21,7 +21,7 @@ import { clusterSpec } from "../lab/topology.js";
 import { newRunId } from "../lab/run-id.js";
 import { loadScenario } from "../scenario/load.js";
 import { toRunInput } from "../runner/run-input.js";
-import { runScenario } from "../runner/run-scenario.js";
+import { runScenarioInput } from "../runner/run-scenario.js";
 import { runCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
 import { median, percentile } from "./stats.js";
@@ -125,7 +125,7 @@ async function benchScenarios(filter: string[] | undefined) {
     const input = toRunInput(await loadScenario(f));
     const cpu0 = process.cpuUsage();
     const t0 = monoMs();
-    const { report } = await runScenario(input, { reportsDir, timeScale: 1, progress: quiet });
+    const { report } = await runScenarioInput(input, { reportsDir, timeScale: 1, progress: quiet });
     const wall = (monoMs() - t0) / 1000;
     const cpu = cpuSec(process.cpuUsage(cpu0));
     const { gaps, nodes } = sampleGaps(report);

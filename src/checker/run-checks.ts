@@ -5,7 +5,7 @@
  * so a report has one list of verdicts.
  */
 import type { FaultEvent, HistoryEvent, SettleEvent, TeardownEvent } from "../history/events.js";
-import { dcsEndpointReport } from "../recorder/dcs-endpoint-sampler.js";
+import { dcsEndpointReport } from "../analysis/dcs-endpoint.js";
 import type { Verdict } from "./checker.js";
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(0)} s`;

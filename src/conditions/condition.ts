@@ -39,7 +39,8 @@ export interface ProbeRequest {
   what: string;
 }
 
-export const fmtT = (t: number) => `${t >= 0 ? "+" : ""}${(t / 1000).toFixed(1)}s`;
+/** Times in condition details: the run axis formatter. */
+export { formatT } from "../util/time.js";
 
 /**
  * Newest sample of a node taken in the window [since, now] (older ones do not describe "now").

@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { fmtT } from "./condition.js";
+import { formatT } from "./condition.js";
 
 type Ref = { text: string };
 
@@ -19,8 +19,8 @@ export const dcsEndpointCondition: ConditionEvaluator<{ type: "dcs_endpoint"; no
       .map(([m, ms]) => `${m} ${(ms / 1000).toFixed(1)} s`)
       .join(", ");
     const seen = s.current
-      ? `${node} talks to ${s.current} (since ${fmtT(since)}; idle: ${idle}) at ${fmtT(s.t)}`
-      : `${node} has no connection to etcd at ${fmtT(s.t)}`;
+      ? `${node} talks to ${s.current} (since ${formatT(since)}; idle: ${idle}) at ${formatT(s.t)}`
+      : `${node} has no connection to etcd at ${formatT(s.t)}`;
     const on = s.current === member;
     return { ok: c.is ? on : !on, detail: seen };
   },
@@ -34,7 +34,7 @@ export const haproxyCondition: ConditionEvaluator<{ type: "haproxy"; primary?: R
       const any = ctx.history.latest("haproxy", undefined, ctx.now);
       return { ok: false, pending: true, detail: any ? `no HAProxy sample since the step began${any.error ? ` (${any.error})` : ""}` : "no HAProxy sample since the step began (is topology.haproxy set?)" };
     }
-    const seen = `HAProxy routes primary → [${s.primary.join(", ")}], replicas → [${s.replicas.join(", ")}] at ${fmtT(s.t)}`;
+    const seen = `HAProxy routes primary → [${s.primary.join(", ")}], replicas → [${s.replicas.join(", ")}] at ${formatT(s.t)}`;
     if (c.primary !== undefined) {
       const want = c.primary === "none" ? [] : [ctx.resolve(c.primary)];
       return { ok: s.primary.length === want.length && s.primary.every((x, i) => x === want[i]), detail: seen };

@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { dcsNow, fmtT } from "./condition.js";
+import { dcsNow, formatT } from "./condition.js";
 import type { DcsSample } from "../history/events.js";
 
 /**
@@ -20,7 +20,7 @@ export const dcsLagCondition: ConditionEvaluator<{ type: "dcs_lag"; node: { text
       const d = dcsNow(ctx);
       samples = d ? [d] : [];
     }
-    if (!samples.length) return { ok: false, pending: true, detail: `no DCS sample${from !== undefined ? ` since ${fmtT(from)}` : " since the step began"}` };
+    if (!samples.length) return { ok: false, pending: true, detail: `no DCS sample${from !== undefined ? ` since ${formatT(from)}` : " since the step began"}` };
     const wanted = c.node === "all" ? undefined : ctx.resolve(c.node);
     const max = new Map<string, number>();
     const min = new Map<string, number>();
@@ -45,7 +45,7 @@ export const dcsLagCondition: ConditionEvaluator<{ type: "dcs_lag"; node: { text
     const above = c.above !== undefined;
     const shown = above ? min : max;
     const parts = [...shown].map(([n, v]) => `${n} ${v} B`);
-    const what = samples.length > 1 ? `${above ? "min" : "max"} over ${samples.length} DCS samples since ${fmtT(from!)}` : `DCS at ${fmtT(samples[0].t)}`;
+    const what = samples.length > 1 ? `${above ? "min" : "max"} over ${samples.length} DCS samples since ${formatT(from!)}` : `DCS at ${formatT(samples[0].t)}`;
     if (!max.size) {
       return { ok: false, detail: `no DCS lag value${wanted ? ` for ${wanted}` : ""} (${asLeader.size ? `${[...asLeader].join(", ")} held the leader key; ` : ""}${what})` };
     }

@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { dcsNow, dcsUnreadable, fmtT } from "./condition.js";
+import { dcsNow, dcsUnreadable, formatT } from "./condition.js";
 
 type LeaderCondition = { type: "leader"; exists?: boolean; is?: { text: string }; not?: { text: string } };
 
@@ -12,7 +12,7 @@ export const leaderCondition: ConditionEvaluator<LeaderCondition> = {
     const d = dcsNow(ctx);
     if (!d) return dcsUnreadable(ctx);
     const holder = d.leader;
-    const seen = `leader key ${holder ? `held by ${holder}` : "absent"} (DCS at ${fmtT(d.t)})`;
+    const seen = `leader key ${holder ? `held by ${holder}` : "absent"} (DCS at ${formatT(d.t)})`;
     if (c.is) return { ok: holder === ctx.resolve(c.is), detail: seen };
     // `not: X` is also satisfied by no leader at all (the scenario format says so).
     if (c.not) return { ok: holder !== ctx.resolve(c.not), detail: seen };

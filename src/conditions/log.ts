@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { fmtT } from "./condition.js";
+import { formatT } from "./condition.js";
 
 /** Some container log line of the node matches the regular expression, since a step began (default: since ready). */
 export const logCondition: ConditionEvaluator<{ type: "log"; node: { text: string }; matches: string; since?: string }> = {
@@ -9,7 +9,7 @@ export const logCondition: ConditionEvaluator<{ type: "log"; node: { text: strin
     const re = new RegExp(c.matches);
     const hit = ctx.history.of("log").find((l) => l.node === node && l.t >= from && l.t <= ctx.now && re.test(l.line));
     return hit
-      ? { ok: true, detail: `${node} at ${fmtT(hit.t)}: ${hit.line.slice(0, 240)}` }
-      : { ok: false, detail: `no line of ${node} matching /${c.matches}/ since ${fmtT(from)}` };
+      ? { ok: true, detail: `${node} at ${formatT(hit.t)}: ${hit.line.slice(0, 240)}` }
+      : { ok: false, detail: `no line of ${node} matching /${c.matches}/ since ${formatT(from)}` };
   },
 };

@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { dcsNow, fmtT, nodeNow } from "./condition.js";
+import { dcsNow, formatT, nodeNow } from "./condition.js";
 
 /**
  * Incident 1's symptom: the node's PostgreSQL is alive and writable while its member key is
@@ -15,7 +15,7 @@ export const memberMissingWhileWritableCondition: ConditionEvaluator<{ type: "me
     const writable = s.pgUp && s.writable === true;
     return {
       ok: missing && writable,
-      detail: `${node}: member key ${missing ? "missing" : "present"} (DCS at ${fmtT(d.t)}), PostgreSQL ${writable ? "writable" : "not writable"} (at ${fmtT(s.t)})`,
+      detail: `${node}: member key ${missing ? "missing" : "present"} (DCS at ${formatT(d.t)}), PostgreSQL ${writable ? "writable" : "not writable"} (at ${formatT(s.t)})`,
     };
   },
 };

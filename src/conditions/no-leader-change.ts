@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { fmtT } from "./condition.js";
+import { formatT } from "./condition.js";
 
 /**
  * The leader key keeps one holder over the whole window: every DCS sample that could read the
@@ -11,7 +11,7 @@ export const noLeaderChangeCondition: ConditionEvaluator<{ type: "no_leader_chan
     if (!samples.length) return { ok: true, detail: "DCS not readable during the window so far: no leader change observable" };
     const first = samples[0].leader;
     const change = samples.find((d) => d.leader !== first);
-    if (change) return { ok: false, detail: `leader changed from ${first ?? "none"} to ${change.leader ?? "none"} at ${fmtT(change.t)}` };
+    if (change) return { ok: false, detail: `leader changed from ${first ?? "none"} to ${change.leader ?? "none"} at ${formatT(change.t)}` };
     return { ok: true, detail: `leader ${first ?? "none"} throughout (${samples.length} DCS samples)` };
   },
 };

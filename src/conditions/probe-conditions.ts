@@ -1,5 +1,5 @@
 import type { ConditionEvaluator, ConditionContext } from "./condition.js";
-import { fmtT } from "./condition.js";
+import { formatT } from "./condition.js";
 import { isDeepStrictEqual } from "node:util";
 
 function latestProbe(ctx: ConditionContext, key: string) {
@@ -30,7 +30,7 @@ export const restCondition: ConditionEvaluator<RestCondition> = {
     if (!p) return { ok: false, pending: true, detail: `no answer from ${node} ${c.path} yet` };
     if (!p.ok && p.value === undefined) return { ok: false, detail: `${node} GET ${c.path} failed: ${p.error}` };
     const { found, value } = dig(p.value, c.field);
-    const seen = `${node} GET ${c.path} → ${p.status ?? "?"}, ${c.field} = ${found ? JSON.stringify(value) : "(absent)"} at ${fmtT(p.t)}`;
+    const seen = `${node} GET ${c.path} → ${p.status ?? "?"}, ${c.field} = ${found ? JSON.stringify(value) : "(absent)"} at ${formatT(p.t)}`;
     if (c.exists !== undefined) return { ok: found === c.exists, detail: seen };
     if (c.not !== undefined) return { ok: !found || !isDeepStrictEqual(value, c.not), detail: seen };
     return { ok: found && isDeepStrictEqual(value, c.equals), detail: seen };
@@ -50,6 +50,6 @@ export const sqlCondition: ConditionEvaluator<{ type: "sql"; node: { text: strin
     if (!p.ok) return { ok: false, detail: `${node}: ${p.error}` };
     const v = p.value;
     const ok = typeof c.equals === "string" ? String(v) === c.equals : v === c.equals || String(v) === String(c.equals);
-    return { ok, detail: `${node}: ${c.query.slice(0, 60)} → ${JSON.stringify(v)} at ${fmtT(p.t)}` };
+    return { ok, detail: `${node}: ${c.query.slice(0, 60)} → ${JSON.stringify(v)} at ${formatT(p.t)}` };
   },
 };

@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { fmtT, noSample, nodeNow } from "./condition.js";
+import { formatT, noSample, nodeNow } from "./condition.js";
 
 type RoleCondition = { type: "role"; node: { text: string }; is?: string; not?: string };
 
@@ -10,7 +10,7 @@ export const roleCondition: ConditionEvaluator<RoleCondition> = {
     const s = nodeNow(ctx, node);
     if (!s) return noSample(node);
     const role = s.restUp ? (s.role ?? "unknown") : "down";
-    const detail = `${node} role ${role}${s.state ? ` (${s.state})` : ""} at ${fmtT(s.t)}`;
+    const detail = `${node} role ${role}${s.state ? ` (${s.state})` : ""} at ${formatT(s.t)}`;
     if (c.is !== undefined) return { ok: role === c.is, detail };
     return { ok: role !== c.not, detail };
   },

@@ -1,5 +1,5 @@
 import type { ConditionEvaluator } from "./condition.js";
-import { fmtT, nodeNow, primaryNow } from "./condition.js";
+import { formatT, nodeNow, primaryNow } from "./condition.js";
 
 /** Replicas stream WAL (pg_stat_wal_receiver.status = streaming); `all` = every node but the primary. */
 export const streamingCondition: ConditionEvaluator<{ type: "streaming"; node: { text: string } | "all" }> = {
@@ -18,7 +18,7 @@ export const streamingCondition: ConditionEvaluator<{ type: "streaming"; node: {
       if (!s) pending = true;
       const st = !s ? "no sample" : !s.pgUp ? "PostgreSQL down" : s.streaming ? "streaming" : s.writable ? "primary" : "not streaming";
       if (st !== "streaming") ok = false;
-      parts.push(`${n} ${st}${s ? ` at ${fmtT(s.t)}` : ""}`);
+      parts.push(`${n} ${st}${s ? ` at ${formatT(s.t)}` : ""}`);
     }
     return { ok, pending: !ok && pending, detail: parts.join("; ") };
   },

@@ -4,7 +4,7 @@ import { JsonMessageSplitter, describeWatchMessage } from "./watch-messages.js";
 import { LeaderView, rangeCovers } from "./leader-view.js";
 import { describeToxic } from "./proxy.js";
 import { labGateway } from "./gateway.js";
-import { summariseChanges } from "../faults/watch-stall.js";
+import { summariseChanges } from "../faults/watch-stall/watch-stall.js";
 import { UserFacingError } from "../util/errors.js";
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");

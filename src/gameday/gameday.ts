@@ -1,6 +1,6 @@
 import type { KnownIssue } from "../known-issues/schema.js";
 import path from "node:path";
-import { runScenario, type ScenarioRunInput } from "../runner/run-scenario.js";
+import { runScenarioInput, type ScenarioRunInput } from "../runner/run-scenario.js";
 import type { RunReport } from "../report/model.js";
 import { ensureEngine } from "../engine/docker-engine.js";
 import { ensureLabImage } from "../image/lab-image.js";
@@ -95,7 +95,7 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
         // (the child's report.json is already redacted of its run's secrets)
         report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, seed: o.seed, progress, signal: o.signal });
       } else {
-        const r = await runScenario(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, progress, signal: o.signal });
+        const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, progress, signal: o.signal });
         report = r.report;
         secrets = Object.values(r.secrets);
       }

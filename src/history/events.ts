@@ -63,7 +63,7 @@ export interface StepEvent {
   kind: "step";
   t: number;
   index: number;
-  /** Step id from the scenario, or `step-<index>`. */
+  /** Step id from the scenario, or `step-<n>` (n = index + 1, as people count steps). */
   id: string;
   type: "fault" | "heal" | "update" | "action" | "expect" | "sleep" | "probe";
   phase: "start" | "end";

@@ -1,12 +1,13 @@
 /**
  * What faults, actions, the recorder and the workload may use of a running lab.
- * The concrete implementation (containers on a Docker engine) is in ./cluster.ts; this
+ * The concrete implementation (containers on a Docker engine) is in ./docker-lab.ts; this
  * interface keeps the rest of pgchaos free of Docker details and lets unit tests fake a lab.
  */
 
 import type { DcsProxyControl } from "../dcs-proxy/types.js";
 
-export type NodeKind = "etcd" | "patroni" | "haproxy";
+import type { NodeKind } from "../scenario/primitives.js";
+export type { NodeKind };
 
 export interface ExecResult {
   exitCode: number;

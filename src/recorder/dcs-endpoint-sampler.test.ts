@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DcsEndpointSample, HistoryEvent } from "../history/events.js";
-import { dcsEndpointReport, dcsEndpointStays, endpointsOf, parseSs } from "./dcs-endpoint-sampler.js";
+import { endpointsOf, parseSs } from "./dcs-endpoint-sampler.js";
+import { dcsEndpointReport, dcsEndpointStays } from "../analysis/dcs-endpoint.js";
 
 // `ss -tinH state established '( dport = :2379 )'` in a Patroni container: an idle pooled
 // connection to e2, the request connection and the watch stream to e1.

@@ -1,3 +1,4 @@
+import { formatT } from "../util/time.js";
 import type { HistoryEvent, LogLine } from "../history/events.js";
 
 /** A Patroni log line: `2026-01-01 12:00:00,123 INFO: message` (the lab's log format). */
@@ -29,6 +30,6 @@ export function formatActionLog(lines: readonly LogLine[], maxChars = 400): stri
   return lines.map((l) => {
     const m = PATRONI_LINE.exec(l.line);
     const text = m ? `${m[1]}: ${m[2]}` : l.line;
-    return `+${(l.t / 1000).toFixed(1)}s ${l.node} ${text.length > maxChars ? `${text.slice(0, maxChars)}…` : text}`;
+    return `${formatT(l.t)} ${l.node} ${text.length > maxChars ? `${text.slice(0, maxChars)}…` : text}`;
   });
 }

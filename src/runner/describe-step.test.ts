@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../scenario/load.js";
 import { describeStep } from "./describe-step.js";
+import { toRunInput } from "./run-input.js";
 
 describe("describeStep", () => {
-  it("writes one readable line per step, without bookkeeping keys", () => {
-    const s = parseScenario(
+  it("writes one readable line per step, without bookkeeping keys, durations as durations", () => {
+    const loaded = parseScenario(
       `name: x
 description: y
 steps:
@@ -18,15 +19,19 @@ steps:
     expect_status: 503
   - heal: outage
   - sleep: 1.5s
+  - { id: skew, fault: clock-skew, targets: pg1, offset: -40s, drift: 1500ms, duration: 2m }
+  - { update: skew, offset: +20s }
 `,
       "x.yaml",
     );
-    expect(s.steps.map(describeStep)).toEqual([
+    expect(toRunInput(loaded).scenario.steps.map(describeStep)).toEqual([
       "fault etcd-quorum-loss mode=stop",
       "expect leader (not leader@outage) within 30s",
       "action switchover candidate=pg2 expect_status=503",
       "heal outage",
       "sleep 1.5s",
+      "fault clock-skew targets=pg1 offset=-40s processes=all drift=1.5s method=shim duration=2m",
+      "update skew offset=20s",
     ]);
   });
 });

@@ -1,15 +1,33 @@
+import { z } from "zod";
 import type { Step } from "../scenario/schema.js";
+import { formatDuration } from "../scenario/units.js";
+import { FAULTS, LIVE_UPDATE_PARAMS } from "../faults/registry.js";
+import { DURATION_SCHEMAS } from "../faults/shared/params.js";
 
 const refText = (v: unknown): string => {
-  if (v && typeof v === "object" && "text" in v) return String((v as { text: string }).text);
+  if (v && typeof v === "object" && "text" in v) return String(v.text);
   if (Array.isArray(v)) return v.map(refText).join(", ");
   return String(v);
 };
 
-/** Bookkeeping keys of a loaded step, not parameters. */
-const HIDDEN = ["kind", "id", "note", "index", "line", "label"];
+/** Keys every step may have, not parameters. */
+const COMMON = ["kind", "id", "note"];
 
-function conditionText(c: { type: string } & Record<string, unknown>): string {
+function isDuration(schema: z.ZodType | undefined): boolean {
+  if (!schema) return false;
+  if (DURATION_SCHEMAS.has(schema)) return true;
+  return schema instanceof z.ZodOptional || schema instanceof z.ZodDefault ? isDuration(schema.unwrap() as z.ZodType) : false;
+}
+
+/** "k=v k2=v2", durations as durations (offset=-40s, not -40000), node references as written. */
+function paramText(params: object, shape: z.ZodRawShape = {}): string {
+  return Object.entries(params)
+    .filter(([k, v]) => !COMMON.includes(k) && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === "number" && isDuration(shape[k] as z.ZodType | undefined) ? formatDuration(v) : refText(v)}`)
+    .join(" ");
+}
+
+function conditionText(c: { type: string }): string {
   const rest = Object.entries(c)
     .filter(([k]) => k !== "type")
     .map(([k, v]) => `${k} ${refText(v)}`)
@@ -19,26 +37,31 @@ function conditionText(c: { type: string } & Record<string, unknown>): string {
 
 /** One line a person reads in progress output and the report: "expect leader (is pg2) within 30s". */
 export function describeStep(step: Step): string {
-  const s = step as Step & Record<string, unknown>;
   switch (step.kind) {
     case "sleep":
-      return `sleep ${step.sleep / 1000}s`;
+      return `sleep ${formatDuration(step.sleep)}`;
     case "heal":
       return `heal ${step.heal}`;
-    case "update":
-      return `update ${step.update}${step.offset !== undefined ? ` offset=${step.offset / 1000}s` : ""}`;
-    case "fault":
+    case "update": {
+      const { update, ...params } = step;
+      const text = paramText(params, LIVE_UPDATE_PARAMS);
+      return `update ${update}${text ? ` ${text}` : ""}`;
+    }
+    case "fault": {
+      // "fault etcd-quorum-loss mode=pause", "fault clock-skew targets=pg1 offset=-40s"
+      const { fault, duration, ...params } = step;
+      const text = paramText(params, FAULTS[fault].params);
+      return `fault ${fault}${text ? ` ${text}` : ""}${duration !== undefined ? ` duration=${formatDuration(duration)}` : ""}`;
+    }
     case "action": {
-      // "fault etcd-quorum-loss mode=pause", "action switchover candidate=pg2"
-      const params = Object.entries(s)
-        .filter(([k]) => !HIDDEN.includes(k) && k !== step.kind)
-        .map(([k, v]) => `${k}=${refText(v)}`)
-        .join(" ");
-      return `${step.kind} ${String(s[step.kind])}${params ? ` ${params}` : ""}`;
+      // "action switchover candidate=pg2"
+      const { action, ...params } = step;
+      const text = paramText(params);
+      return `action ${action}${text ? ` ${text}` : ""}`;
     }
     case "expect": {
-      const conds = (step.expect as ({ type: string } & Record<string, unknown>)[]).map(conditionText).join(" and ");
-      const when = step.within !== undefined ? ` within ${step.within / 1000}s` : step.for !== undefined ? ` for ${step.for / 1000}s` : "";
+      const conds = step.expect.map(conditionText).join(" and ");
+      const when = step.within !== undefined ? ` within ${formatDuration(step.within)}` : step.for !== undefined ? ` for ${formatDuration(step.for)}` : "";
       return `expect ${conds}${when}`;
     }
   }

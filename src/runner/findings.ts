@@ -1,7 +1,7 @@
 import type { HistoryEvent, LogLine, StepEvent } from "../history/events.js";
 import type { Verdict } from "../checker/checker.js";
+import { formatT } from "../util/time.js";
 
-const fmt = (t: number) => `+${(t / 1000).toFixed(1)}s`;
 /** Patroni log lines that explain role changes. */
 const ROLE_LINE = /promot|demot|session lock|leader lock|acquir|failsafe|not accessible|rewind|following a new leader/i;
 const MARGIN_MS = 3000;
@@ -19,7 +19,7 @@ export function findingsFromVerdicts(events: readonly HistoryEvent[], verdicts: 
   for (const e of events) {
     if (e.kind !== "step" || e.phase !== "end" || e.outcome !== "fail") continue;
     const s = e as StepEvent;
-    out.push(`step ${s.index + 1} (${s.id}) expected: ${s.text}; observed at ${fmt(s.t)}: ${s.detail ?? "(no detail)"}`);
+    out.push(`step ${s.index + 1} (${s.id}) expected: ${s.text}; observed at ${formatT(s.t)}: ${s.detail ?? "(no detail)"}`);
   }
   for (const v of verdicts) {
     if (v.ok) continue;
@@ -29,7 +29,7 @@ export function findingsFromVerdicts(events: readonly HistoryEvent[], verdicts: 
       const lines = logs.filter(
         (l) => e.nodes!.includes(l.node) && l.t >= e.start! - MARGIN_MS && l.t <= e.end! + MARGIN_MS && ROLE_LINE.test(l.line) && !/STATEMENT|ERROR:\s+cannot execute/.test(l.line),
       );
-      const shown = lines.slice(0, 12).map((l) => `  ${l.node} ${fmt(l.t)}: ${l.line.replace(/^\S+ \S+ /, "").slice(0, 200)}`);
+      const shown = lines.slice(0, 12).map((l) => `  ${l.node} ${formatT(l.t)}: ${l.line.replace(/^\S+ \S+ /, "").slice(0, 200)}`);
       out.push(
         `${v.checker}: ${e.message}${shown.length ? `\nPatroni's own log on ${e.nodes.join(" and ")} around it:\n${shown.join("\n")}` : ""}`,
       );

@@ -48,7 +48,8 @@ describe("valid fixtures", () => {
 describe("invalid fixtures: exact errors", () => {
   it.each(files(`${FIXTURES}/invalid`, ".yaml"))("%s", (name) => {
     const rel = `${FIXTURES}/invalid/${name}`;
-    const expected = readFileSync(path.join(ROOT, rel.replace(/\.yaml$/, ".errors")), "utf8").trimEnd();
+    // "{fault types}" stands for the registry's list, so adding a fault kind leaves the fixtures alone.
+    const expected = readFileSync(path.join(ROOT, rel.replace(/\.yaml$/, ".errors")), "utf8").trimEnd().replaceAll("{fault types}", FAULT_TYPES.join(", "));
     let message = "";
     try {
       parseScenario(readFileSync(path.join(ROOT, rel), "utf8"), rel);

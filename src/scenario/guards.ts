@@ -5,7 +5,7 @@
  * Patroni's timing rule set through per-node patroni_config. Called from semantic.ts; reads
  * the parsed scenario and positions only.
  */
-import { DCS_PROXY_FAULTS } from "./fault-params.js";
+import { DCS_PROXY_FAULTS } from "../faults/registry.js";
 import type { Scenario } from "./schema.js";
 import type { Path, SourceMap } from "./source.js";
 import { isSeq } from "yaml";

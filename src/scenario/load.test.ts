@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LoadedScenario, ScenarioError, loadScenario, parseScenario } from "./load.js";
-import type { FaultStepOf } from "./schema.js";
+import { FAULT_TYPES, type FaultStepOf } from "./schema.js";
 
 const F = "scenarios/x.yaml";
 
@@ -47,7 +47,7 @@ describe("valid scenarios", () => {
         { name: "single-primary", options: {} },
         { name: "no-acked-write-lost", options: {} },
       ],
-      steps: [{ kind: "sleep", sleep: 1000, index: 0, line: 4, label: "step-0" }],
+      steps: [{ kind: "sleep", sleep: 1000, index: 0, line: 4, label: "step-1" }],
       file: F,
       text: "name: minimal\ndescription: smallest\nsteps:\n  - sleep: 1s\n",
     } satisfies LoadedScenario);
@@ -97,7 +97,7 @@ describe("valid scenarios", () => {
     const [outage, none, several, skew, sw, heal] = s.steps;
     expect(outage).toMatchObject({ kind: "fault", fault: "etcd-quorum-loss", mode: "pause", duration: 30_000, id: "outage", label: "outage", line: 8, index: 0 });
     expect((outage as FaultStepOf<"etcd-quorum-loss">).targets).toBeUndefined();
-    expect(none).toEqual({ kind: "expect", expect: [{ type: "leader", exists: false }], within: 90_000, index: 1, line: 11, label: "step-1" });
+    expect(none).toEqual({ kind: "expect", expect: [{ type: "leader", exists: false }], within: 90_000, index: 1, line: 11, label: "step-2" });
     expect(several).toMatchObject({
       kind: "expect",
       for: 20_000,
@@ -123,7 +123,7 @@ describe("valid scenarios", () => {
       expect_status: [503],
       index: 4,
       line: 22,
-      label: "step-4",
+      label: "step-5",
     });
     expect(heal).toMatchObject({ kind: "heal", heal: "outage" });
   });
@@ -160,7 +160,7 @@ describe("malformed scenarios: exact positions and messages", () => {
   it("an unknown fault type", () => {
     const text = withSteps("  - sleep: 1s\n  - sleep: 1s\n  - id: pause-it\n    fault: etcd-pase\n    targets: e1");
     expect(lines(text)).toEqual([
-      `${F}:7:12: steps[2].fault: unknown fault type 'etcd-pase'; allowed: etcd-stop, etcd-pause, etcd-kill, etcd-quorum-loss, etcd-rebuild, process-kill, process-pause, process-restart, container-pause, container-stop, partition, clock-skew, etcd-dns-break, watch-stall, dcs-latency, dcs-error, connect-address; did you mean 'etcd-pause'?`,
+      `${F}:7:12: steps[2].fault: unknown fault type 'etcd-pase'; allowed: ${FAULT_TYPES.join(", ")}; did you mean 'etcd-pause'?`,
     ]);
   });
 

@@ -29,7 +29,7 @@ export type LoadedStep = Step & {
   index: number;
   /** 1-based source line of the step's first key. */
   line: number;
-  /** The step's id, or `step-<index>` when it has none (ids of that form are reserved). */
+  /** The step's id, or `step-<n>` (n = index + 1, as "step n/N" counts) when it has none (ids of that form are reserved). */
   label: string;
 };
 
@@ -176,7 +176,7 @@ function parse(text: string, file: string): LoadedScenario {
     ...step,
     index,
     line: src.locate(["steps", index]).line,
-    label: step.id ?? `step-${index}`,
+    label: step.id ?? `step-${index + 1}`,
   }));
   return { ...scenario, steps, file, text };
 }

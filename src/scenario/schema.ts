@@ -19,12 +19,13 @@ import { z } from "zod";
 import { knownIssueSchema } from "../known-issues/schema.js";
 import { ACTION_PARAMS, ACTION_TYPES, type ActionType } from "./action-params.js";
 import { CONDITION_PARAMS, CONDITION_TYPES, type Condition, type ConditionType } from "./condition-params.js";
-import { FAULT_PARAMS, FAULT_TYPES, type FaultType, faultDuration } from "./fault-params.js";
+import type { ReportIssue } from "../faults/kind.js";
+import { FAULTS, FAULT_TYPES, LIVE_UPDATABLE, LIVE_UPDATE_PARAMS, type FaultType } from "../faults/registry.js";
 import { duration, keyedUnion, show, signedDuration, size, stepIdSchema, typeName } from "./primitives.js";
 
 export { type NodeRef, type NodeKind } from "./primitives.js";
 export { type Condition, type ConditionType, type ExpectedRole } from "./condition-params.js";
-export { type FaultType, FAULT_TYPES } from "./fault-params.js";
+export { type FaultType, FAULT_TYPES } from "../faults/registry.js";
 export { type ActionType, ACTION_TYPES } from "./action-params.js";
 export { CONDITION_TYPES } from "./condition-params.js";
 
@@ -41,16 +42,19 @@ const stepCommon = {
 };
 
 function faultOption<K extends FaultType>(type: K) {
-  const spec: { description: string; params: (typeof FAULT_PARAMS)[K]["params"]; check?: unknown } = FAULT_PARAMS[type];
+  const kind = FAULTS[type];
   const obj = z
     .strictObject({
-      fault: z.literal(type).describe(`Fault type. ${spec.description}`),
-      ...spec.params,
-      duration: faultDuration().optional(),
+      fault: z.literal(type).describe(`Fault type. ${kind.description}`),
+      ...kind.params,
+      duration: duration("Heal the fault automatically after this long (optional).").optional(),
       ...stepCommon,
     })
-    .describe(`Fault ${type}: ${spec.description}`);
-  return typeof spec.check === "function" ? obj.superRefine(spec.check as never) : obj;
+    .describe(`Fault ${type}: ${kind.description}`);
+  // Seen from here a kind's check takes any parsed step of that kind (its parameters plus the common keys).
+  const checked: { check?(params: Record<string, unknown>, issue: ReportIssue): void } = kind;
+  if (!checked.check) return obj;
+  return obj.superRefine((v, ctx) => checked.check?.(v, (path, message, input) => ctx.addIssue({ code: "custom", path, message, input })));
 }
 type FaultOption = { [K in FaultType]: ReturnType<typeof faultOption<K>> }[FaultType];
 
@@ -128,12 +132,13 @@ const updateStep = z
     update: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, { error: (iss) => `invalid update target ${show(iss.input)}: use an earlier fault step's id` })
-      .describe("Id of an earlier, still active fault step to change live (supported by clock-skew)."),
-    offset: signedDuration("clock-skew: the new clock offset, applied live (e.g. -20s).").optional(),
+      .describe(`Id of an earlier, still active fault step to change live (supported by ${LIVE_UPDATABLE.join(", ")}).`),
+    ...LIVE_UPDATE_PARAMS,
     ...stepCommon,
   })
   .superRefine((v, ctx) => {
-    if (v.offset === undefined) ctx.addIssue({ code: "custom", path: [], input: v, message: "update needs a new value: offset" });
+    const keys = Object.keys(LIVE_UPDATE_PARAMS);
+    if (!Object.entries(v).some(([k, value]) => keys.includes(k) && value !== undefined)) ctx.addIssue({ code: "custom", path: [], input: v, message: `update needs a new value: ${keys.join(" or ")}` });
   })
   .describe("Update step: change an active fault live (e.g. a new clock offset) without healing it.")
   .transform((v) => ({ kind: "update" as const, ...v }));

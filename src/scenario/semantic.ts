@@ -9,15 +9,16 @@ import type { Path, SourceMap } from "./source.js";
 import { closest } from "./suggest.js";
 import { guardProblems } from "./guards.js";
 import type { Problem } from "./zod-issues.js";
+import { FAULTS, LIVE_UPDATABLE as LIVE_UPDATABLE_TYPES, faultParams } from "../faults/registry.js";
+import { etcdName, patroniName } from "../lab/topology.js";
 
-/** Fault types whose parameters an `update` step may change while they are active. */
-const LIVE_UPDATABLE = new Set<string>(["clock-skew"]);
+const LIVE_UPDATABLE = new Set<string>(LIVE_UPDATABLE_TYPES);
 
-/** Node names of a topology, by kind. */
+/** Node names of a topology, by kind (named as the lab names them). */
 export function topologyNodes(s: Pick<Scenario, "topology">): Record<NodeKind, string[]> {
   return {
-    patroni: Array.from({ length: s.topology.patroni }, (_, i) => `pg${i + 1}`),
-    etcd: Array.from({ length: s.topology.etcd.members }, (_, i) => `e${i + 1}`),
+    patroni: Array.from({ length: s.topology.patroni }, (_, i) => patroniName(i)),
+    etcd: Array.from({ length: s.topology.etcd.members }, (_, i) => etcdName(i)),
     haproxy: s.topology.haproxy ? ["haproxy"] : [],
   };
 }
@@ -171,25 +172,8 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
     }
 
     if (step.kind === "fault") {
-      if (step.fault === "etcd-quorum-loss" && step.targets) {
-        const majority = Math.floor(nodes.etcd.length / 2) + 1;
-        if (step.targets.length < majority) {
-          out.push({
-            path: [...base, "targets"],
-            at: "value",
-            message: `etcd-quorum-loss needs at least a majority of the etcd members (${majority} of ${nodes.etcd.length}); ${step.targets.length} given`,
-          });
-        }
-      }
-      if (step.fault === "partition" && step.from !== "all") {
-        const targetTexts = new Set(step.targets.map((t) => t.text));
-        step.from.forEach((f, j) => {
-          if (targetTexts.has(f.text)) out.push({ path: [...base, "from", j], at: "value", message: `'${f.text}' is also a target; a node cannot be cut from itself` });
-        });
-      }
-      if (step.fault === "connect-address" && step.targets[0]?.text === step.points_to.text) {
-        out.push({ path: [...base, "points_to"], at: "value", message: "points_to must be another node than the target" });
-      }
+      const kind: { semanticCheck?(params: object, nodes: Record<NodeKind, string[]>): { path: (string | number)[]; message: string }[] } = FAULTS[step.fault];
+      for (const p of kind.semanticCheck?.(faultParams(step), nodes) ?? []) out.push({ path: [...base, ...p.path], at: "value", message: p.message });
     }
 
     if (step.kind === "action" && step.action === "switchover" && step.leader && step.candidate && step.leader.text === step.candidate.text) {
@@ -198,7 +182,7 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
   });
 
   /* Known issues name this scenario's steps (ids, or step-<index> for unnamed ones). */
-  const stepNames = s.steps.map((st, i) => st.id ?? `step-${i}`);
+  const stepNames = s.steps.map((st, i) => st.id ?? `step-${i + 1}`);
   (s.known_issues ?? []).forEach((k, i) => {
     if (k.scenario !== undefined && k.scenario !== s.name)
       out.push({ path: ["known_issues", i, "scenario"], at: "value", message: `a scenario's own known issue applies to it: scenario is '${s.name}' or omitted` });

@@ -37,3 +37,9 @@ export async function waitFor<T>(
     await sleep(opts.intervalMs ?? 250, opts.signal);
   }
 }
+
+/** "+12.3s": a time on the run's axis (ms since its origin) in seconds with one decimal; the one formatter for such times. */
+export function formatT(ms: number): string {
+  const r = Math.round(ms / 100) / 10;
+  return `${r < 0 ? "-" : "+"}${Math.abs(r).toFixed(1)}s`;
+}

@@ -10,7 +10,7 @@
  */
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ClockSkew } from "../../src/faults/clock-skew.js";
+import { ClockSkew } from "../../src/faults/clock-skew/clock-skew.js";
 import type { FaultContext } from "../../src/faults/fault.js";
 import type { History } from "../../src/history/history.js";
 import type { Lab } from "../../src/lab/lab-api.js";
@@ -301,12 +301,12 @@ describe("pgchaos-clockshim (vDSO clock shim)", () => {
       for (const x of await fault.probe(ctx.lab, "p1")) expect(x.offsetSec, `${x.comm}[${x.pid}]`).toBe(25);
       near(await lastDate(p), hostNow() + 25, 1.5);
     } finally {
-      await fault.heal(ctx);
+      for (const t of fault.targets) await fault.heal(ctx, t);
     }
     for (const x of await fault.probe(ctx.lab, "p1")) expect(x.offsetSec, `${x.comm}[${x.pid}]`).toBeNull();
     near(await lastDate(p), hostNow(), 1.5);
     expect((await sh(p, `ls ${fault.pidFile} 2>/dev/null || echo gone`)).stdout.trim()).toBe("gone");
-    await fault.heal(ctx); // idempotent
+    for (const t of fault.targets) await fault.heal(ctx, t); // idempotent
     expect(log.join("\n")).toMatch(/wall clock \+40\.000 s on all processes/);
     expect(log.join("\n")).toMatch(/wall clock restored/);
     expect((await sh(p, "curl -s http://127.0.0.1:8008/patroni")).stdout).toMatch(/"role": ?"(master|primary)"/);
@@ -333,7 +333,7 @@ describe("pgchaos-clockshim (vDSO clock shim)", () => {
       expect(parseFloat(drift)).toBeLessThan(5.5);
       expect((await sh(m2, "grep -c 'prober found high clock drift' /tmp/etcd.log", "root", false)).stdout.trim()).toBe("0");
     } finally {
-      await fault.heal(ctx);
+      for (const t of fault.targets) await fault.heal(ctx, t);
     }
   });
 });

@@ -6,7 +6,7 @@ import { leftovers, quietProgress } from "./helpers.js";
 import { startLab } from "../../src/lab/start-lab.js";
 import { clusterSpec } from "../../src/lab/topology.js";
 import { dcsPrefix, etcdHttp } from "../../src/lab/lab-clients.js";
-import { buildFault } from "../../src/faults/index.js";
+import { EtcdDnsBreak } from "../../src/faults/etcd-dns-break/etcd-dns-break.js";
 import type { FaultContext } from "../../src/faults/fault.js";
 import { History } from "../../src/history/history.js";
 import { DcsEndpointSampler, endpointsOf, parseSs } from "../../src/recorder/dcs-endpoint-sampler.js";
@@ -60,7 +60,7 @@ describe("etcd-dns-break", () => {
       expect(await read(lab, "e3", false)).toMatchObject({ ok: true });
 
       const termBefore = await raftTerm(lab, "e1");
-      const fault = buildFault({ fault: "etcd-dns-break", targets: [{ text: "e3" }] }, "cut", lab, (r) => r.text);
+      const fault = new EtcdDnsBreak(["e3"], "cut");
       expect(fault.type).toBe("etcd-dns-break");
       await fault.inject(ctx);
       // Injecting twice is harmless (the originals are saved once).
@@ -101,8 +101,8 @@ describe("etcd-dns-break", () => {
         expect((await read(lab, m, true)).ok).toBe(true);
       }
 
-      await fault.heal(ctx);
-      await fault.heal(ctx); // idempotent
+      for (const t of fault.targets) await fault.heal(ctx, t);
+      for (const t of fault.targets) await fault.heal(ctx, t); // idempotent
       expect((await lab.exec("e3", ["cat", "/etc/resolv.conf"])).stdout).toBe(original.resolv);
       expect((await lab.exec("e3", ["cat", "/etc/hosts"])).stdout).toBe(original.hosts);
       expect((await lab.exec("e3", ["sh", "-c", "iptables -S | grep -c PGCHAOS || true"])).stdout.trim()).toBe("0");

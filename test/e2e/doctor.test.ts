@@ -4,7 +4,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseScenario } from "../../src/scenario/load.js";
-import { runScenario } from "../../src/runner/run-scenario.js";
+import { runScenarioInput } from "../../src/runner/run-scenario.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { startLab } from "../../src/lab/start-lab.js";
 import { clusterSpec } from "../../src/lab/topology.js";
@@ -44,7 +44,7 @@ describe("pgchaos doctor against a lab", () => {
   test("the doctor action: clean, then each planted misconfiguration found (wrong connect_address, frozen etcd member, skewed clocks), then clean", async () => {
     const input = toRunInput(parseScenario(PLANTED, "doctor-planted.yaml"));
     const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-doctor-"));
-    const r = await runScenario(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
+    const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
     const byId = new Map(r.report.actions.map((a) => [a.id, a]));
     const summary = (id: string) => byId.get(id)?.body?.split("\n")[0];
     process.stderr.write(`  ${[...byId.keys()].map((id) => `${id}: ${byId.get(id)!.status} ${summary(id)}`).join("\n  ")}\n`);

@@ -10,8 +10,8 @@ import { LABEL_RUN } from "../../src/lab/labels.js";
 import { haproxyTarget, readHaproxyRoutes, waitHaproxyPrimary } from "../../src/lab/haproxy.js";
 import { History } from "../../src/history/history.js";
 import { Recorder } from "../../src/recorder/recorder.js";
-import { Writer, writeSequence } from "../../src/generator/writer.js";
-import { currentPrimary } from "../../src/generator/primary-view.js";
+import { Writer, writeSequence } from "../../src/workload/writer.js";
+import { currentPrimary } from "../../src/workload/primary-view.js";
 import type { DcsEndpointSample, HaproxySample, WriteOp } from "../../src/history/events.js";
 import { monoMs, sleep } from "../../src/util/time.js";
 

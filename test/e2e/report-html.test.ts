@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load.js";
-import { runScenario, type ScenarioResult } from "../../src/runner/run-scenario.js";
+import { runScenarioInput, type ScenarioResult } from "../../src/runner/run-scenario.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { newRunId } from "../../src/lab/run-id.js";
 import { writeIndex } from "../../src/report/write.js";
@@ -62,7 +62,7 @@ describe("report.html in a browser", () => {
           "Install it: apt-get install -y chromium (bash scripts/setup.sh does it), or set PGCHAOS_CHROMIUM.",
       );
     const input = toRunInput(await loadScenario(path.resolve("scenarios/etcd-quorum-loss-failsafe-off.yaml")));
-    result = await runScenario(input, { reportsDir, timeScale, progress: quietProgress });
+    result = await runScenarioInput(input, { reportsDir, timeScale, progress: quietProgress });
     process.stderr.write(`  ${input.scenario.name}: ${result.report.outcome}; report ${path.relative(process.cwd(), result.dir)}/report.html\n`);
     htmlPath = path.join(result.dir, "report.html");
     html = await readFile(htmlPath, "utf8");

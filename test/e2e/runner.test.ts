@@ -3,7 +3,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseScenario } from "../../src/scenario/load.js";
-import { runScenario } from "../../src/runner/run-scenario.js";
+import { runScenarioInput } from "../../src/runner/run-scenario.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { assertHarnessInvariants } from "./scenario-harness.js";
 import { quietProgress } from "./helpers.js";
@@ -27,12 +27,12 @@ describe("runner", () => {
   test("an action against a stopped node fails its step, the run goes on and heals", async () => {
     const input = toRunInput(parseScenario(SCENARIO, "action-against-a-stopped-node.yaml"));
     const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-runner-"));
-    const r = await runScenario(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
+    const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
     const ask = r.report.steps.find((s) => s.id === "ask")!;
     expect(ask.outcome).toBe("fail");
     expect(r.report.actions.find((a) => a.id === "ask")).toMatchObject({ ok: false });
     expect(r.report.actions.find((a) => a.id === "ask")!.error).toBeTruthy();
-    expect(r.report.steps.map((s) => s.id)).toEqual(["down", "ask", "step-2", "step-3"]);
+    expect(r.report.steps.map((s) => s.id)).toEqual(["down", "ask", "step-3", "step-4"]);
     expect(r.report.outcome).toBe("fail");
     await assertHarnessInvariants(input, r);
   });

@@ -2,7 +2,7 @@ import { describe, test } from "vitest";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { loadScenario } from "../../src/scenario/load.js";
-import { runScenario } from "../../src/runner/run-scenario.js";
+import { runScenarioInput } from "../../src/runner/run-scenario.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { newRunId } from "../../src/lab/run-id.js";
 import { assertHarnessInvariants } from "./scenario-harness.js";
@@ -24,7 +24,7 @@ describe("shipped scenarios", () => {
   for (const f of files) {
     test(f, async () => {
       const input = toRunInput(await loadScenario(path.join(dir, f)));
-      const result = await runScenario(input, { reportsDir, timeScale, progress: quietProgress });
+      const result = await runScenarioInput(input, { reportsDir, timeScale, progress: quietProgress });
       process.stderr.write(
         `  ${input.scenario.name}: ${result.report.outcome}; ${result.report.steps.map((s) => `${s.id}:${s.outcome}`).join(" ")}; ` +
           `${result.report.verdicts.map((v) => `${v.checker}:${v.ok ? "ok" : "FAIL"}`).join(" ")}; report ${path.relative(process.cwd(), result.dir)}\n`,

@@ -2,7 +2,7 @@ import path from "node:path";
 import { mkdir, readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { loadScenario, ScenarioError } from "../../scenario/load.js";
-import { runScenario, type ScenarioRunInput } from "../../runner/run-scenario.js";
+import { runScenarioInput, type ScenarioRunInput } from "../../runner/run-scenario.js";
 import { writeIndex } from "../../report/write.js";
 import type { RunReport } from "../../report/model.js";
 import { aggregateRuns } from "../../report/aggregate.js";
@@ -163,6 +163,6 @@ export async function runUnitCommand(o: { file: string; dir: string; timeScale?:
     if (e instanceof ScenarioError) throw new UserFacingError(e.message);
     throw e;
   }
-  await runScenario(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), seed: parseSeed(o.seed), progress: stderrProgress, signal: interruptSignal });
+  await runScenarioInput(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), seed: parseSeed(o.seed), progress: stderrProgress, signal: interruptSignal });
   return interruptSignal.aborted ? 130 : 0;
 }

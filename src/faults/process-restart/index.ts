@@ -1,0 +1,13 @@
+import { targets } from "../../scenario/primitives.js";
+import { defineFault } from "../kind.js";
+import { processMatchesTargets, processParam } from "../shared/params.js";
+import { ProcessRestart } from "./process-restart.js";
+
+export const processRestart = defineFault({
+  type: "process-restart",
+  description: "Restart a process inside the targets (one-shot).",
+  params: { targets: targets(["patroni", "etcd"]), process: processParam },
+  check: processMatchesTargets,
+  docs: { params: "`targets`, `process` (required)", what: "restart the process" },
+  build: (p, { resolve }) => new ProcessRestart(p.targets.map(resolve), p.process),
+});

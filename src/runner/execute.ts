@@ -1,0 +1,388 @@
+/**
+ * Execute: runs a planned scenario on a lab and records everything on the history. Lab up,
+ * recorder and workload on, steps in order, every fault healed (retried until healed), settle,
+ * final read, lab removed. Heal and teardown happen whatever goes wrong (finally blocks and the
+ * process-wide cleanup registry for signals). Never judges: that is judge.ts, on the record.
+ */
+import type { History } from "../history/history.js";
+import type { StepEvent } from "../history/events.js";
+import { startLab, type StartedLab } from "../lab/start-lab.js";
+import { Recorder } from "../recorder/recorder.js";
+import { Writer, WRITES_TABLE, writeSequence } from "../workload/writer.js";
+import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
+import { dcsEndpointReport } from "../analysis/dcs-endpoint.js";
+import { haproxyRoutingNote } from "../analysis/haproxy-routing.js";
+import { currentPrimary } from "../workload/primary-view.js";
+import { NodeRefResolver } from "./node-refs.js";
+import { ActiveFaults, healFailure, stillInjectedText, type StillInjected } from "./active-faults.js";
+import { buildFault, faultParams } from "../faults/registry.js";
+import type { FaultContext } from "../faults/fault.js";
+import { PATRONI_LOG_DELAY_MS, actions, runAction, type ActionOutcome } from "../actions/index.js";
+import { evaluateCondition, probesFor, type ConditionContext } from "../conditions/index.js";
+import { patroniRest, pgTarget } from "../lab/lab-clients.js";
+import { pgConnect } from "../clients/pg.js";
+import type { Versions } from "../report/model.js";
+import { monoMs, sleep } from "../util/time.js";
+import { errorText } from "../util/errors.js";
+import { InterruptedError } from "../util/cleanup.js";
+import type { Progress } from "../util/progress.js";
+import type { Lab, LabSecrets } from "../lab/lab-api.js";
+import type { ExpectStep, Step } from "../scenario/schema.js";
+import { formatDuration } from "../scenario/units.js";
+import { readVersions } from "../lab/versions.js";
+import { formatActionLog, patroniLinesDuring } from "./action-log.js";
+import { paramsForRecord, type PlannedStep, type RunPlan } from "./plan.js";
+import { reportingWait } from "./waiting.js";
+
+export interface ExecuteOptions {
+  runId: string;
+  /** The scenario's report directory (container logs go to <dir>/logs). */
+  dir: string;
+  secrets: LabSecrets;
+  history: History;
+  /** Milliseconds since the run's origin. */
+  now: () => number;
+  progress: Progress;
+  signal?: AbortSignal;
+  /** The harness's random source for the lab's DCS proxy (seeded by the run). */
+  random?: () => number;
+  /** pgchaos's own version, recorded with the lab's. */
+  harnessVersion: string;
+}
+
+export interface Execution {
+  /** Why the run could not be carried out as written, when it could not. */
+  error?: string;
+  /** Faults whose heal never succeeded: what is still injected where, and how to remove it. */
+  stillInjected: StillInjected[];
+  versions: Partial<Versions>;
+  topology?: { scope: string; nodes: { name: string; kind: Lab["nodes"][number]["kind"]; ip: string }[] };
+  setupMs: number;
+  teardownMs?: number;
+}
+
+const POLL_MS = 200;
+
+export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<Execution> {
+  const { scenario } = plan;
+  const { history, now, signal } = opts;
+  const progress: Progress = (l) => opts.progress(`[${scenario.name}] ${l}`);
+  const stepStarts = new Map<string, number>();
+  const out: Execution = { stillInjected: [], versions: {}, setupMs: 0 };
+  let started: StartedLab | undefined;
+  let recorder: Recorder | undefined;
+  let writer: Writer | undefined;
+  /** With workload.via haproxy, a direct writer runs alongside, so both RTOs are measured. */
+  let directWriter: Writer | undefined;
+  let faults: ActiveFaults | undefined;
+  const note = (text: string, level: "info" | "warn" | "error" = "info") => history.append({ kind: "note", t: now(), text, level });
+  const recordStill = (still: StillInjected[]) => {
+    const fresh = still.filter((s) => !out.stillInjected.some((o) => o.id === s.id && o.target === s.target));
+    out.stillInjected.push(...fresh);
+    for (const f of fresh) note(`heal never succeeded: ${stillInjectedText(f)}`, "error");
+    return fresh;
+  };
+
+  try {
+    progress(`starting lab (${scenario.topology.etcd.members} etcd + ${scenario.topology.patroni} Patroni)`);
+    started = await reportingWait(
+      progress,
+      () => "the lab to be ready",
+      plan.labReadyMs,
+      startLab(plan.spec, {
+        progress,
+        reportDir: opts.dir,
+        runId: opts.runId,
+        secrets: opts.secrets,
+        signal,
+        readyTimeoutMs: plan.labReadyMs,
+        onLogLine: (node, line) => history.append({ kind: "log", t: now(), node, line }),
+        onDcsProxyNotice: (n) => history.append({ kind: "dcs-proxy", t: now(), ...n }),
+        ...(opts.random ? { random: opts.random } : {}),
+      }),
+    );
+    const lab = started.lab;
+    out.topology = { scope: lab.scope, nodes: lab.nodes.map((n) => ({ name: n.name, kind: n.kind, ip: n.ip })) };
+    out.setupMs = now();
+    note(`cluster ready: leader ${started.ready.leader} (etcd ${started.ready.etcdSec.toFixed(1)} s, leader ${started.ready.leaderSec.toFixed(1)} s, replicas ${started.ready.replicasSec.toFixed(1)} s)`);
+    out.versions = { ...(await readVersions(started)), pgchaos: opts.harnessVersion };
+    // What judging and rendering need of the lab, in the record itself.
+    history.append({ kind: "run-info", t: now(), versions: out.versions, topology: out.topology, setupMs: out.setupMs });
+
+    const patroniNodes = lab.patroniNodes().map((n) => n.name);
+    const etcdNodes = lab.etcdNodes().map((n) => n.name);
+    const refs = new NodeRefResolver(history, stepStarts, patroniNodes);
+    const faultCtx: FaultContext = { lab, history, now, log: (m) => note(m) };
+    faults = new ActiveFaults(faultCtx, history, undefined, (target) => lab.node(target).containerId.slice(0, 12));
+
+    if (hasHaproxy(lab)) {
+      const ms = await waitHaproxyPrimary(lab, started.ready.leader, plan.scale(30_000), signal);
+      note(`haproxy routes its primary port to ${started.ready.leader} (after ${(ms / 1000).toFixed(1)} s)`);
+    }
+    await Writer.prepare(lab, started.ready.leader);
+    recorder = new Recorder(lab, history, now);
+    recorder.start();
+    const wl = scenario.workload;
+    const sequence = writeSequence();
+    if (wl.via === "haproxy") {
+      writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "haproxy", haproxy: haproxyTarget(lab), sequence });
+      directWriter = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence });
+      directWriter.start();
+    } else writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence });
+    writer.start();
+    // A second of samples and writes before the first step: "before" is part of the story.
+    await sleep(1000, signal);
+
+    const env: StepEnv = { history, now, refs, faults, lab, patroniNodes, etcdNodes, stepStarts, plan, signal, progress: (l) => progress(`  ${l}`) };
+    for (const planned of plan.steps) {
+      signal?.throwIfAborted();
+      const { index: i, label: id, text } = planned;
+      const tS = now();
+      stepStarts.set(id, tS);
+      if (i === 0) stepStarts.set("start", tS);
+      const type: StepEvent["type"] = planned.step.kind;
+      history.append({ kind: "step", t: tS, index: i, id, type, phase: "start", text });
+      progress(`step ${i + 1}/${plan.steps.length}${planned.step.id ? ` (${id})` : ""}: ${text}`);
+      let outcome: "pass" | "fail" | "error" = "pass";
+      let detail = "";
+      try {
+        const r = await runStep(planned, env);
+        outcome = r.ok ? "pass" : "fail";
+        detail = r.detail;
+      } catch (e) {
+        if (e instanceof InterruptedError || signal?.aborted) {
+          history.append({ kind: "step", t: now(), index: i, id, type, phase: "end", text, outcome: "error", detail: "interrupted" });
+          throw e;
+        }
+        outcome = "error";
+        detail = errorText(e);
+      }
+      history.append({ kind: "step", t: now(), index: i, id, type, phase: "end", text, outcome, detail });
+      progress(`  ${outcome}${detail ? `: ${detail.slice(0, 200)}` : ""}`);
+      if (outcome === "error") {
+        out.error = `step ${i + 1} (${id}): ${detail}`;
+        break;
+      }
+    }
+
+    recordStill(await faults.healAll());
+    // Settle: the cluster should converge by itself (a leader, every replica streaming).
+    progress(`settling (up to ${formatDuration(plan.settleMs)}): waiting for a leader and streaming replicas`);
+    const settled = await reportingWait(progress, () => "a leader and every replica streaming", plan.settleMs, waitSettled(history, now, patroniNodes, plan.settleMs, signal));
+    // Judged by the cluster-settled check.
+    history.append({ kind: "settle", t: now(), ok: !!settled, ...(settled ? { leader: settled } : {}), budgetMs: plan.settleMs });
+    await Promise.all([writer.stop(), directWriter?.stop()]);
+    // Let replicas replay the last writes before reading them back.
+    await sleep(1500, signal);
+    await finalRead(started, history, now, settled ?? currentPrimary(history, patroniNodes));
+  } catch (e) {
+    if (e instanceof InterruptedError || signal?.aborted) out.error = `interrupted (${errorText(signal?.reason ?? e)})`;
+    else out.error = errorText(e);
+    note(`run aborted: ${out.error}`, "error");
+  } finally {
+    await writer?.stop().catch(() => {});
+    await directWriter?.stop().catch(() => {});
+    if (faults) {
+      recordStill(await faults.healAll());
+    }
+    await recorder?.stop().catch(() => {});
+    // Which etcd member each Patroni node used while an etcd member was isolated (incident 2).
+    // (judged by the dcs-endpoint-failover check; the notes tell the story on the timeline)
+    for (const n of dcsEndpointReport(history.all(), (scenario.patroni.retry_timeout + scenario.patroni.loop_wait) * 1000).notes) note(n);
+    const routing = haproxyRoutingNote(history.all());
+    if (routing) note(routing);
+    if (started) {
+      const teardownStart = monoMs();
+      const teardownError = await started.dispose().then(
+        () => undefined,
+        (e: unknown) => errorText(e),
+      );
+      out.teardownMs = Math.round(monoMs() - teardownStart);
+      // Judged by the lab-teardown check.
+      history.append({ kind: "teardown", t: now(), ok: teardownError === undefined, ...(teardownError ? { error: teardownError } : {}), durationMs: out.teardownMs });
+    }
+  }
+  // A heal that never succeeded makes the run an error whatever else happened.
+  const failure = healFailure(out.stillInjected);
+  if (failure) out.error ??= failure.error;
+  history.append({ kind: "run-end", t: now(), endedAt: new Date().toISOString(), ...(out.error !== undefined ? { error: out.error } : {}) });
+  return out;
+}
+
+interface StepEnv {
+  history: History;
+  now: () => number;
+  refs: NodeRefResolver;
+  faults: ActiveFaults;
+  lab: Lab;
+  patroniNodes: string[];
+  etcdNodes: string[];
+  stepStarts: Map<string, number>;
+  plan: RunPlan;
+  signal?: AbortSignal;
+  progress: Progress;
+}
+
+type StepResult = { ok: boolean; detail: string };
+
+async function runStep(planned: PlannedStep, env: StepEnv): Promise<StepResult> {
+  const step: Step = planned.step;
+  const id = planned.label;
+  switch (step.kind) {
+    case "sleep":
+      await reportingWait(env.progress, () => planned.text, step.sleep, sleep(step.sleep, env.signal));
+      return { ok: true, detail: "" };
+    case "fault": {
+      const params = faultParams(step);
+      const fault = buildFault(step.fault, params, { id, lab: env.lab, resolve: env.refs.resolve });
+      await env.faults.inject(id, fault, paramsForRecord(params), step.duration);
+      return { ok: true, detail: `${fault.type} on ${fault.targets.join(", ")}${step.duration ? `, healed after ${formatDuration(step.duration)}` : ""}` };
+    }
+    case "heal": {
+      if (step.heal === "all") {
+        const still = await env.faults.healAll();
+        if (still.length) throw new Error(still.map(stillInjectedText).join("; "));
+        return { ok: true, detail: "all active faults healed" };
+      }
+      await env.faults.heal(step.heal);
+      return { ok: true, detail: `${step.heal} healed` };
+    }
+    case "update": {
+      const { kind: _kind, id: _id, note: _note, update, ...params } = step;
+      await env.faults.update(update, params);
+      return { ok: true, detail: `${update} updated: ${planned.text}` };
+    }
+    case "action":
+      return actionStep(step, id, env);
+    case "expect":
+      return expectStep(step, planned.text, env);
+  }
+}
+
+async function actionStep(step: Extract<Step, { kind: "action" }>, id: string, env: StepEnv): Promise<StepResult> {
+  const t = env.now();
+  // A request the cluster does not answer (timeout, refused connection) is an outcome of the
+  // action, judged like a wrong status; it is not an error of the harness.
+  const out = await runAction(step, {
+    lab: env.lab,
+    history: env.history,
+    resolve: env.refs.resolve,
+    currentLeader: () => env.history.latest("dcs", (d) => d.reachable)?.leader ?? null,
+  }).catch((e: unknown): ActionOutcome => {
+    if (env.signal?.aborted) throw e;
+    return { succeeded: false, error: errorText(e) };
+  });
+  const tEnd = env.now();
+  let log: string[] = [];
+  if (actions[step.action].collectsPatroniLog) {
+    await sleep(PATRONI_LOG_DELAY_MS, env.signal);
+    log = formatActionLog(patroniLinesDuring(env.history.all(), env.patroniNodes, t, tEnd + 500));
+  }
+  const body = log.length ? `${out.body ?? ""}\n\nPatroni log during the action:\n${log.join("\n")}` : out.body;
+  env.history.append({ kind: "action", t, tEnd, id, action: step.action, ok: out.succeeded, status: out.status, body, error: out.error });
+  const expected = "expect_status" in step ? step.expect_status : undefined;
+  const ok = expected ? out.status !== undefined && expected.includes(out.status) : out.succeeded;
+  const detail = `${out.status ?? ""} ${(out.body ?? out.error ?? "").replace(/\s+/g, " ").slice(0, 300)}`.trim();
+  const logDetail = log.length ? `\nPatroni log:\n${log.slice(0, 15).join("\n")}${log.length > 15 ? `\n… ${log.length - 15} more in the action's body` : ""}` : "";
+  return { ok, detail: (expected && !ok ? `expected status ${expected.join(" or ")}, got ${detail}` : detail) + logDetail };
+}
+
+async function expectStep(step: ExpectStep, text: string, env: StepEnv): Promise<StepResult> {
+  const since = env.now();
+  const mode = step.for !== undefined ? "for" : "within";
+  // Without within/for: a budget derived from Patroni's own timings (lock expiry, a loop on
+  // every node, one DCS retry), stretched by the time scale like any other budget.
+  const budget = step.for !== undefined ? step.for : step.within !== undefined ? env.plan.scale(step.within) : env.plan.defaultWithinMs;
+  const deadline = since + budget;
+  const ctx = (): ConditionContext => ({
+    history: env.history,
+    since,
+    now: env.now(),
+    resolve: env.refs.resolve,
+    stepStart: (id) => env.stepStarts.get(id),
+    patroniNodes: env.patroniNodes,
+    etcdNodes: env.etcdNodes,
+  });
+  let last: { ok: boolean; pending?: boolean; detail: string }[] = [];
+  const poll = async (): Promise<StepResult> => {
+    for (;;) {
+      env.signal?.throwIfAborted();
+      const c = ctx();
+      for (const cond of step.expect) for (const p of probesFor(cond, c)) await runProbe(p, env);
+      const c2 = ctx();
+      last = step.expect.map((cond) => evaluateCondition(cond, c2));
+      const all = last.every((r) => r.ok);
+      const detail = last.map((r) => r.detail).join(" | ");
+      if (mode === "within" && all) return { ok: true, detail: `after ${((env.now() - since) / 1000).toFixed(1)} s: ${detail}` };
+      // `for`: a failure only counts once a sample from inside the window exists.
+      if (mode === "for" && !all && !last.some((r) => r.pending)) {
+        return { ok: false, detail: `broke after ${((env.now() - since) / 1000).toFixed(1)} s: ${detail}` };
+      }
+      if (env.now() >= deadline) {
+        return mode === "for"
+          ? { ok: all, detail: `held for ${(budget / 1000).toFixed(1)} s: ${detail}` }
+          : { ok: false, detail: `not within ${(budget / 1000).toFixed(1)} s: ${detail}` };
+      }
+      await sleep(POLL_MS, env.signal);
+    }
+  };
+  const latest = () => (last.length ? ` (now: ${last.map((r) => r.detail).join(" | ").slice(0, 160)})` : "");
+  return reportingWait(env.progress, () => `${mode === "for" ? "holding" : ""} ${text}${latest()}`.trim(), budget, poll());
+}
+
+async function runProbe(p: { key: string; node: string; kind: "sql" | "rest"; what: string }, env: StepEnv) {
+  const t = env.now();
+  try {
+    if (p.kind === "rest") {
+      const r = await patroniRest(env.lab, p.node).get(p.what, 1500);
+      env.history.append({ kind: "probe", t, key: p.key, node: p.node, ok: r.status < 400, status: r.status, value: r.body ?? r.text });
+    } else {
+      const c = await pgConnect(pgTarget(env.lab, p.node), { connectTimeoutMs: 1500, queryTimeoutMs: 3000 });
+      try {
+        const r = await c.query({ text: p.what, rowMode: "array" });
+        env.history.append({ kind: "probe", t, key: p.key, node: p.node, ok: true, value: r.rows[0]?.[0] ?? null });
+      } finally {
+        await c.end().catch(() => {});
+      }
+    }
+  } catch (e) {
+    env.history.append({ kind: "probe", t, key: p.key, node: p.node, ok: false, error: errorText(e).slice(0, 200) });
+  }
+}
+
+/** Waits until the recorded history shows a DCS leader that is writable and every other node streaming. */
+async function waitSettled(history: History, now: () => number, nodes: string[], budgetMs: number, signal?: AbortSignal): Promise<string | undefined> {
+  const deadline = now() + budgetMs;
+  const since = now();
+  while (now() < deadline) {
+    const dcs = history.latest("dcs", (d) => d.reachable);
+    const leader = dcs && dcs.t >= since ? dcs.leader : null;
+    if (leader) {
+      const fresh = (n: string) => {
+        const s = history.latest("node", (x) => x.node === n);
+        return s && s.t >= since ? s : undefined;
+      };
+      if (fresh(leader)?.writable && nodes.filter((n) => n !== leader).every((n) => fresh(n)?.streaming)) return leader;
+    }
+    await sleep(POLL_MS, signal);
+  }
+  return undefined;
+}
+
+/** Reads back every sequence number present on each node; the primary's read is the reference. */
+async function finalRead(started: StartedLab, history: History, now: () => number, primary: string | null) {
+  for (const n of started.lab.patroniNodes()) {
+    const t = now();
+    try {
+      const c = await pgConnect(pgTarget(started.lab, n.name), { connectTimeoutMs: 3000, queryTimeoutMs: 15_000 });
+      try {
+        const r = await c.query(`select seq from ${WRITES_TABLE} order by seq`);
+        history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: r.rows.map((x: { seq: string }) => Number(x.seq)) });
+      } finally {
+        await c.end().catch(() => {});
+      }
+    } catch (e) {
+      history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: [], error: errorText(e) });
+    }
+  }
+}
