@@ -10,12 +10,17 @@ Usage:
         --reports DIR          where reports go (default: reports/)
         --time-scale X         stretch every time budget by X (also PGCHAOS_TIME_SCALE)
         --shard I/N            run only the I-th of N deterministic shares of the scenarios
-  pgchaos validate <paths...>  check scenario files without Docker
+        --stack NAME           the lab's stack: bookworm (default), trixie, sid (pgchaos image --stack)
+        --image REF            your own lab image instead (checked against docs/image-contract.md)
+        --patroni-config FILE  your patroni.yml, merged into every node (pgchaos keeps addresses, names, credentials, paths)
+  pgchaos validate <paths...>  check scenario files without Docker (--stack NAME: also what that stack cannot do)
   pgchaos up                   start a lab cluster and keep it until Ctrl-C
         --etcd N --patroni N   members (default 3 and 3)
         --scenario FILE        take topology and Patroni settings from a scenario
         --show-secrets         print the generated superuser password
   pgchaos image [--force]      build the lab image (done automatically on first use)
+        --stack NAME           bookworm (default: Patroni 3.0, PostgreSQL 15, etcd 3.4), trixie, sid
+  pgchaos image check REF      what an image of your own lacks of docs/image-contract.md
   pgchaos gc [--all]           remove containers and networks of dead runs (--all: of every run)
   pgchaos doctor               read-only checks of a live Patroni cluster (no containers needed)
         --etcd URL[,URL...]    etcd endpoints (http://host:2379)
@@ -40,9 +45,19 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "image": {
-      const { values } = parseArgs({ args: rest, options: { force: { type: "boolean", default: false } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { force: { type: "boolean", default: false }, stack: { type: "string" } },
+      });
+      if (positionals[0] === "check") {
+        if (positionals.length !== 2) throw new UserFacingError("usage: pgchaos image check IMAGE_REF");
+        const { imageCheckCommand } = await import("./commands/image.js");
+        return imageCheckCommand(positionals[1], out);
+      }
+      if (positionals.length) throw new UserFacingError(`pgchaos image: unexpected '${positionals[0]}'; usage: pgchaos image [--stack NAME] [--force] | pgchaos image check IMAGE_REF`);
       const { imageCommand } = await import("./commands/image.js");
-      return imageCommand({ force: values.force! }, out);
+      return imageCommand({ force: values.force!, stack: values.stack }, out);
     }
     case "up": {
       const { values } = parseArgs({
@@ -66,10 +81,11 @@ async function main(argv: string[]): Promise<number> {
       return gcCommand({ all: values.all! }, out);
     }
     case "validate": {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { stack: { type: "string" } } });
       if (!positionals.length) throw new UserFacingError("pgchaos validate: name at least one scenario file or directory");
       const { validateCommand } = await import("./commands/validate.js");
-      return validateCommand(positionals, { stdout: out, stderr: err });
+      const { stackByName } = await import("../stacks/stacks.js");
+      return validateCommand(positionals, { stdout: out, stderr: err }, values.stack === undefined ? {} : { stack: stackByName(values.stack) });
     }
     case "run": {
       const { values, positionals } = parseArgs({
@@ -79,11 +95,22 @@ async function main(argv: string[]): Promise<number> {
           reports: { type: "string", default: "reports" },
           "time-scale": { type: "string" },
           shard: { type: "string" },
+          stack: { type: "string" },
+          image: { type: "string" },
+          "patroni-config": { type: "string" },
         },
       });
       const { runCommand } = await import("./commands/run.js");
       return runCommand(
-        { paths: positionals.length ? positionals : ["scenarios"], reportsDir: values.reports!, timeScale: values["time-scale"], shard: values.shard },
+        {
+          paths: positionals.length ? positionals : ["scenarios"],
+          reportsDir: values.reports!,
+          timeScale: values["time-scale"],
+          shard: values.shard,
+          stack: values.stack,
+          image: values.image,
+          patroniConfigFile: values["patroni-config"],
+        },
         out,
       );
     }

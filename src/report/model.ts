@@ -3,7 +3,8 @@ import type { ActionEvent, FaultEvent, HistoryEvent, StepEvent, WriteOp } from "
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-export type RunOutcome = "pass" | "fail" | "error";
+/** "skipped": the scenario's `requires:` does not hold for the lab's versions (not a failure). */
+export type RunOutcome = "pass" | "fail" | "error" | "skipped";
 
 export interface ScenarioInfo {
   name: string;
@@ -34,6 +35,10 @@ export interface Versions {
   etcd: string;
   haproxy?: string;
   pgchaos?: string;
+  /** The pgchaos stack the lab image was built from (absent for a user's own image). */
+  stack?: string;
+  /** The lab image's reference. */
+  image?: string;
 }
 
 export interface StepReport {
@@ -109,6 +114,10 @@ export interface RunReport {
   outcome: RunOutcome;
   /** Infrastructure error that prevented a proper run (outcome "error"). */
   error?: string;
+  /** Why the scenario did not run on this lab (outcome "skipped"), e.g. its `requires:` ranges. */
+  skipped?: string;
+  /** Keys of the team's own patroni.yml that pgchaos kept its own value for, and why. */
+  patroniConfigOverrides?: string[];
   scenario: ScenarioInfo;
   /** ISO 8601 wall times. */
   startedAt: string;
@@ -143,6 +152,9 @@ export interface BuildReportInput {
   verdicts?: Verdict[];
   /** An infrastructure error (the run could not be carried out as written). */
   error?: string | Error;
+  /** The run was not carried out on purpose: why (outcome "skipped" unless there is an error). */
+  skipped?: string;
+  patroniConfigOverrides?: string[];
   findings?: string[];
   /** Scenario file line of each step, by step index. */
   stepLines?: Record<number, number>;
@@ -177,7 +189,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     error = `step ${s.index + 1} (${s.id}) ${s.tEnd === null ? "did not finish" : "errored"}${s.detail ? `: ${s.detail}` : ""}`;
   }
   const outcome: RunOutcome =
-    error !== undefined ? "error" : steps.some((s) => s.outcome === "fail") || verdicts.some((v) => !v.ok) ? "fail" : "pass";
+    error !== undefined ? "error" : input.skipped !== undefined ? "skipped" : steps.some((s) => s.outcome === "fail") || verdicts.some((v) => !v.ok) ? "fail" : "pass";
 
   const startedAt = iso(input.startedAt);
   const endedAt = iso(input.endedAt);
@@ -192,6 +204,8 @@ export function buildReport(input: BuildReportInput): RunReport {
     runId: input.runId,
     outcome,
     ...(error !== undefined ? { error } : {}),
+    ...(input.skipped !== undefined ? { skipped: input.skipped } : {}),
+    ...(input.patroniConfigOverrides?.length ? { patroniConfigOverrides: input.patroniConfigOverrides } : {}),
     scenario: input.scenario,
     startedAt,
     endedAt,
@@ -204,6 +218,8 @@ export function buildReport(input: BuildReportInput): RunReport {
       etcd: input.versions?.etcd ?? "unknown",
       ...(input.versions?.haproxy ? { haproxy: input.versions.haproxy } : {}),
       ...(input.versions?.pgchaos ? { pgchaos: input.versions.pgchaos } : {}),
+      ...(input.versions?.stack ? { stack: input.versions.stack } : {}),
+      ...(input.versions?.image ? { image: input.versions.image } : {}),
     },
     steps,
     faults,

@@ -47,6 +47,10 @@ export interface SummaryRun {
   file?: string;
   outcome: RunOutcome;
   error?: string;
+  /** Why the scenario did not run (outcome "skipped"). */
+  skipped?: string;
+  /** The stack (or own image) the lab ran on, and what it ran. */
+  versions?: RunReport["versions"];
   startedAt: string;
   durationMs: number;
   report: string;
@@ -61,14 +65,14 @@ export interface Summary {
   runs: SummaryRun[];
 }
 
-/** The worst outcome: error > fail > pass (pass for no runs). */
+/** The worst outcome: error > fail > pass (pass for no runs; a skipped run is not a failure). */
 export function overallOutcome(outcomes: readonly RunOutcome[]): RunOutcome {
   return outcomes.includes("error") ? "error" : outcomes.includes("fail") ? "fail" : "pass";
 }
 
 export function buildSummary(reports: readonly RunReport[], opts: IndexOptions = {}): Summary {
   const link = opts.reportLink ?? ((r: RunReport) => `${r.runId}/report.md`);
-  const counts = { total: reports.length, pass: 0, fail: 0, error: 0 };
+  const counts = { total: reports.length, pass: 0, fail: 0, error: 0, skipped: 0 };
   for (const r of reports) counts[r.outcome]++;
   return {
     schemaVersion: 1,
@@ -81,11 +85,13 @@ export function buildSummary(reports: readonly RunReport[], opts: IndexOptions =
       ...(r.scenario.file ? { file: r.scenario.file } : {}),
       outcome: r.outcome,
       ...(r.error ? { error: r.error } : {}),
+      ...(r.skipped ? { skipped: r.skipped } : {}),
+      versions: r.versions,
       startedAt: r.startedAt,
       durationMs: r.durations.totalMs,
       report: link(r),
       failedSteps: r.steps
-        .filter((s) => s.outcome !== "pass")
+        .filter((s) => s.outcome !== "pass" && s.outcome !== "skipped")
         .map((s) => ({ index: s.index, id: s.id, text: s.text, ...(s.detail ? { detail: s.detail } : {}) })),
       verdicts: r.verdicts.map((v) => ({ checker: v.checker, ok: v.ok, ...(v.unknown ? { unknown: true } : {}), summary: v.summary })),
     })),
@@ -94,14 +100,15 @@ export function buildSummary(reports: readonly RunReport[], opts: IndexOptions =
 
 export function renderSummaryMarkdown(reports: readonly RunReport[], opts: IndexOptions = {}): string {
   const s = redactDeep(buildSummary(reports, opts), opts.secrets ?? []);
-  const icon: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️" };
+  const icon: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️", skipped: "⏭️" };
   const out: string[] = [];
   out.push(`# ${icon[s.outcome]} ${opts.title ?? "pgchaos game day"}: ${s.outcome.toUpperCase()}`, "");
-  out.push(`**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.error} errored.**`, "");
+  out.push(`**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.error} errored${s.counts.skipped ? `, ${s.counts.skipped} skipped` : ""}.**`, "");
   out.push("| outcome | scenario | incident | duration | what went wrong | report |", "| --- | --- | --- | --- | --- | --- |");
   for (const r of s.runs) {
     const wrong = [
       ...(r.error ? [`error: ${r.error}`] : []),
+      ...(r.skipped ? [`skipped: ${r.skipped}`] : []),
       ...r.failedSteps.map((f) => `step ${f.index + 1} ${f.text}${f.detail ? `: ${f.detail}` : ""}`),
       ...r.verdicts.filter((v) => !v.ok).map((v) => `${v.checker}: ${v.summary}`),
     ];

@@ -34,6 +34,12 @@ import { describeStep } from "./describe-step.js";
 import { judge } from "./judge.js";
 import { readVersions } from "../lab/versions.js";
 import { formatActionLog, patroniLinesDuring } from "./action-log.js";
+import { ensureEngine } from "../engine/docker-engine.js";
+import { resolveLabImage } from "../image/resolve.js";
+import { unmetRequirements } from "../versions/range.js";
+import { teamConfigOverrides } from "../lab/patroni-config.js";
+import { describeOverrides } from "../lab/team-config.js";
+import { deepMerge } from "../lab/deep-merge.js";
 
 export interface ScenarioRunInput {
   scenario: Scenario;
@@ -51,7 +57,16 @@ export interface RunOptions {
   progress: Progress;
   signal?: AbortSignal;
   runId?: string;
+  /** The pgchaos stack to run on (default bookworm). */
+  stack?: string;
+  /** A user's own image (run --image): replaces the stack's and the scenario's topology.image. */
+  image?: string;
+  /** A team's own patroni.yml (run --patroni-config FILE), merged into every node before the scenario's patroni_config. */
+  patroniConfig?: Record<string, unknown>;
 }
+
+/** Thrown inside runScenario when the scenario does not apply to the lab's versions. */
+class SkipRun extends Error {}
 
 export interface ScenarioResult {
   report: RunReport;
@@ -65,6 +80,7 @@ export function specFor(s: Scenario): ClusterSpec {
   const overrides: ClusterSpec["overrides"] = {};
   for (const [node, o] of Object.entries(s.nodes)) overrides[node] = { patroniConfig: o.patroni_config, etcdHosts: o.etcd_hosts };
   return clusterSpec({
+    ...(s.patroni_config ? { teamPatroniConfig: s.patroni_config } : {}),
     etcd: { members: s.topology.etcd.members, preVote: s.topology.etcd.pre_vote },
     patroni: { nodes: s.topology.patroni },
     haproxy: s.topology.haproxy,
@@ -110,6 +126,8 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   let directWriter: Writer | undefined;
   let faults: ActiveFaults | undefined;
   let error: string | undefined;
+  let skipped: string | undefined;
+  let patroniConfigOverrides: string[] = [];
   let versions: Partial<Versions> = {};
   const findings: string[] = [];
   let setupMs = 0;
@@ -118,8 +136,19 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   const note = (text: string, level: "info" | "warn" | "error" = "info") => history.append({ kind: "note", t: now(), text, level });
 
   try {
-    progress(`[${scenario.name}] starting lab (${scenario.topology.etcd.members} etcd + ${scenario.topology.patroni} Patroni)`);
-    started = await startLab(specFor(scenario), {
+    const prog = (l: string) => progress(`[${scenario.name}] ${l}`);
+    const labImage = await resolveLabImage(await ensureEngine(prog), prog, { stack: opts.stack, image: opts.image ?? scenario.topology.image });
+    versions = { ...labImage.facts.versions, ...(labImage.stack ? { stack: labImage.stack } : {}), image: labImage.ref };
+    const unmet = unmetRequirements(scenario.requires, labImage.facts.versions);
+    if (unmet) throw new SkipRun(unmet);
+    const spec = specFor(scenario);
+    if (opts.patroniConfig) spec.teamPatroniConfig = deepMerge(opts.patroniConfig, spec.teamPatroniConfig ?? {});
+    patroniConfigOverrides = describeOverrides(teamConfigOverrides({ ...spec, pgBinDir: labImage.facts.pgBinDir }, secrets));
+    for (const o of patroniConfigOverrides) note(`your patroni.yml: pgchaos keeps ${o}`, "warn");
+    if (patroniConfigOverrides.length) prog(`your patroni.yml: pgchaos keeps its own ${patroniConfigOverrides.join("; ")}`);
+    progress(`[${scenario.name}] starting lab (${scenario.topology.etcd.members} etcd + ${scenario.topology.patroni} Patroni) on ${labImage.stack ? `stack ${labImage.stack}` : labImage.ref}: Patroni ${labImage.facts.versions.patroni}, PostgreSQL ${labImage.facts.versions.postgresql}, etcd ${labImage.facts.versions.etcd}`);
+    started = await startLab(spec, {
+      labImage,
       progress: (l) => progress(`[${scenario.name}] ${l}`),
       reportDir: dir,
       runId,
@@ -220,9 +249,15 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     await sleep(1500, opts.signal);
     await finalRead(started, history, now, settled ?? currentPrimary(history, patroniNodes));
   } catch (e) {
-    if (e instanceof InterruptedError || opts.signal?.aborted) error = `interrupted (${errorText(opts.signal?.reason ?? e)})`;
-    else error = errorText(e);
-    note(`run aborted: ${error}`, "error");
+    if (e instanceof SkipRun) {
+      skipped = e.message;
+      note(`skipped: ${skipped}`);
+      progress(`[${scenario.name}] skipped: ${skipped}`);
+    } else {
+      if (e instanceof InterruptedError || opts.signal?.aborted) error = `interrupted (${errorText(opts.signal?.reason ?? e)})`;
+      else error = errorText(e);
+      note(`run aborted: ${error}`, "error");
+    }
   } finally {
     await writer?.stop().catch(() => {});
     await directWriter?.stop().catch(() => {});
@@ -243,7 +278,8 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   }
 
   const events = history.all();
-  const judgement = judge({ events, invariants: scenario.invariants, error });
+  // A skipped run has no history to judge.
+  const judgement = skipped !== undefined ? { verdicts: [], findings: [] } : judge({ events, invariants: scenario.invariants, error });
   const verdicts = judgement.verdicts;
   findings.push(...judgement.findings);
   const report = buildReport({
@@ -265,6 +301,8 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
     events,
     verdicts,
     error,
+    skipped,
+    patroniConfigOverrides,
     findings,
     stepLines: Object.fromEntries(input.stepLines.map((l, i) => [i, l]).filter(([, l]) => l !== undefined)) as Record<number, number>,
     logs: { journal: "journal.jsonl", dir: "logs" },

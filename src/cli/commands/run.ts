@@ -11,12 +11,24 @@ import { stderrProgress } from "../../util/progress.js";
 import { UserFacingError } from "../../util/errors.js";
 import { selectShard, parseShard } from "../../runner/shard.js";
 import { toRunInput } from "../../runner/run-input.js";
+import { stackByName } from "../../stacks/stacks.js";
+import { stackIssues } from "../../stacks/scenario-fit.js";
+import { formatIssue } from "../../scenario/load.js";
+import { readPatroniConfigFile } from "../../lab/team-config-file.js";
+import { ensureEngine } from "../../engine/docker-engine.js";
+import { resolveLabImage } from "../../image/resolve.js";
 
 export interface RunCommandOptions {
   paths: string[];
   reportsDir: string;
   timeScale?: string;
   shard?: string;
+  /** One stack (the gameday's matrix runs this once per stack). */
+  stack?: string;
+  /** A user's own image (checked against docs/image-contract.md before any lab starts). */
+  image?: string;
+  /** A team's patroni.yml merged into every node. */
+  patroniConfigFile?: string;
 }
 
 export function parseTimeScale(v: string | undefined): number {
@@ -34,6 +46,8 @@ export function parseTimeScale(v: string | undefined): number {
 export async function runCommand(o: RunCommandOptions, out: (s: string) => void): Promise<number> {
   const timeScale = parseTimeScale(o.timeScale);
   const shard = o.shard ? parseShard(o.shard) : undefined;
+  const stack = o.stack !== undefined ? stackByName(o.stack) : undefined;
+  const patroniConfig = o.patroniConfigFile ? await readPatroniConfigFile(o.patroniConfigFile) : undefined;
   const files = await findScenarioFiles(o.paths);
   if (!files.length) throw new UserFacingError(`no scenario files (*.yaml, *.yml) in ${o.paths.join(", ")}`);
   // Validate everything before starting anything: a typo in the last file should not cost a game day.
@@ -41,13 +55,18 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const problems: string[] = [];
   for (const f of files) {
     try {
-      inputs.push(toRunInput(await loadScenario(f)));
+      const loaded = await loadScenario(f);
+      const unfit = o.image ? [] : stackIssues(loaded, stack ?? stackByName(undefined));
+      if (unfit.length) problems.push(...unfit.map(formatIssue));
+      else inputs.push(toRunInput(loaded));
     } catch (e) {
       if (e instanceof ScenarioError) problems.push(e.message);
       else throw e;
     }
   }
   if (problems.length) throw new UserFacingError(problems.join("\n"));
+  // A named stack's image is built, and a user's image checked, once before the first lab.
+  if (stack || o.image) await resolveLabImage(await ensureEngine(stderrProgress), stderrProgress, { stack: o.stack, image: o.image });
   const selected = shard ? selectShard(inputs, shard, (i) => i.scenario.name) : inputs;
   const gameDay = newRunId();
   const dir = path.join(o.reportsDir, gameDay);
@@ -56,9 +75,17 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const reports: RunReport[] = [];
   for (const input of selected) {
     if (interruptSignal.aborted) break;
-    const { report } = await runScenario(input, { reportsDir: dir, timeScale, progress: stderrProgress, signal: interruptSignal });
+    const { report } = await runScenario(input, {
+      reportsDir: dir,
+      timeScale,
+      progress: stderrProgress,
+      signal: interruptSignal,
+      ...(o.stack !== undefined ? { stack: o.stack } : {}),
+      ...(o.image ? { image: o.image } : {}),
+      ...(patroniConfig ? { patroniConfig } : {}),
+    });
     reports.push(report);
-    out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : ""}`);
+    out(`${report.outcome.toUpperCase().padEnd(5)} ${input.scenario.name}${report.error ? ` — ${report.error}` : report.skipped ? ` — ${report.skipped}` : ""}`);
   }
   await writeIndex(dir, reports, { reportLink: (r) => `${r.scenario.name}/report.md` });
   out("");
