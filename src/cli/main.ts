@@ -30,6 +30,7 @@ Usage:
         --resolve NAME:PORT=HOST:PORT | NAME=HOST   reach an advertised address elsewhere (repeatable)
         --lab [RUN_ID]         a pgchaos lab (etcd endpoints and addresses found by its labels)
         --timeout D            per request (default 2s); --json [--snapshot]; --replay FILE
+  pgchaos compare A B [--out D] two game days' reports side by side (outcomes, figures, differing steps)
   pgchaos --help
 
 Exit codes: 0 ok, 1 a scenario failed, 2 bad input or infrastructure.`;
@@ -135,8 +136,14 @@ async function main(argv: string[]): Promise<number> {
       const { doctorCommand } = await import("./commands/doctor.js");
       return doctorCommand({ ...values, resolve: values.resolve ?? [], json: !!values.json, snapshot: !!values.snapshot }, out);
     }
+    case "compare": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: "string" } } });
+      if (positionals.length < 2) throw new UserFacingError("usage: pgchaos compare DIR_A DIR_B [--out DIR] (two game days' report directories)");
+      const { compareCommand } = await import("./commands/compare.js");
+      return compareCommand(positionals, { out: values.out }, out);
+    }
     default:
-      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc, doctor (see pgchaos --help)`);
+      throw new UserFacingError(`unknown command '${command}'; commands: run, validate, up, image, gc, doctor, compare (see pgchaos --help)`);
   }
 }
 
