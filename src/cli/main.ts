@@ -18,6 +18,7 @@ Usage:
         --etcd N --patroni N   members (default 3 and 3)
         --scenario FILE        take topology and Patroni settings from a scenario
         --show-secrets         print the generated superuser password
+        --stack NAME | --image REF   the lab's stack (default bookworm) or your own image
   pgchaos image [--force]      build the lab image (done automatically on first use)
         --stack NAME           bookworm (default: Patroni 3.0, PostgreSQL 15, etcd 3.4), trixie, sid
   pgchaos image check REF      what an image of your own lacks of docs/image-contract.md
@@ -69,12 +70,17 @@ async function main(argv: string[]): Promise<number> {
           reports: { type: "string", default: "reports" },
           "show-secrets": { type: "boolean", default: false },
           scenario: { type: "string" },
+          stack: { type: "string" },
+          image: { type: "string" },
         },
       });
       const etcd = intArg("--etcd", values.etcd!, 1, 7);
       const patroni = intArg("--patroni", values.patroni!, 1, 5);
       const { upCommand } = await import("./commands/up.js");
-      return upCommand({ etcd, patroni, scenario: values.scenario, reportsDir: values.reports!, showSecrets: values["show-secrets"]! }, out);
+      return upCommand(
+        { etcd, patroni, scenario: values.scenario, reportsDir: values.reports!, showSecrets: values["show-secrets"]!, stack: values.stack, image: values.image },
+        out,
+      );
     }
     case "gc": {
       const { values } = parseArgs({ args: rest, options: { all: { type: "boolean", default: false } } });
