@@ -40,6 +40,7 @@ import { unmetRequirements } from "../versions/range.js";
 import { teamConfigOverrides } from "../lab/patroni-config.js";
 import { describeOverrides } from "../lab/team-config.js";
 import { deepMerge } from "../lab/deep-merge.js";
+import { patroniTimingAdjustments } from "../stacks/timing-adjustments.js";
 
 export interface ScenarioRunInput {
   scenario: Scenario;
@@ -281,7 +282,7 @@ export async function runScenario(input: ScenarioRunInput, opts: RunOptions): Pr
   // A skipped run has no history to judge.
   const judgement = skipped !== undefined ? { verdicts: [], findings: [] } : judge({ events, invariants: scenario.invariants, error });
   const verdicts = judgement.verdicts;
-  findings.push(...judgement.findings);
+  findings.push(...judgement.findings, ...patroniTimingAdjustments(events));
   const report = buildReport({
     runId,
     scenario: {
