@@ -14,14 +14,14 @@ export interface StackRecipe {
   pgMajor: number;
   /** Whether the suite packages HAProxy (sid has none at times): topology.haproxy needs it. */
   haproxy: boolean;
-  /** What a person choosing a stack should know (the versions themselves are read from the image). */
+  /** What a person choosing a stack should know (versions are read from the image, never written here). */
   about: string;
 }
 
 export const STACKS: Readonly<Record<string, StackRecipe>> = {
-  bookworm: { name: "bookworm", suite: "bookworm", pgMajor: 15, haproxy: true, about: "Debian 12: Patroni 3.0, etcd 3.4 (the default)" },
-  trixie: { name: "trixie", suite: "trixie", pgMajor: 17, haproxy: true, about: "Debian 13: Patroni 4.0, etcd 3.5" },
-  sid: { name: "sid", suite: "sid", pgMajor: 18, haproxy: false, about: "Debian unstable: Patroni 4.1, etcd 3.5, no HAProxy package" },
+  bookworm: { name: "bookworm", suite: "bookworm", pgMajor: 15, haproxy: true, about: "Debian 12, the default" },
+  trixie: { name: "trixie", suite: "trixie", pgMajor: 17, haproxy: true, about: "Debian 13" },
+  sid: { name: "sid", suite: "sid", pgMajor: 18, haproxy: false, about: "Debian unstable, no HAProxy package" },
 };
 
 export const DEFAULT_STACK = "bookworm";
