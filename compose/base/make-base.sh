@@ -37,8 +37,12 @@ trap 'rm -rf "$work"' EXIT
 echo "make-base: debootstrap $suite (minbase) ..."
 debootstrap --variant=minbase --include=ca-certificates "$suite" "$work/root" "$mirror" > "$work/debootstrap.log" 2>&1 || {
   tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
-# sid (unstable) has neither security nor -updates suites.
-if [ "$suite" != sid ] && [ "$suite" != unstable ]; then
+# sid (unstable) has neither security nor -updates suites. Its Release file is valid for a week
+# only, so a mirror that is not synced daily serves an "expired" one that apt refuses
+# (debootstrap does not check): accept it in the lab image, for that suite only.
+if [ "$suite" = sid ] || [ "$suite" = unstable ]; then
+  echo 'Acquire::Check-Valid-Until "false";' > "$work/root/etc/apt/apt.conf.d/99pgchaos-unstable-valid-until"
+else
   # security updates too, when this machine has a security mirror, so images match what apt would install
   sec=$(mirror_for "${suite}-security")
   [ -z "$sec" ] && [ -n "$own" ] && sec=$(mirror_for "${own}-security")
