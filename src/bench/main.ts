@@ -10,12 +10,16 @@
  *                              machine's default -j) over the same scenarios (BENCH_SCENARIOS), and
  *                              whether each scenario's outcome is the same in both (~25 min for all)
  * The CI suite's wall time is printed from reports/vitest-results.json when a CI run left one.
+ *   BENCH_STACKS=bookworm,trixie  stacks whose image build (cached) and lab start-up are timed (default: bookworm)
+ *   BENCH_FROM_NOTHING=1       also time each stack's image from nothing: REMOVES its lab and base images first
+ *                              (do not set it while other labs use them)
  */
 import os from "node:os";
 import path from "node:path";
 import { readdirSync } from "node:fs";
 import { ensureEngine } from "../engine/docker-engine.js";
-import { ensureLabImage } from "../image/lab-image.js";
+import { ensureLabImage, labImageTag } from "../image/lab-image.js";
+import { stackByName } from "../stacks/stacks.js";
 import { startLab } from "../lab/start-lab.js";
 import { clusterSpec } from "../lab/topology.js";
 import { newRunId } from "../lab/run-id.js";
@@ -48,16 +52,16 @@ async function containersMemoryMiB(docker: Dockerode, ids: string[]): Promise<nu
   );
 }
 
-async function benchLab(docker: Dockerode, reps: number) {
+async function benchLab(docker: Dockerode, reps: number, stack?: string) {
   if (reps <= 0) return;
-  out(`## lab start-up: 3 etcd + 3 Patroni, image cached, ${reps} runs`);
+  out(`## lab start-up${stack ? ` on stack ${stack}` : ""}: 3 etcd + 3 Patroni, image cached, ${reps} runs`);
   out("run  create_s  etcd_s  leader_s  replicas_s  harness_cpu_s  containers_mem_MiB");
   const rows: number[][] = [];
   for (let i = 0; i < reps; i++) {
     const cpu0 = process.cpuUsage();
     const t0 = monoMs();
     const runId = newRunId();
-    const s = await startLab(clusterSpec(), { progress: quiet, reportDir: path.join("reports", `bench-${runId}`), runId });
+    const s = await startLab(clusterSpec(), { progress: quiet, reportDir: path.join("reports", `bench-${runId}`), runId, ...(stack ? { stack } : {}) });
     const cpu = cpuSec(process.cpuUsage(cpu0));
     const mem = await containersMemoryMiB(docker, s.lab.nodes.map((n) => n.containerId));
     await s.dispose();
@@ -194,13 +198,46 @@ function ciSuiteWallTime(file = path.resolve("reports", "vitest-results.json")) 
   for (const f of slowest) out(`  ${((f.endTime! - f.startTime!) / 1000).toFixed(0).padStart(5)} s  ${path.relative(process.cwd(), f.name)}`);
 }
 
+/** Image build per stack: from nothing (base and lab image removed first, when asked) and with the layer cache. */
+async function benchImages(docker: Dockerode, stacks: string[], fromNothing: boolean) {
+  out(`## lab image build per stack${fromNothing ? " (from nothing, then cached)" : " (cached layers)"}`);
+  out("stack     from_nothing_s  cached_s  patroni  postgresql  etcd");
+  const progress = (l: string) => process.stderr.write(`bench: ${l}\n`);
+  for (const name of stacks) {
+    const stack = stackByName(name);
+    let scratch = NaN;
+    if (fromNothing) {
+      const tag = await labImageTag(stack);
+      const bases = await docker.listImages({ filters: JSON.stringify({ reference: [`pgchaos-base:${stack.suite}-*`] }) });
+      for (const ref of [tag, ...bases.flatMap((b) => b.RepoTags ?? [])]) await docker.getImage(ref).remove({ force: true }).catch(() => {});
+      const t0 = monoMs();
+      await ensureLabImage(docker, progress, { stack: name });
+      scratch = (monoMs() - t0) / 1000;
+    }
+    const t1 = monoMs();
+    const tag = await ensureLabImage(docker, progress, { stack: name, force: true });
+    const cached = (monoMs() - t1) / 1000;
+    const l = (await docker.getImage(tag).inspect()).Config.Labels ?? {};
+    out(
+      `${name.padEnd(9)} ${(Number.isNaN(scratch) ? "-" : scratch.toFixed(1)).padStart(14)}  ${cached.toFixed(1).padStart(8)}  ${l["pgchaos.version.patroni"] ?? "?"}  ${(l["pgchaos.version.postgresql"] ?? "?").split(" ")[0]}  ${l["pgchaos.version.etcd"] ?? "?"}`,
+    );
+  }
+  out(`(load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}, ${os.cpus().length} cores)`);
+  out("");
+}
+
 async function main() {
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
   const docker = await ensureEngine((l) => process.stderr.write(`bench: ${l}\n`));
   const image = await ensureLabImage(docker, (l) => process.stderr.write(`bench: ${l}\n`));
   const cpu0 = process.cpuUsage();
   const t0 = monoMs();
-  await benchLab(docker, Number(process.env.BENCH_REPS ?? "3"));
+  const stacks = (process.env.BENCH_STACKS ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  for (const st of stacks) stackByName(st);
+  if (stacks.length) {
+    await benchImages(docker, stacks, process.env.BENCH_FROM_NOTHING === "1");
+    for (const st of stacks) await benchLab(docker, Number(process.env.BENCH_REPS ?? "3"), st);
+  } else await benchLab(docker, Number(process.env.BENCH_REPS ?? "3"));
   const proxyRequests = Number(process.env.BENCH_PROXY_REQUESTS ?? "3000");
   if (proxyRequests > 0) await benchDcsProxy(docker, image, proxyRequests);
   const sc = process.env.BENCH_SCENARIOS;

@@ -26,8 +26,8 @@ export const RUN_UNIT_COMMAND = "run-unit";
  * Progress lines of the child (stderr) are passed on; SIGINT is forwarded so the child heals
  * its faults and removes its lab, and the parent waits for that before it exits.
  */
-export async function runUnitInChild(unit: WorkUnit, o: { dir: string; timeScale: number; seed?: number; progress: Progress; signal?: AbortSignal }): Promise<RunReport> {
-  const child = execa(process.execPath, [CLI, RUN_UNIT_COMMAND, unit.input.file, "--dir", o.dir, "--time-scale", String(o.timeScale), ...(o.seed !== undefined ? ["--seed", String(o.seed)] : [])], {
+export async function runUnitInChild(unit: WorkUnit, o: { dir: string; timeScale: number; seed?: number; stack?: string; image?: string; patroniConfigFile?: string; progress: Progress; signal?: AbortSignal }): Promise<RunReport> {
+  const child = execa(process.execPath, [CLI, RUN_UNIT_COMMAND, unit.input.file, "--dir", o.dir, "--time-scale", String(o.timeScale), ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []), ...(o.stack ? ["--stack", o.stack] : []), ...(o.image ? ["--image", o.image] : []), ...(o.patroniConfigFile ? ["--patroni-config", o.patroniConfigFile] : [])], {
     reject: false,
     stdin: "ignore",
     stdout: "ignore",

@@ -21,6 +21,11 @@ export interface GameDayOptions {
   seed?: number;
   /** Shared known issues (the shipped file when absent). */
   knownIssues?: readonly KnownIssue[];
+  /** The stack, or a user's image, and a team's patroni.yml (the file for child processes, its contents here). */
+  stack?: string;
+  image?: string;
+  patroniConfigFile?: string;
+  patroniConfig?: Record<string, unknown>;
   signal?: AbortSignal;
   /** Progress of the runs (each line prefixed with its run's label). */
   progress: Progress;
@@ -93,9 +98,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
       let secrets: string[] = [];
       if (isolate) {
         // (the child's report.json is already redacted of its run's secrets)
-        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, seed: o.seed, progress, signal: o.signal });
+        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
       } else {
-        const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, progress, signal: o.signal });
+        const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
         report = r.report;
         secrets = Object.values(r.secrets);
       }

@@ -45,7 +45,7 @@ describe("mergeGameDays", () => {
     expect(reports.map((r) => r.scenario.name)).toEqual(["a", "b", "c"]);
     const summary = JSON.parse(readFileSync(written.summaryJson, "utf8")) as Summary;
     expect(summary.outcome).toBe("fail");
-    expect(summary.counts).toEqual({ total: 3, pass: 2, fail: 1, error: 0, known: 0 });
+    expect(summary.counts).toEqual({ total: 3, pass: 2, fail: 1, error: 0, known: 0, skipped: 0 });
     expect(summary.runs.map((r) => r.report)).toEqual(["../shard-1/a/report.md", "../shard-1/b/report.md", "../shard-2/c/report.md"]);
     const junit = parseXml(readFileSync(written.junit, "utf8"));
     expect(junit.name).toBe("testsuites");

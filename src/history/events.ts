@@ -255,10 +255,12 @@ export interface TeardownEvent {
 export interface RunInfoEvent {
   kind: "run-info";
   t: number;
-  versions: Partial<Record<"postgresql" | "patroni" | "etcd" | "haproxy" | "pgchaos", string>>;
+  versions: Partial<Record<"postgresql" | "patroni" | "etcd" | "haproxy" | "pgchaos" | "stack" | "image", string>>;
   topology: { scope?: string; nodes: { name: string; kind: string; ip?: string }[] };
   /** Time from the run's start until the cluster was ready, ms. */
   setupMs: number;
+  /** pgchaos's own settings that a team's patroni.yml tried to change, and why they were kept. */
+  patroniConfigOverrides?: string[];
 }
 
 /** The run is over: its wall end time and why it could not be carried out, if it could not. */
@@ -268,6 +270,8 @@ export interface RunEndEvent {
   /** ISO 8601. */
   endedAt: string;
   error?: string;
+  /** The run was not carried out on purpose: why (the scenario's `requires:` does not hold). */
+  skipped?: string;
 }
 
 export type HistoryEvent =

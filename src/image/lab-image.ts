@@ -4,14 +4,17 @@ import { createHash } from "node:crypto";
 import type Dockerode from "dockerode";
 import { execa } from "execa";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import { composeDir } from "../util/paths.js";
 import { UserFacingError, errorText } from "../util/errors.js";
 import type { Progress } from "../util/progress.js";
 import { recipeFiles, recipeHash } from "./recipe.js";
 import { systemPackagesAllowed } from "../engine/docker-engine.js";
+import { DEFAULT_STACK, stackBuildArgs, stackByName, type StackRecipe } from "../stacks/stacks.js";
+import { factLabels, probeImage, type ImageFacts } from "./facts.js";
 
 export const LAB_IMAGE_REPO = "pgchaos-lab";
-const OFFICIAL_BASE = "debian:bookworm-slim";
 
 async function imageExists(docker: Dockerode, tag: string): Promise<boolean> {
   try {
@@ -40,11 +43,13 @@ async function tryPull(docker: Dockerode, tag: string, progress: Progress): Prom
  * otherwise one pgchaos makes itself with debootstrap + docker import, tagged under our own
  * name (never impersonating the official one).
  */
-export async function ensureBaseImage(docker: Dockerode, progress: Progress): Promise<string> {
-  if (process.env.PGCHAOS_BASE_IMAGE) return process.env.PGCHAOS_BASE_IMAGE;
+export async function ensureBaseImage(docker: Dockerode, progress: Progress, stack: StackRecipe = stackByName(DEFAULT_STACK)): Promise<string> {
+  // PGCHAOS_BASE_IMAGE names a bookworm base (the default stack's), as it always did.
+  if (process.env.PGCHAOS_BASE_IMAGE && stack.name === DEFAULT_STACK) return process.env.PGCHAOS_BASE_IMAGE;
+  const OFFICIAL_BASE = `debian:${stack.suite}-slim`;
   const script = path.join(composeDir, "base", "make-base.sh");
   const scriptHash = createHash("sha256").update(await readFile(script)).digest("hex").slice(0, 12);
-  const ownBase = `pgchaos-base:bookworm-${scriptHash}`;
+  const ownBase = `pgchaos-base:${stack.suite}-${scriptHash}`;
   if (await imageExists(docker, ownBase)) return ownBase;
   if (await imageExists(docker, OFFICIAL_BASE)) return OFFICIAL_BASE;
   if (await tryPull(docker, OFFICIAL_BASE, progress)) return OFFICIAL_BASE;
@@ -52,7 +57,7 @@ export async function ensureBaseImage(docker: Dockerode, progress: Progress): Pr
   if (!existsSync("/usr/sbin/debootstrap")) {
     if (process.getuid?.() !== 0 || !existsSync("/etc/debian_version") || !systemPackagesAllowed()) {
       throw new UserFacingError(
-        `No base image: ${OFFICIAL_BASE} cannot be pulled and debootstrap is not installed; install debootstrap (root, Debian; \`bash scripts/setup.sh\` or --install-engine do it) or set PGCHAOS_BASE_IMAGE to a local Debian bookworm image.`,
+        `No base image: ${OFFICIAL_BASE} cannot be pulled and debootstrap is not installed; install debootstrap (root, Debian; \`bash scripts/setup.sh\` or --install-engine do it)${stack.name === DEFAULT_STACK ? " or set PGCHAOS_BASE_IMAGE to a local Debian bookworm image" : ""}.`,
       );
     }
     progress("installing debootstrap (apt-get) ...");
@@ -64,7 +69,7 @@ export async function ensureBaseImage(docker: Dockerode, progress: Progress): Pr
     );
   }
   progress(`building base image ${ownBase} with debootstrap (about a minute) ...`);
-  const p = execa("bash", [script, ownBase], { all: true, reject: false });
+  const p = execa("bash", [script, ownBase, stack.suite], { all: true, reject: false });
   p.all?.on("data", (d: Buffer) => {
     for (const line of d.toString().split("\n")) if (line.trim()) progress(line.trim());
   });
@@ -73,22 +78,56 @@ export async function ensureBaseImage(docker: Dockerode, progress: Progress): Pr
   return ownBase;
 }
 
-export async function labImageTag(): Promise<string> {
-  return `${LAB_IMAGE_REPO}:${await recipeHash(composeDir)}`;
+/** The lab image's tag for a stack: the stack's name and a hash of the recipe and its build arguments. */
+export async function labImageTag(stack: StackRecipe = stackByName(DEFAULT_STACK)): Promise<string> {
+  const h = createHash("sha256")
+    .update(await recipeHash(composeDir))
+    .update(JSON.stringify(stackBuildArgs(stack)))
+    .digest("hex")
+    .slice(0, 12);
+  return `${LAB_IMAGE_REPO}:${stack.name}-${h}`;
 }
 
-/** The lab image, built on first use (and whenever the recipe changed), with progress shown. */
-export async function ensureLabImage(docker: Dockerode, progress: Progress, opts: { force?: boolean } = {}): Promise<string> {
-  if (process.env.PGCHAOS_IMAGE) return process.env.PGCHAOS_IMAGE;
-  const tag = await labImageTag();
+/**
+ * The lab image of a stack, built on first use (and whenever the recipe changed), with progress
+ * shown. PGCHAOS_IMAGE, when set, replaces the default stack's image (not a named stack's).
+ */
+export async function ensureLabImage(docker: Dockerode, progress: Progress, opts: { force?: boolean; stack?: string } = {}): Promise<string> {
+  if (process.env.PGCHAOS_IMAGE && opts.stack === undefined) return process.env.PGCHAOS_IMAGE;
+  const stack = stackByName(opts.stack);
+  const tag = await labImageTag(stack);
   if (!opts.force && (await imageExists(docker, tag))) return tag;
-  const base = await ensureBaseImage(docker, progress);
-  progress(`building lab image ${tag} from ${base} (a few minutes the first time) ...`);
+  const base = await ensureBaseImage(docker, progress, stack);
+  progress(`building lab image ${tag} (stack ${stack.name}) from ${base} (a few minutes the first time) ...`);
   const src = await recipeFiles(composeDir);
-  const stream = await docker.buildImage(
-    { context: composeDir, src },
-    { t: tag, buildargs: { BASE: base }, labels: { "pgchaos.recipe": tag.split(":")[1] }, rm: true, forcerm: true },
-  );
+  await buildImage(docker, tag, { context: composeDir, src }, { buildargs: { BASE: base, ...stackBuildArgs(stack) }, labels: { "pgchaos.recipe": tag.split(":")[1], "pgchaos.stack": stack.name } }, progress);
+  if (!(await imageExists(docker, tag))) throw new UserFacingError(`Building ${tag} reported success but the image is missing`);
+  const facts = await probeImage(docker, tag);
+  if (facts.missing.length) throw new UserFacingError(`The lab image ${tag} misses parts of its own contract:\n${facts.missing.map((m) => `  - ${m}`).join("\n")}`);
+  await recordFacts(docker, tag, facts);
+  progress(`lab image ${tag} ready: Patroni ${facts.versions.patroni}, PostgreSQL ${facts.versions.postgresql}, etcd ${facts.versions.etcd}`);
+  return tag;
+}
+
+/** Re-tags the image with its facts as labels (a one-line Dockerfile: seconds), so runs read them with an inspect. */
+async function recordFacts(docker: Dockerode, tag: string, facts: ImageFacts): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "pgchaos-labels-"));
+  try {
+    await writeFile(path.join(dir, "Dockerfile"), `FROM ${tag}\n`);
+    await buildImage(docker, tag, { context: dir, src: ["Dockerfile"] }, { labels: factLabels(facts) }, () => {});
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function buildImage(
+  docker: Dockerode,
+  tag: string,
+  context: { context: string; src: string[] },
+  opts: { buildargs?: Record<string, string>; labels: Record<string, string> },
+  progress: Progress,
+): Promise<void> {
+  const stream = await docker.buildImage(context, { t: tag, ...opts, rm: true, forcerm: true });
   let lastStep = "";
   const tail: string[] = [];
   await new Promise<void>((resolve, reject) =>
@@ -111,7 +150,4 @@ export async function ensureLabImage(docker: Dockerode, progress: Progress, opts
       },
     ),
   );
-  if (!(await imageExists(docker, tag))) throw new UserFacingError(`Building ${tag} reported success but the image is missing`);
-  progress(`lab image ${tag} ready`);
-  return tag;
 }

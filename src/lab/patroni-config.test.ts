@@ -8,7 +8,7 @@ const secrets = { superuserPassword: "su", replicationPassword: "rep", restapiPa
 
 describe("patroni.yml", () => {
   it("lists every etcd member, carries the scenario's DCS timings and fast basebackup", () => {
-    const spec = clusterSpec({ etcd: { members: 5, preVote: false }, dcs: { ttl: 30, loop_wait: 5, retry_timeout: 10, failsafe_mode: true } });
+    const spec = clusterSpec({ pgBinDir: "/opt/pg/bin", etcd: { members: 5, preVote: false }, dcs: { ttl: 30, loop_wait: 5, retry_timeout: 10, failsafe_mode: true } });
     const c = patroniConfig(spec, "scope-x", "pg2", secrets) as any;
     expect(c.name).toBe("pg2");
     expect(c.scope).toBe("scope-x");
@@ -20,7 +20,7 @@ describe("patroni.yml", () => {
   });
 
   it("applies per-node overrides: etcd host order and a deep-merged config", () => {
-    const spec = clusterSpec({
+    const spec = clusterSpec({ pgBinDir: "/opt/pg/bin",
       overrides: { pg1: { etcdHosts: ["e3", "e1"], patroniConfig: { restapi: { connect_address: "pg2:8008" }, tags: { nofailover: true } } } },
     });
     const c = patroniConfig(spec, "s", "pg1", secrets) as any;
@@ -40,11 +40,11 @@ describe("patroni.yml", () => {
 
 describe("etcd command", () => {
   it("advertises by hostname, uses zap, and adds --pre-vote only when asked", () => {
-    const cmd = etcdCommand(clusterSpec(), "e2");
+    const cmd = etcdCommand(clusterSpec({ pgBinDir: "/opt/pg/bin" }), "e2");
     expect(cmd).toContain("--initial-cluster=e1=http://e1:2380,e2=http://e2:2380,e3=http://e3:2380");
     expect(cmd).toContain("--advertise-client-urls=http://e2:2379");
     expect(cmd).toContain("--logger=zap");
     expect(cmd.some((a) => a.startsWith("--pre-vote"))).toBe(false);
-    expect(etcdCommand(clusterSpec({ etcd: { members: 3, preVote: true } }), "e1")).toContain("--pre-vote=true");
+    expect(etcdCommand(clusterSpec({ pgBinDir: "/opt/pg/bin", etcd: { members: 3, preVote: true } }), "e1")).toContain("--pre-vote=true");
   });
 });

@@ -2,6 +2,7 @@ import type { ClusterSpec } from "./topology.js";
 import { etcdNames } from "./topology.js";
 import { ETCD_CLIENT_PORT } from "./etcd-command.js";
 import { deepMerge, type Plain } from "./deep-merge.js";
+import { mergeTeamConfig, type OverriddenKey } from "./team-config.js";
 
 export const PATRONI_REST_PORT = 8008;
 export const PG_PORT = 5432;
@@ -16,8 +17,8 @@ export interface PatroniSecrets {
 
 /**
  * patroni.yml for one node: a sane base (etcd3 DCS listing every member, or the node's DCS proxy
- * ports for them, fast checkpoints for basebackup, slots, pg_rewind) with the scenario's DCS settings and the node's overrides
- * merged over it.
+ * ports for them, fast checkpoints for basebackup, slots, pg_rewind) with the scenario's DCS settings, then a team's own
+ * settings (spec.teamPatroniConfig, pgchaos's kept keys restored: team-config.ts), then the node's overrides merged over it.
  */
 export function patroniConfig(
   spec: ClusterSpec,
@@ -74,7 +75,7 @@ export function patroniConfig(
       listen: `0.0.0.0:${PG_PORT}`,
       connect_address: `${node}:${PG_PORT}`,
       data_dir: PG_DATA_DIR,
-      bin_dir: "/usr/lib/postgresql/15/bin",
+      bin_dir: pgBinDir(spec),
       pgpass: "/tmp/pgpass",
       authentication: {
         superuser: { username: "postgres", password: secrets.superuserPassword },
@@ -92,5 +93,19 @@ export function patroniConfig(
     },
     tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
   };
-  return override.patroniConfig ? deepMerge(base, override.patroniConfig) : base;
+  const merged = spec.teamPatroniConfig ? mergeTeamConfig(base, spec.teamPatroniConfig).config : base;
+  return override.patroniConfig ? deepMerge(merged, override.patroniConfig) : merged;
+}
+
+function pgBinDir(spec: ClusterSpec): string {
+  if (!spec.pgBinDir) throw new Error("ClusterSpec.pgBinDir is unset: startLab sets it from the lab image's facts");
+  return spec.pgBinDir;
+}
+
+/** The kept keys a team's settings (spec.teamPatroniConfig) tried to change: the same on every node. */
+export function teamConfigOverrides(spec: ClusterSpec, secrets: PatroniSecrets): OverriddenKey[] {
+  if (!spec.teamPatroniConfig) return [];
+  const { teamPatroniConfig, ...rest } = spec;
+  const base = patroniConfig({ ...rest, overrides: {} }, "scope", "pg1", secrets);
+  return mergeTeamConfig(base, teamPatroniConfig).overridden;
 }

@@ -1,7 +1,8 @@
 import path from "node:path";
 import type Dockerode from "dockerode";
 import { ensureEngine } from "../engine/docker-engine.js";
-import { ensureLabImage } from "../image/lab-image.js";
+import { resolveLabImage, type LabImage } from "../image/resolve.js";
+import { UserFacingError } from "../util/errors.js";
 import { collectGarbage } from "./gc.js";
 import { DockerLab } from "./docker-lab.js";
 import { waitUntilReady, type ReadyTimings } from "./ready.js";
@@ -20,6 +21,8 @@ export interface StartedLab {
   lab: DockerLab;
   docker: Dockerode;
   image: string;
+  /** The image's stack and facts (versions, PostgreSQL's bin directory) as read from it. */
+  labImage: LabImage;
   ready: ReadyTimings;
   /** Seconds spent creating containers (before readiness polling starts). */
   createSec: number;
@@ -46,12 +49,23 @@ export async function startLab(
     readyTimeoutMs?: number;
     /** The run's seeded random source (DCS proxy jitter and error probabilities). */
     random?: () => number;
+    /** A pgchaos stack (default bookworm): its image is built on first use. */
+    stack?: string;
+    /** A user's own image instead of a stack's (checked against docs/image-contract.md). */
+    image?: string;
+    /** The image, already resolved (runScenario does so to check `requires:` first). */
+    labImage?: LabImage;
   },
 ): Promise<StartedLab> {
   const docker = await ensureEngine(opts.progress);
+  const labImage = opts.labImage ?? (await resolveLabImage(docker, opts.progress, { stack: opts.stack, image: opts.image }));
+  if (spec.haproxy && !labImage.facts.versions.haproxy) {
+    throw new UserFacingError(`topology.haproxy needs HAProxy, which the image ${labImage.ref}${labImage.stack ? ` (stack ${labImage.stack})` : ""} does not have`);
+  }
+  spec = { ...spec, pgBinDir: labImage.facts.pgBinDir };
   const reaped = await collectGarbage(docker);
   if (reaped.runs.length) opts.progress(`removed leftovers of dead runs: ${reaped.runs.join(", ")}`);
-  const image = await ensureLabImage(docker, opts.progress);
+  const image = labImage.ref;
   const runId = opts.runId ?? newRunId();
   const t0 = monoMs();
   let lab: DockerLab | undefined;
@@ -84,7 +98,7 @@ export async function startLab(
     await reaperStarted;
     const createSec = (monoMs() - t0) / 1000;
     const ready = await waitUntilReady(lab, t0, opts.progress, opts.readyTimeoutMs, opts.signal);
-    return { lab, docker, image, ready, createSec, dispose };
+    return { lab, docker, image, labImage, ready, createSec, dispose };
   } catch (e) {
     await reaperStarted;
     await dispose();

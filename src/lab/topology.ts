@@ -28,6 +28,10 @@ export interface ClusterSpec {
   dcsProxy?: boolean;
   dcs: DcsSettings;
   overrides: Record<string, NodeOverride>;
+  /** PostgreSQL's bin directory in the lab image: read from the image by startLab, never typed here. */
+  pgBinDir?: string;
+  /** A team's own patroni.yml settings merged into every node (see team-config.ts). */
+  teamPatroniConfig?: Record<string, unknown>;
 }
 
 /** Fast timings (ttl 10 / loop_wait 2 / retry_timeout 4) satisfy loop_wait + 2*retry_timeout <= ttl. */
@@ -49,6 +53,8 @@ export function clusterSpec(partial: Partial<Omit<ClusterSpec, "dcs">> & { dcs?:
     dcsProxy: partial.dcsProxy ?? false,
     dcs: { ...defaultDcs, ...(partial.dcs ?? {}) },
     overrides: partial.overrides ?? {},
+    ...(partial.pgBinDir ? { pgBinDir: partial.pgBinDir } : {}),
+    ...(partial.teamPatroniConfig ? { teamPatroniConfig: partial.teamPatroniConfig } : {}),
   };
 }
 

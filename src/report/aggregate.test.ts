@@ -85,7 +85,7 @@ describe("aggregateRuns", () => {
     const s = buildSummary(reports, { reportLink: (r) => `${r.runId}/report.md`, repeatOf: (r) => repeat.get(r) });
     expect(s.schemaVersion).toBe(1);
     expect(s.outcome).toBe("fail");
-    expect(s.counts).toEqual({ total: 3, pass: 2, fail: 1, error: 0, known: 0 });
+    expect(s.counts).toEqual({ total: 3, pass: 2, fail: 1, error: 0, known: 0, skipped: 0 });
     expect(s.runs.map((r) => [r.scenario, r.repeat, r.outcome])).toEqual([["a", 1, "pass"], ["a", 2, "fail"], ["b", 1, "pass"]]);
     expect(s.scenarios.map((a) => [a.scenario, a.runs, a.firstFailing?.report])).toEqual([["a", 2, "a-2/report.md"], ["b", 1, undefined]]);
     const md = renderSummaryMarkdown(reports, { reportLink: (r) => `${r.runId}/report.md`, repeatOf: (r) => repeat.get(r) });

@@ -50,7 +50,7 @@ function page(titleText: string, body: string, withScript: boolean): string {
 /** Evidence items shown in a checker's card before "N more". */
 const EVIDENCE_IN_VIEW = 6;
 
-const OUTCOME_WORD: Record<RunOutcome, string> = { pass: "PASS", fail: "FAIL", error: "ERROR", known: "KNOWN" };
+const OUTCOME_WORD: Record<RunOutcome, string> = { pass: "PASS", fail: "FAIL", error: "ERROR", known: "KNOWN", skipped: "SKIPPED" };
 
 function verdictState(v: Pick<Verdict, "ok" | "unknown">): "passed" | "failed" | "unknown" {
   return v.ok ? "passed" : v.unknown ? "unknown" : "failed";
@@ -104,7 +104,10 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   ];
   if (r.versions.haproxy) vers.push(`HAProxy ${version(r.versions.haproxy)}`);
   if (r.versions.pgchaos) vers.push(`pgchaos ${version(r.versions.pgchaos)}`);
+  if (r.versions.stack) vers.push(`stack ${esc(r.versions.stack)}`);
+  if (r.versions.image) vers.push(`image ${esc(r.versions.image)}`);
   meta.push(["Versions", vers.join("<br>")]);
+  if (r.patroniConfigOverrides?.length) meta.push(["patroni.yml kept", r.patroniConfigOverrides.map(esc).join("<br>")]);
   if (r.topology.nodes.length) {
     const byKind = new Map<string, string[]>();
     const nodes = [...r.topology.nodes].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
@@ -132,6 +135,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
       `</div>`,
   );
   out.push(`<dl class="meta">${meta.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${v}</dd></div>`).join("")}</dl>`);
+  if (r.skipped) out.push(`<div class="error-box" id="run-skipped"><strong>Skipped:</strong> ${esc(r.skipped)}</div>`);
   if (r.error) out.push(`<div class="error-box" id="run-error"><strong>Infrastructure error:</strong> <pre>${esc(r.error)}</pre></div>`);
   out.push(`</header>`);
 
@@ -352,7 +356,7 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
   // The index needs no events: leave them out before the (deep) redaction.
   const rs = reports.map((r) => redactDeep({ ...r, events: [] }, secrets));
   const links = reports.map((r) => redact(link(r), secrets));
-  const counts: Record<RunOutcome, number> = { pass: 0, fail: 0, error: 0, known: 0 };
+  const counts: Record<RunOutcome, number> = { pass: 0, fail: 0, error: 0, known: 0, skipped: 0 };
   for (const r of rs) counts[r.outcome]++;
   const overall: RunOutcome = counts.error ? "error" : counts.fail ? "fail" : counts.known ? "known" : "pass";
   const title = opts.title ?? "pgchaos game day";
@@ -362,7 +366,7 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
     `<div class="verdict ${overall}" id="verdict" data-outcome="${overall}"><span class="word">${OUTCOME_WORD[overall]}</span><span class="sub">${rs.length} scenario run${rs.length === 1 ? "" : "s"}</span></div>`,
   );
   out.push(
-    `<div><h1>${esc(title)}</h1><p class="headline"><strong>${counts.pass} passed, ${counts.fail} failed, ${counts.known} known issues, ${counts.error} errored.</strong></p>` +
+    `<div><h1>${esc(title)}</h1><p class="headline"><strong>${counts.pass} passed, ${counts.fail} failed, ${counts.known} known issues, ${counts.error} errored${counts.skipped ? `, ${counts.skipped} skipped` : ""}.</strong></p>` +
       `<p class="description">Combined JUnit: <a href="junit.xml">junit.xml</a> · summary: <a href="summary.md">summary.md</a>, <a href="summary.json">summary.json</a></p></div>`,
   );
   out.push(`</header>`);

@@ -49,7 +49,9 @@ function testcase(r: RunReport, maxEvidence: number): string {
   const ps = problems(r, maxEvidence);
   const lines: string[] = [];
   lines.push(`    <testcase classname="${xmlAttr(classname)}" name="${xmlAttr(r.scenario.name)}" time="${seconds(r.durations.totalMs)}">`);
-  if (r.outcome === "error") {
+  if (r.outcome === "skipped") {
+    lines.push(`      <skipped message="${xmlAttr(truncate(r.skipped ?? "skipped", 1000))}"/>`);
+  } else if (r.outcome === "error") {
     const details = [`infrastructure error: ${r.error ?? "unknown error"}`, ...ps.map((p) => p.details)].join("\n\n");
     lines.push(`      <error message="${xmlAttr(r.error ?? "error")}" type="infrastructure">${xmlText(details)}</error>`);
   } else if (r.outcome === "known") {
@@ -90,7 +92,7 @@ export function renderJUnit(reports: RunReport | readonly RunReport[], opts: JUn
   const maxEvidence = opts.maxEvidence ?? 20;
   const failures = rs.filter((r) => r.outcome === "fail").length;
   const errors = rs.filter((r) => r.outcome === "error").length;
-  const skipped = rs.filter((r) => r.outcome === "known").length;
+  const skipped = rs.filter((r) => r.outcome === "known" || r.outcome === "skipped").length;
   const time = seconds(rs.reduce((acc, r) => acc + r.durations.totalMs, 0));
   const first = [...rs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0];
   const ts = first ? timestamp(first.startedAt) : undefined;

@@ -8,7 +8,7 @@ export interface MarkdownOptions {
   maxEvidence?: number;
 }
 
-const ICON: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶" };
+const ICON: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶", skipped: "⏭️" };
 
 /** Text for a table cell: no pipes, no line breaks, no raw HTML. */
 export function cell(s: string | number | undefined | null): string {
@@ -51,6 +51,7 @@ function verdictLine(r: RunReport): string {
   const parts: string[] = [];
   if (r.outcome === "error") parts.push(`infrastructure error: ${inline(r.error ?? "unknown")}`);
   if (r.outcome === "known") parts.push(`every failure is a known issue (${(r.knownIssues ?? []).filter((k) => k.showed).map((k) => k.id).join(", ")})`);
+  if (r.outcome === "skipped") parts.push(`skipped: ${inline(r.skipped ?? "")}`);
   if (r.verdicts.length)
     parts.push(
       failedChecks.length
@@ -186,7 +187,14 @@ export function renderMarkdown(report: RunReport, opts: MarkdownOptions = {}): s
   ];
   if (r.versions.haproxy) vers.push(["HAProxy", r.versions.haproxy]);
   if (r.versions.pgchaos) vers.push(["pgchaos", r.versions.pgchaos]);
+  if (r.versions.stack) vers.push(["stack", r.versions.stack]);
+  if (r.versions.image) vers.push(["image", r.versions.image]);
   out.push(table(vers.map((x) => x[0]), [vers.map((x) => x[1])]), "");
+  if (r.patroniConfigOverrides?.length) {
+    out.push("Your patroni.yml settings pgchaos kept its own value for:", "");
+    for (const o of r.patroniConfigOverrides) out.push(`- ${inline(o)}`);
+    out.push("");
+  }
 
   out.push("## Logs", "");
   out.push(`- Full timeline (${r.events.length} events): ${code("report.json")}, member ${code("events")}.`);

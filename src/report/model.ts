@@ -6,8 +6,11 @@ export type { KnownIssueResult } from "../known-issues/match.js";
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-/** `known`: every failure is explained by a known issue whose evidence was found (not pass, not fail). */
-export type RunOutcome = "pass" | "fail" | "error" | "known";
+/**
+ * `known`: every failure is explained by a known issue whose evidence was found (not pass, not fail).
+ * `skipped`: the scenario's `requires:` does not hold for the lab's versions (not a failure).
+ */
+export type RunOutcome = "pass" | "fail" | "error" | "known" | "skipped";
 
 export interface ScenarioInfo {
   name: string;
@@ -38,6 +41,10 @@ export interface Versions {
   etcd: string;
   haproxy?: string;
   pgchaos?: string;
+  /** The pgchaos stack the lab image was built from (absent for a user's own image). */
+  stack?: string;
+  /** The lab image's reference. */
+  image?: string;
 }
 
 export interface StepReport {
@@ -113,6 +120,10 @@ export interface RunReport {
   outcome: RunOutcome;
   /** Infrastructure error that prevented a proper run (outcome "error"). */
   error?: string;
+  /** Why the scenario did not run on this lab (outcome "skipped"), e.g. its `requires:` ranges. */
+  skipped?: string;
+  /** Keys of the team's own patroni.yml that pgchaos kept its own value for, and why. */
+  patroniConfigOverrides?: string[];
   scenario: ScenarioInfo;
   /** ISO 8601 wall times. */
   startedAt: string;
@@ -156,6 +167,9 @@ export interface BuildReportInput {
   verdicts?: Verdict[];
   /** An infrastructure error (the run could not be carried out as written). */
   error?: string | Error;
+  /** The run was not carried out on purpose: why (outcome "skipped" unless there is an error). */
+  skipped?: string;
+  patroniConfigOverrides?: string[];
   findings?: string[];
   knownIssues?: KnownIssueResult[];
   options?: RunOptionsInfo;
@@ -195,7 +209,7 @@ export function buildReport(input: BuildReportInput): RunReport {
   // Known only when every failure (failed step, failed verdict; an unknown verdict never) is
   // explained by a known issue that showed.
   const known = failed && !verdicts.some((v) => !v.ok && v.unknown) && allExplained(failuresOf(events, verdicts), input.knownIssues ?? []);
-  const outcome: RunOutcome = error !== undefined ? "error" : known ? "known" : failed ? "fail" : "pass";
+  const outcome: RunOutcome = error !== undefined ? "error" : input.skipped !== undefined ? "skipped" : known ? "known" : failed ? "fail" : "pass";
 
   const startedAt = iso(input.startedAt);
   const endedAt = iso(input.endedAt);
@@ -210,6 +224,8 @@ export function buildReport(input: BuildReportInput): RunReport {
     runId: input.runId,
     outcome,
     ...(error !== undefined ? { error } : {}),
+    ...(input.skipped !== undefined ? { skipped: input.skipped } : {}),
+    ...(input.patroniConfigOverrides?.length ? { patroniConfigOverrides: input.patroniConfigOverrides } : {}),
     scenario: input.scenario,
     startedAt,
     endedAt,
@@ -222,6 +238,8 @@ export function buildReport(input: BuildReportInput): RunReport {
       etcd: input.versions?.etcd ?? "unknown",
       ...(input.versions?.haproxy ? { haproxy: input.versions.haproxy } : {}),
       ...(input.versions?.pgchaos ? { pgchaos: input.versions.pgchaos } : {}),
+      ...(input.versions?.stack ? { stack: input.versions.stack } : {}),
+      ...(input.versions?.image ? { image: input.versions.image } : {}),
     },
     steps,
     faults,

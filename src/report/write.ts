@@ -52,6 +52,10 @@ export interface SummaryRun {
   file?: string;
   outcome: RunOutcome;
   error?: string;
+  /** Why the scenario did not run (outcome "skipped"). */
+  skipped?: string;
+  /** The stack (or own image) the lab ran on, and what it ran. */
+  versions?: RunReport["versions"];
   startedAt: string;
   durationMs: number;
   report: string;
@@ -74,14 +78,14 @@ export interface Summary {
   pool?: { jobs: number; wallMs: number };
 }
 
-/** The worst outcome: error > fail > known > pass (pass for no runs). */
+/** The worst outcome: error > fail > known > pass (pass for no runs; a skipped run is not a failure). */
 export function overallOutcome(outcomes: readonly RunOutcome[]): RunOutcome {
   return outcomes.includes("error") ? "error" : outcomes.includes("fail") ? "fail" : outcomes.includes("known") ? "known" : "pass";
 }
 
 export function buildSummary(reports: readonly RunReport[], opts: IndexOptions = {}): Summary {
   const link = opts.reportLink ?? ((r: RunReport) => `${r.runId}/report.md`);
-  const counts: Summary["counts"] = { total: reports.length, pass: 0, fail: 0, error: 0, known: 0 };
+  const counts: Summary["counts"] = { total: reports.length, pass: 0, fail: 0, error: 0, known: 0, skipped: 0 };
   // (an outcome another version adds is counted under its own name rather than lost)
   for (const r of reports) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
   const repeatOf = opts.repeatOf ?? (() => undefined);
@@ -96,12 +100,14 @@ export function buildSummary(reports: readonly RunReport[], opts: IndexOptions =
       ...(r.scenario.file ? { file: r.scenario.file } : {}),
       outcome: r.outcome,
       ...(r.error ? { error: r.error } : {}),
+      ...(r.skipped ? { skipped: r.skipped } : {}),
+      versions: r.versions,
       startedAt: r.startedAt,
       durationMs: r.durations.totalMs,
       report: link(r),
       ...(repeatOf(r) !== undefined ? { repeat: repeatOf(r) } : {}),
       failedSteps: r.steps
-        .filter((s) => s.outcome !== "pass")
+        .filter((s) => s.outcome !== "pass" && s.outcome !== "skipped")
         .map((s) => ({ index: s.index, id: s.id, text: s.text, ...(s.detail ? { detail: s.detail } : {}) })),
       verdicts: r.verdicts.map((v) => ({ checker: v.checker, ok: v.ok, ...(v.unknown ? { unknown: true } : {}), summary: v.summary })),
       ...(r.knownIssues?.length ? { knownIssues: r.knownIssues.map((k) => ({ id: k.id, showed: k.showed, matched: k.matched })) } : {}),
@@ -139,10 +145,10 @@ function repeatedMarkdown(s: Summary): string[] {
 
 export function renderSummaryMarkdown(reports: readonly RunReport[], opts: IndexOptions = {}): string {
   const s = redactDeep(buildSummary(reports, opts), opts.secrets ?? []);
-  const icon: Record<string, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶" };
+  const icon: Record<string, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶", skipped: "⏭️" };
   const out: string[] = [];
   out.push(`# ${icon[s.outcome] ?? "❔"} ${opts.title ?? "pgchaos game day"}: ${s.outcome.toUpperCase()}`, "");
-  const otherCounts = Object.entries(s.counts).filter(([o]) => !["total", "pass", "fail", "error", "known"].includes(o));
+  const otherCounts = Object.entries(s.counts).filter(([o]) => !["total", "pass", "fail", "error", "known", "skipped"].includes(o));
   out.push(
     `**${s.counts.total} scenario runs: ${s.counts.pass} passed, ${s.counts.fail} failed, ${s.counts.known} known issues, ${s.counts.error} errored${otherCounts.map(([o, n]) => `, ${n} ${o}`).join("")}.**`,
     "",
@@ -157,6 +163,7 @@ export function renderSummaryMarkdown(reports: readonly RunReport[], opts: Index
   for (const r of s.runs) {
     const wrong = [
       ...(r.error ? [`error: ${r.error}`] : []),
+      ...(r.skipped ? [`skipped: ${r.skipped}`] : []),
       ...r.failedSteps.map((f) => `step ${f.index + 1} ${f.text}${f.detail ? `: ${f.detail}` : ""}`),
       ...r.verdicts.filter((v) => !v.ok).map((v) => `${v.checker}: ${v.summary}`),
     ];

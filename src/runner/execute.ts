@@ -30,6 +30,12 @@ import type { Lab, LabSecrets } from "../lab/lab-api.js";
 import type { ExpectStep, Step } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
 import { readVersions } from "../lab/versions.js";
+import { ensureEngine } from "../engine/docker-engine.js";
+import { resolveLabImage } from "../image/resolve.js";
+import { unmetRequirements } from "../versions/range.js";
+import { teamConfigOverrides } from "../lab/patroni-config.js";
+import { describeOverrides } from "../lab/team-config.js";
+import { deepMerge } from "../lab/deep-merge.js";
 import { formatActionLog, patroniLinesDuring } from "./action-log.js";
 import { paramsForRecord, type PlannedStep, type RunPlan } from "./plan.js";
 import { reportingWait } from "./waiting.js";
@@ -48,11 +54,24 @@ export interface ExecuteOptions {
   random?: () => number;
   /** pgchaos's own version, recorded with the lab's. */
   harnessVersion: string;
+  /** The pgchaos stack to run on (default bookworm). */
+  stack?: string;
+  /** A user's own image: replaces the stack's and the scenario's topology.image. */
+  image?: string;
+  /** A team's own patroni.yml, merged into every node before the scenario's patroni_config. */
+  patroniConfig?: Record<string, unknown>;
 }
+
+/** Thrown before the lab starts when the scenario does not apply to the image's versions. */
+class SkipRun extends Error {}
 
 export interface Execution {
   /** Why the run could not be carried out as written, when it could not. */
   error?: string;
+  /** Why the run was not carried out on purpose (the scenario's `requires:` does not hold). */
+  skipped?: string;
+  /** pgchaos's own settings that a team's patroni.yml tried to change, and why they were kept. */
+  patroniConfigOverrides?: string[];
   /** Faults whose heal never succeeded: what is still injected where, and how to remove it. */
   stillInjected: StillInjected[];
   versions: Partial<Versions>;
@@ -84,12 +103,25 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
   };
 
   try {
-    progress(`starting lab (${scenario.topology.etcd.members} etcd + ${scenario.topology.patroni} Patroni)`);
+    const labImage = await resolveLabImage(await ensureEngine(progress), progress, { stack: opts.stack, image: opts.image ?? scenario.topology.image });
+    out.versions = { ...labImage.facts.versions, ...(labImage.stack ? { stack: labImage.stack } : {}), image: labImage.ref, pgchaos: opts.harnessVersion };
+    const unmet = unmetRequirements(scenario.requires, labImage.facts.versions);
+    if (unmet) throw new SkipRun(unmet);
+    const spec = { ...plan.spec };
+    if (opts.patroniConfig) spec.teamPatroniConfig = deepMerge(opts.patroniConfig, spec.teamPatroniConfig ?? {});
+    out.patroniConfigOverrides = describeOverrides(teamConfigOverrides({ ...spec, pgBinDir: labImage.facts.pgBinDir }, opts.secrets));
+    for (const o of out.patroniConfigOverrides) note(`your patroni.yml: pgchaos keeps ${o}`, "warn");
+    if (out.patroniConfigOverrides.length) progress(`your patroni.yml: pgchaos keeps its own ${out.patroniConfigOverrides.join("; ")}`);
+    progress(
+      `starting lab (${scenario.topology.etcd.members} etcd + ${scenario.topology.patroni} Patroni) on ${labImage.stack ? `stack ${labImage.stack}` : labImage.ref}: ` +
+        `Patroni ${labImage.facts.versions.patroni}, PostgreSQL ${labImage.facts.versions.postgresql}, etcd ${labImage.facts.versions.etcd}`,
+    );
     started = await reportingWait(
       progress,
       () => "the lab to be ready",
       plan.labReadyMs,
-      startLab(plan.spec, {
+      startLab(spec, {
+        labImage,
         progress,
         reportDir: opts.dir,
         runId: opts.runId,
@@ -107,7 +139,14 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     note(`cluster ready: leader ${started.ready.leader} (etcd ${started.ready.etcdSec.toFixed(1)} s, leader ${started.ready.leaderSec.toFixed(1)} s, replicas ${started.ready.replicasSec.toFixed(1)} s)`);
     out.versions = { ...(await readVersions(started)), pgchaos: opts.harnessVersion };
     // What judging and rendering need of the lab, in the record itself.
-    history.append({ kind: "run-info", t: now(), versions: out.versions, topology: out.topology, setupMs: out.setupMs });
+    history.append({
+      kind: "run-info",
+      t: now(),
+      versions: out.versions,
+      topology: out.topology,
+      setupMs: out.setupMs,
+      ...(out.patroniConfigOverrides.length ? { patroniConfigOverrides: out.patroniConfigOverrides } : {}),
+    });
 
     const patroniNodes = lab.patroniNodes().map((n) => n.name);
     const etcdNodes = lab.etcdNodes().map((n) => n.name);
@@ -176,9 +215,16 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     await sleep(1500, signal);
     await finalRead(started, history, now, settled ?? currentPrimary(history, patroniNodes));
   } catch (e) {
-    if (e instanceof InterruptedError || signal?.aborted) out.error = `interrupted (${errorText(signal?.reason ?? e)})`;
-    else out.error = errorText(e);
-    note(`run aborted: ${out.error}`, "error");
+    if (e instanceof SkipRun) {
+      out.skipped = e.message;
+      note(`skipped: ${out.skipped}`);
+      progress(`skipped: ${out.skipped}`);
+      history.append({ kind: "run-info", t: now(), versions: out.versions, topology: { nodes: [] }, setupMs: 0 });
+    } else {
+      if (e instanceof InterruptedError || signal?.aborted) out.error = `interrupted (${errorText(signal?.reason ?? e)})`;
+      else out.error = errorText(e);
+      note(`run aborted: ${out.error}`, "error");
+    }
   } finally {
     await writer?.stop().catch(() => {});
     await directWriter?.stop().catch(() => {});
@@ -205,7 +251,13 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
   // A heal that never succeeded makes the run an error whatever else happened.
   const failure = healFailure(out.stillInjected);
   if (failure) out.error ??= failure.error;
-  history.append({ kind: "run-end", t: now(), endedAt: new Date().toISOString(), ...(out.error !== undefined ? { error: out.error } : {}) });
+  history.append({
+    kind: "run-end",
+    t: now(),
+    endedAt: new Date().toISOString(),
+    ...(out.error !== undefined ? { error: out.error } : {}),
+    ...(out.skipped !== undefined ? { skipped: out.skipped } : {}),
+  });
   return out;
 }
 

@@ -64,6 +64,7 @@ export function specFor(s: Scenario): ClusterSpec {
   const overrides: ClusterSpec["overrides"] = {};
   for (const [node, o] of Object.entries(s.nodes)) overrides[node] = { patroniConfig: o.patroni_config, etcdHosts: o.etcd_hosts };
   return clusterSpec({
+    ...(s.patroni_config ? { teamPatroniConfig: s.patroni_config } : {}),
     etcd: { members: s.topology.etcd.members, preVote: s.topology.etcd.pre_vote },
     patroni: { nodes: s.topology.patroni },
     haproxy: s.topology.haproxy,

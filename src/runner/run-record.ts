@@ -14,6 +14,7 @@ import type { JournalContents } from "../report/journal.js";
 import type { Invariant } from "../scenario/schema.js";
 import { packageRoot } from "../util/paths.js";
 import { judge } from "./judge.js";
+import { patroniTimingAdjustments } from "../stacks/timing-adjustments.js";
 
 /** journal.jsonl header `meta`: everything besides the events that judging and rendering need. */
 export interface RunMeta {
@@ -69,7 +70,8 @@ export function reportFromRecord(rec: RunRecord): RunReport {
   const end = events.find((e): e is RunEndEvent => e.kind === "run-end");
   const teardown = events.find((e): e is TeardownEvent => e.kind === "teardown");
   const versions = { ...(info?.versions ?? {}) };
-  const judgement = judge({
+  // A skipped run has no history to judge.
+  const judgement = end?.skipped !== undefined ? { verdicts: [], findings: [], knownIssues: [] } : judge({
     events,
     invariants: meta.scenario.invariants,
     error: end?.error,
@@ -95,7 +97,9 @@ export function reportFromRecord(rec: RunRecord): RunReport {
     events,
     verdicts: judgement.verdicts,
     error: end ? end.error : "the journal ends before the run did (the process died)",
-    findings: judgement.findings,
+    findings: [...judgement.findings, ...patroniTimingAdjustments(events)],
+    ...(end?.skipped !== undefined ? { skipped: end.skipped } : {}),
+    ...(info?.patroniConfigOverrides ? { patroniConfigOverrides: info.patroniConfigOverrides } : {}),
     knownIssues: judgement.knownIssues,
     options: meta.options,
     stepLines: meta.scenario.stepLines,

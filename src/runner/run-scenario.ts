@@ -38,6 +38,12 @@ export interface RunOptions {
   seed?: number;
   /** Shared known issues (default: the shipped known-issues/patroni.yaml); the scenario's own are added. */
   knownIssues?: readonly KnownIssue[];
+  /** The pgchaos stack to run on (default bookworm). */
+  stack?: string;
+  /** A user's own image (run --image): replaces the stack's and the scenario's topology.image. */
+  image?: string;
+  /** A team's own patroni.yml (run --patroni-config FILE), merged into every node before the scenario's patroni_config. */
+  patroniConfig?: Record<string, unknown>;
 }
 
 export interface ScenarioResult {
@@ -101,6 +107,9 @@ export async function runScenarioInput(input: ScenarioRunInput, opts: RunOptions
       signal: opts.signal,
       random: derivedRandom(seed, "dcs-proxy"),
       harnessVersion: meta.harness.version,
+      ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
+      ...(opts.image !== undefined ? { image: opts.image } : {}),
+      ...(opts.patroniConfig !== undefined ? { patroniConfig: opts.patroniConfig } : {}),
     });
   } finally {
     journal.close();

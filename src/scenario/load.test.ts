@@ -144,7 +144,7 @@ describe("malformed scenarios: exact positions and messages", () => {
   it("a typo in a key: the key's position, the allowed keys and a suggestion (not also 'missing description')", () => {
     const e = errorOf("name: x\ndescripton: test\nsteps:\n  - sleep: 1s\n");
     expect(e.message.split("\n")).toEqual([
-      `${F}:2:1: descripton: unknown key 'descripton'; allowed: name, description, incident, tags, allow_unsafe_timings, topology, patroni, nodes, workload, settle, invariants, steps, known_issues; did you mean 'description'?`,
+      `${F}:2:1: descripton: unknown key 'descripton'; allowed: name, description, incident, tags, allow_unsafe_timings, topology, patroni, requires, patroni_config, nodes, workload, settle, invariants, steps, known_issues; did you mean 'description'?`,
     ]);
     expect(e.issues[0]).toEqual({
       file: F,
@@ -152,7 +152,7 @@ describe("malformed scenarios: exact positions and messages", () => {
       column: 1,
       path: ["descripton"],
       message: "unknown key 'descripton'",
-      allowed: ["name", "description", "incident", "tags", "allow_unsafe_timings", "topology", "patroni", "nodes", "workload", "settle", "invariants", "steps", "known_issues"],
+      allowed: ["name", "description", "incident", "tags", "allow_unsafe_timings", "topology", "patroni", "requires", "patroni_config", "nodes", "workload", "settle", "invariants", "steps", "known_issues"],
       suggestion: "description",
     });
   });

@@ -22,6 +22,7 @@ import { CONDITION_PARAMS, CONDITION_TYPES, type Condition, type ConditionType }
 import type { ReportIssue } from "../faults/kind.js";
 import { FAULTS, FAULT_TYPES, LIVE_UPDATABLE, LIVE_UPDATE_PARAMS, type FaultType } from "../faults/registry.js";
 import { duration, keyedUnion, show, signedDuration, size, stepIdSchema, typeName } from "./primitives.js";
+import { rangeError } from "../versions/range.js";
 
 export { type NodeRef, type NodeKind } from "./primitives.js";
 export { type Condition, type ConditionType, type ExpectedRole } from "./condition-params.js";
@@ -188,6 +189,13 @@ const topology = z
       .describe(
         "Route every Patroni node's etcd traffic through pgchaos's DCS fault proxy (needs the Docker engine on this machine). Default: on when a step uses a proxy fault (watch-stall, dcs-latency, dcs-error), else off.",
       ),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Run the lab on this image (a local image reference) instead of a pgchaos stack's; it is checked against docs/image-contract.md before any container starts. `run --image` takes precedence.",
+      ),
   })
   .prefault({})
   .describe("Lab topology. Node names: pg1..pgN (Patroni + PostgreSQL), e1..eM (etcd), haproxy.");
@@ -276,6 +284,21 @@ const invariant = z
   })
   .describe("An invariant judged on the recorded history after the run.");
 
+/** A semver range for one component, checked when the scenario is loaded. */
+const versionRange = (what: string) =>
+  z
+    .string()
+    .superRefine((v, ctx) => {
+      const e = rangeError(v);
+      if (e) ctx.addIssue({ code: "custom", input: v, message: e });
+    })
+    .optional()
+    .describe(`Range of ${what} versions this scenario applies to (semver range, e.g. ">=4.0"); on other versions the run is reported as skipped.`);
+
+export const requiresSchema = z
+  .strictObject({ patroni: versionRange("Patroni"), postgres: versionRange("PostgreSQL"), etcd: versionRange("etcd") })
+  .describe("The versions this scenario applies to; a lab whose image runs other versions reports the scenario as skipped, with the reason.");
+
 export const scenarioSchema = z
   .strictObject({
     name: z
@@ -291,6 +314,13 @@ export const scenarioSchema = z
       .describe("Accept Patroni timings that break loop_wait + 2*retry_timeout <= ttl (for scenarios that use bad timings on purpose)."),
     topology,
     patroni: patroniSettings,
+    requires: requiresSchema.optional(),
+    patroni_config: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        "A team's own patroni.yml settings, deep-merged into every node's generated patroni.yml (before nodes.<name>.patroni_config). pgchaos keeps the keys it needs (names, addresses, credentials, data and binary paths, DCS hosts) and reports which it overrode. `run --patroni-config FILE` merges a file the same way, before this key.",
+      ),
     nodes: z
       .record(z.string(), nodeOverride)
       .default(() => ({}))

@@ -16,6 +16,7 @@ import type { History } from "../../src/history/history.js";
 import type { Lab } from "../../src/lab/lab-api.js";
 import { dockerExec } from "../../src/lab/docker-exec.js";
 import { runLabels } from "../../src/lab/labels.js";
+import { imageFacts } from "../../src/image/facts.js";
 
 // The run labels too: a crashed test run's containers are reaped by `pgchaos gc` like any run's.
 const LABEL = { "pgchaos.dev": "clockshim", ...runLabels(`clockshim-test-${process.pid}`) };
@@ -231,6 +232,7 @@ describe("pgchaos-clockshim (vDSO clock shim)", () => {
   });
 
   it("ClockSkew fault: etcd, Patroni (Python) and PostgreSQL skewed by one root watcher; update; heal restores", async () => {
+    const { pgBinDir } = await imageFacts(docker, IMAGE);
     const patroniYml = [
       "scope: cs",
       "name: p1",
@@ -244,7 +246,7 @@ describe("pgchaos-clockshim (vDSO clock shim)", () => {
       "  listen: '127.0.0.1:5432'",
       "  connect_address: '127.0.0.1:5432'",
       "  data_dir: /var/lib/postgresql/data",
-      "  bin_dir: /usr/lib/postgresql/15/bin",
+      `  bin_dir: ${pgBinDir}`,
       "  pgpass: /tmp/pgpass",
       "  authentication: {superuser: {username: postgres, password: x}, replication: {username: repl, password: x}}",
       "  parameters: {unix_socket_directories: /var/run/postgresql}",

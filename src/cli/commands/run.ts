@@ -13,6 +13,12 @@ import { UserFacingError } from "../../util/errors.js";
 import { selectShard, parseShard } from "../../runner/shard.js";
 import { toRunInput } from "../../runner/run-input.js";
 import { selectScenarios } from "../../scenario/select.js";
+import { stackByName } from "../../stacks/stacks.js";
+import { stackIssues } from "../../stacks/scenario-fit.js";
+import { formatIssue } from "../../scenario/load.js";
+import { readPatroniConfigFile } from "../../lab/team-config-file.js";
+import { ensureEngine } from "../../engine/docker-engine.js";
+import { resolveLabImage } from "../../image/resolve.js";
 import { runGameDay } from "../../gameday/gameday.js";
 import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
 import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
@@ -39,6 +45,12 @@ export interface RunCommandOptions {
   for?: string;
   /** The summary JSON on stdout; everything for people goes to stderr. */
   json?: boolean;
+  /** One stack (bookworm, trixie, sid). */
+  stack?: string;
+  /** A user's own image (checked against docs/image-contract.md before any lab starts). */
+  image?: string;
+  /** A team's patroni.yml merged into every node. */
+  patroniConfigFile?: string;
   /** Treat failures explained by known issues as failures (exit 1). */
   strict?: boolean;
   /** Seed of the harness's random choices (every scenario of the game day uses it); random when absent. */
@@ -73,6 +85,8 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const policy = parseRepeatPolicy({ repeat: o.repeat, untilFail: o.untilFail, for: o.for });
   // With --json, stdout carries the summary JSON only.
   const say = o.json ? (s: string) => process.stderr.write(s + "\n") : out;
+  const stack = o.stack !== undefined ? stackByName(o.stack) : undefined;
+  const patroniConfig = o.patroniConfigFile ? await readPatroniConfigFile(o.patroniConfigFile) : undefined;
   const files = await findScenarioFiles(o.paths);
   if (!files.length) throw new UserFacingError(`no scenario files (*.yaml, *.yml) in ${o.paths.join(", ")}`);
   // Validate everything before starting anything: a typo in the last file should not cost a game day.
@@ -80,7 +94,10 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const problems: string[] = [];
   for (const f of files) {
     try {
-      inputs.push(toRunInput(await loadScenario(f)));
+      const loaded = await loadScenario(f);
+      const unfit = o.image ? [] : stackIssues(loaded, stack ?? stackByName(undefined));
+      if (unfit.length) problems.push(...unfit.map(formatIssue));
+      else inputs.push(toRunInput(loaded));
     } catch (e) {
       if (e instanceof ScenarioError) problems.push(e.message);
       else throw e;
@@ -101,6 +118,8 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     if (other) throw new UserFacingError(`${i.file}: scenario name '${i.scenario.name}' is also the name of ${other}; names must be unique in a game day (each names its report folder)`);
     seen.set(i.scenario.name, i.file);
   }
+  // A named stack's image is built, and a user's image checked, once before the first lab.
+  if (stack || o.image) await resolveLabImage(await ensureEngine(stderrProgress), stderrProgress, { stack: o.stack, image: o.image });
   const chosen = selectScenarios(inputs, { tags: o.tags, grep: o.grep }, (i) => i.scenario);
   const selected = shard ? selectShard(chosen, shard, (i) => i.scenario.name) : chosen;
   const gameDay = newRunId();
@@ -129,6 +148,10 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
       timeScale,
       seed,
       knownIssues,
+      ...(o.stack !== undefined ? { stack: o.stack } : {}),
+      ...(o.image ? { image: o.image } : {}),
+      ...(o.patroniConfigFile ? { patroniConfigFile: o.patroniConfigFile } : {}),
+      ...(patroniConfig ? { patroniConfig } : {}),
       signal: interruptSignal,
       progress: stderrProgress,
       onRunEnd: (r) => say(`${r.report.outcome.toUpperCase().padEnd(5)} ${r.label}${r.report.error ? ` — ${r.report.error}` : ""}`),
@@ -155,7 +178,15 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
 }
 
 /** Internal (`pgchaos run-unit`): one run into `dir`, for a game day's pool; the outcome is in the report it writes. */
-export async function runUnitCommand(o: { file: string; dir: string; timeScale?: string; seed?: string }): Promise<number> {
+export async function runUnitCommand(o: {
+  file: string;
+  dir: string;
+  timeScale?: string;
+  seed?: string;
+  stack?: string;
+  image?: string;
+  patroniConfigFile?: string;
+}): Promise<number> {
   let input: ScenarioRunInput;
   try {
     input = toRunInput(await loadScenario(o.file));
@@ -163,6 +194,10 @@ export async function runUnitCommand(o: { file: string; dir: string; timeScale?:
     if (e instanceof ScenarioError) throw new UserFacingError(e.message);
     throw e;
   }
-  await runScenarioInput(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), seed: parseSeed(o.seed), progress: stderrProgress, signal: interruptSignal });
+  await runScenarioInput(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), seed: parseSeed(o.seed),
+    ...(o.stack !== undefined ? { stack: o.stack } : {}),
+    ...(o.image ? { image: o.image } : {}),
+    ...(o.patroniConfigFile ? { patroniConfig: await readPatroniConfigFile(o.patroniConfigFile) } : {}),
+    progress: stderrProgress, signal: interruptSignal });
   return interruptSignal.aborted ? 130 : 0;
 }

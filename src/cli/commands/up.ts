@@ -16,6 +16,9 @@ export interface UpOptions {
   reportsDir: string;
   /** Print the superuser password (lab only; off by default so logs stay clean). */
   showSecrets: boolean;
+  /** The lab's stack (default bookworm), or a user's own image. */
+  stack?: string;
+  image?: string;
 }
 
 /** Starts a cluster, prints how to reach it, and keeps it until Ctrl-C (or SIGTERM). */
@@ -34,10 +37,12 @@ export async function upCommand(o: UpOptions, out: (s: string) => void): Promise
   const { newRunId } = await import("../../lab/run-id.js");
   const runId = newRunId();
   const reportDir = path.join(o.reportsDir, runId);
-  const started = await startLab(spec, { progress: stderrProgress, reportDir, runId, signal: interruptSignal });
+  const started = await startLab(spec, { progress: stderrProgress, reportDir, runId, signal: interruptSignal, stack: o.stack, image: o.image });
   const { lab, ready } = started;
   out(`pgchaos lab ${lab.runId} is ready (leader ${ready.leader}; etcd ${ready.etcdSec.toFixed(1)} s, leader ${ready.leaderSec.toFixed(1)} s, replicas ${ready.replicasSec.toFixed(1)} s)`);
   out(`network: ${lab.networkName}   logs: ${path.join(reportDir, "logs")}`);
+  const v = started.labImage.facts.versions;
+  out(`image: ${started.image}${started.labImage.stack ? ` (stack ${started.labImage.stack})` : ""}: Patroni ${v.patroni}, PostgreSQL ${v.postgresql}, etcd ${v.etcd}`);
   for (const n of lab.nodes) {
     if (n.kind === "etcd") {
       const e = n.endpoint(ETCD_CLIENT_PORT);

@@ -2,6 +2,8 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { formatIssue, type LoadedScenario, loadScenario, ScenarioError, type ScenarioIssue } from "../../scenario/load.js";
 import { UserFacingError } from "../../util/errors.js";
+import type { StackRecipe } from "../../stacks/stacks.js";
+import { keptKeyNotes, stackIssues } from "../../stacks/scenario-fit.js";
 
 export interface ValidateOutput {
   stdout: (s: string) => void;
@@ -78,7 +80,7 @@ export async function findScenarioFiles(paths: string[]): Promise<string[]> {
  * Two scenarios with the same name are an error too (their reports would collide).
  * Returns 0 when all are valid, 2 when any is invalid, a path does not exist, or no file is found.
  */
-export async function validateCommand(paths: string[], out: ValidateOutput): Promise<number> {
+export async function validateCommand(paths: string[], out: ValidateOutput, opts: { stack?: StackRecipe } = {}): Promise<number> {
   const { files, missing } = await collect(paths.length ? paths : ["scenarios"]);
   for (const m of missing) out.stderr(`${m}: no such file or directory`);
   if (!files.length) {
@@ -97,7 +99,14 @@ export async function validateCommand(paths: string[], out: ValidateOutput): Pro
         continue;
       }
       byName.set(s.name, s);
+      const unfit = opts.stack ? stackIssues(s, opts.stack) : [];
+      if (unfit.length) {
+        invalid++;
+        for (const i of unfit) out.stderr(formatIssue(i));
+        continue;
+      }
       out.stdout(`ok  ${f}`);
+      for (const n of keptKeyNotes(s)) out.stdout(`    note: ${formatIssue(n)}`);
     } catch (e) {
       invalid++;
       out.stderr(e instanceof ScenarioError ? e.message : `${f}: ${e instanceof Error ? e.message : String(e)}`);

@@ -16,6 +16,8 @@ export default defineCommand({
     scenario: { type: "string", value: "FILE", help: "take topology and Patroni settings from this scenario instead" },
     reports: { type: "string", value: "DIR", default: "reports", help: "where the lab's container logs go (DIR/RUN_ID/logs)" },
     "show-secrets": { type: "boolean", help: "print the generated superuser password" },
+    stack: { type: "string", value: "NAME", help: "the lab's stack: bookworm (default), trixie, sid" },
+    image: { type: "string", value: "REF", help: "your own lab image instead (checked against docs/image-contract.md)" },
     "install-engine": { type: "boolean", help: "as root on Debian: install (docker.io) and start a Docker engine when none answers" },
   },
   async run(v, _args, io) {
@@ -23,6 +25,6 @@ export default defineCommand({
     const patroni = intArg("--patroni", v.patroni, 1, 5);
     if (v["install-engine"]) (await import("../../engine/docker-engine.js")).allowSystemChanges();
     const { upCommand } = await import("../commands/up.js");
-    return upCommand({ etcd, patroni, scenario: v.scenario, reportsDir: v.reports, showSecrets: v["show-secrets"] }, io.out);
+    return upCommand({ etcd, patroni, scenario: v.scenario, reportsDir: v.reports, showSecrets: v["show-secrets"], stack: v.stack, image: v.image }, io.out);
   },
 });
