@@ -66,6 +66,8 @@ export async function labTargetFromDocker(runId: string | undefined, docker = ne
   const run = runs[0];
   const hosts: LabHost[] = [];
   for (const c of containers) {
+    // Only the lab's nodes: the run's reaper carries the run label but is not a node.
+    if (!c.Labels[LABEL_NODE]) continue;
     const info = await docker.getContainer(c.Id).inspect();
     const nets = info.NetworkSettings.Networks ?? {};
     const net = nets[`pgchaos-${c.Labels[LABEL_RUN]}`] ?? Object.values(nets)[0];

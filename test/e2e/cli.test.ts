@@ -95,7 +95,10 @@ describe("pgchaos CLI", () => {
       for (const o of Object.keys(c.options)) expect(r.stdout, `${c.name} --help`).toMatch(new RegExp(`--${o}\\b`));
     }
     const top = await execa("node", [cli, "--help"]);
-    for (const c of COMMANDS) expect(top.stdout).toContain(`  ${c.name} `);
+    for (const c of COMMANDS) {
+      if (c.hidden) expect(top.stdout).not.toContain(`  ${c.name} `);
+      else expect(top.stdout).toContain(`  ${c.name} `);
+    }
     const v = await execa("node", [cli, "--version"]);
     const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
     expect(v.stdout.trim()).toBe(pkg.version);
