@@ -111,6 +111,20 @@ describe("pending: nothing to judge yet", () => {
       const r = evaluateCondition(cond as never, c);
       expect({ type: cond.type, ok: r.ok, pending: r.pending }).toEqual({ type: cond.type, ok: false, pending: true });
     }
+    // Only the replica sampled so far: the primary's first sample may still come.
+    const early = History.from([
+      node(0, "pg1", { role: "primary", writable: true, receivedLsn: 5_000_000 }),
+      node(100, "pg2", { role: "replica", writable: false, streaming: true, replayedLsn: 5_000_000 }),
+      node(300, "pg1", { role: "primary", writable: true, receivedLsn: 5_000_000 }),
+      node(300, "pg3", { role: "replica", writable: false, streaming: true, replayedLsn: 5_000_000 }),
+    ]);
+    const lagAt = (now: number, h = early) => evaluateCondition({ type: "lag", node: ref("pg2"), below: 1_000_000 } as never, { ...ctx(50, now), history: h });
+    expect(lagAt(200)).toMatchObject({ ok: false, pending: true });
+    expect(lagAt(400)).toMatchObject({ ok: true });
+    // Every node sampled and none writable: a real "no primary", not pending.
+    const none = History.from([0, 1, 2].map((i) => node(100, `pg${i + 1}`, { role: "replica", writable: false, replayedLsn: 1 })));
+    expect(lagAt(200, none).pending).toBeFalsy();
+    expect(lagAt(200, none).detail).toBe("no primary to measure lag against");
     // The DCS could not be read in the window: an observation, not pending.
     const unreadable = evaluateCondition({ type: "leader", exists: true } as never, ctx(1000, 2000));
     expect(unreadable.pending).toBeUndefined();

@@ -5,8 +5,14 @@ import { nodeNow, primaryNow } from "./condition.js";
 export const lagCondition: ConditionEvaluator<{ type: "lag"; node: { text: string } | "all"; below: number }> = {
   evaluate(c, ctx) {
     const primary = primaryNow(ctx);
-    const anySample = ctx.patroniNodes.some((n) => nodeNow(ctx, n));
-    if (!primary) return { ok: false, pending: !anySample, detail: anySample ? "no primary to measure lag against" : "no sample since the step began" };
+    if (!primary) {
+      // Who is primary is only known once every node has been sampled in the window: until then
+      // the primary's first sample may simply not have arrived (pending, not "no primary").
+      const unsampled = ctx.patroniNodes.filter((n) => !nodeNow(ctx, n));
+      if (unsampled.length === ctx.patroniNodes.length) return { ok: false, pending: true, detail: "no sample since the step began" };
+      if (unsampled.length) return { ok: false, pending: true, detail: `no primary among the nodes sampled so far (none yet of ${unsampled.join(", ")})` };
+      return { ok: false, detail: "no primary to measure lag against" };
+    }
     const p = nodeNow(ctx, primary)!;
     if (p.receivedLsn === undefined) return { ok: false, detail: `${primary}'s WAL position unknown` };
     const nodes = c.node === "all" ? ctx.patroniNodes.filter((n) => n !== primary) : [ctx.resolve(c.node)];
