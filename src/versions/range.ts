@@ -55,20 +55,18 @@ const VERSIONS_FIELD = { patroni: "patroni", postgres: "postgresql", etcd: "etcd
  * -> 17.6.0, "3.0.2" -> 3.0.2, "15.14" -> 15.14.0. undefined when nothing version-like is there.
  */
 export function comparableVersion(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  return semver.coerce(text)?.version;
+  return parseVersion(text)?.version;
 }
 
 /** A parse error's text for a range, or undefined when semver accepts it. */
 export function rangeError(range: string): string | undefined {
   if (typeof range !== "string" || !range.trim()) return "an empty version range";
-  return semver.validRange(range) === null ? `'${range}' is not a version range (examples: ">=4.0", "3.0.x", ">=3.0 <4")` : undefined;
+  return !isValidRange(range) ? `'${range}' is not a version range (examples: ">=4.0", "3.0.x", ">=3.0 <4")` : undefined;
 }
 
 /** Whether a version satisfies a range ("4.0.7" and ">=4.0" -> true). Unknown versions never satisfy. */
 export function satisfies(version: string | undefined, range: string): boolean {
-  const v = comparableVersion(version);
-  return v !== undefined && semver.satisfies(v, range);
+  return inRange(version, range);
 }
 
 /**
