@@ -3,7 +3,7 @@ import path from "node:path";
 import { runScenarioInput, type ScenarioRunInput } from "../runner/run-scenario.js";
 import type { RunReport } from "../report/model.js";
 import { ensureEngine } from "../engine/docker-engine.js";
-import { ensureLabImage } from "../image/lab-image.js";
+import { resolveLabImage } from "../image/resolve.js";
 import type { Progress } from "../util/progress.js";
 import { monoMs } from "../util/time.js";
 import { runPool } from "./pool.js";
@@ -82,7 +82,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   const repeating = isRepeating(o.policy);
   const t0 = monoMs();
   const docker = await ensureEngine(o.progress);
-  await ensureLabImage(docker, o.progress);
+  // The runs' image (the stack's, built on first use, or a user's, checked against the
+  // contract) once, before any lab: not once per lab, and not the default stack's when another is named.
+  await resolveLabImage(docker, o.progress, { stack: o.stack, image: o.image });
   const schedule = new Schedule(items, o.policy);
   const isolate = o.isolate ?? o.jobs > 1;
   const runs: GameDayRun[] = [];

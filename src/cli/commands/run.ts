@@ -17,8 +17,6 @@ import { stackByName } from "../../stacks/stacks.js";
 import { stackIssues } from "../../stacks/scenario-fit.js";
 import { formatIssue } from "../../scenario/load.js";
 import { readPatroniConfigFile } from "../../lab/team-config-file.js";
-import { ensureEngine } from "../../engine/docker-engine.js";
-import { resolveLabImage } from "../../image/resolve.js";
 import { runGameDay } from "../../gameday/gameday.js";
 import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
 import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
@@ -118,8 +116,6 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     if (other) throw new UserFacingError(`${i.file}: scenario name '${i.scenario.name}' is also the name of ${other}; names must be unique in a game day (each names its report folder)`);
     seen.set(i.scenario.name, i.file);
   }
-  // A named stack's image is built, and a user's image checked, once before the first lab.
-  if (stack || o.image) await resolveLabImage(await ensureEngine(stderrProgress), stderrProgress, { stack: o.stack, image: o.image });
   const chosen = selectScenarios(inputs, { tags: o.tags, grep: o.grep }, (i) => i.scenario);
   const selected = shard ? selectShard(chosen, shard, (i) => i.scenario.name) : chosen;
   const gameDay = newRunId();
