@@ -7,7 +7,8 @@ export type * from "./checker.js";
 export { singlePrimary, type SinglePrimaryOptions } from "./single-primary.js";
 export { noAckedWriteLost, type NoAckedWriteLostOptions } from "./no-acked-write-lost.js";
 export { writeAvailability, availabilityOf, type WriteAvailabilityOptions, type SeriesAvailability } from "./write-availability.js";
-export { compressRanges, formatT, formatDuration } from "./util.js";
+export { compressRanges } from "./util.js";
+export { formatT, formatDuration } from "../util/time.js";
 
 /** Checker factories by scenario invariant name. */
 export const checkers: Record<string, (opts?: object) => Checker> = {

@@ -8,7 +8,8 @@ import type {
   LostWritesEvidence,
   Verdict,
 } from "./checker.js";
-import { compressRanges, eventsOf, formatT, mergeOpts } from "./util.js";
+import { compressRanges, eventsOf, mergeOpts } from "./util.js";
+import { formatT } from "../util/time.js";
 
 /**
  * no-acked-write-lost: every write the client was told succeeded (WriteOp outcome "ok") must be

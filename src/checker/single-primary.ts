@@ -1,6 +1,7 @@
 import type { HistoryEvent, NodeSample, WriteOp } from "../history/events.js";
 import type { Checker, Evidence, InterleavedAcksEvidence, OverlapEvidence, Verdict } from "./checker.js";
-import { compressRanges, eventsOf, firstAtOrAfter, formatDuration, formatT, lastAtOrBefore, mergeOpts } from "./util.js";
+import { compressRanges, eventsOf, firstAtOrAfter, lastAtOrBefore, mergeOpts } from "./util.js";
+import { formatDuration, formatT } from "../util/time.js";
 
 /**
  * single-primary: at no time may two nodes be writable, nor two nodes claim the primary role.

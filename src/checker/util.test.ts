@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compressRanges, firstAtOrAfter, formatDuration, formatT, lastAtOrBefore, median } from "./util.js";
+import { compressRanges, firstAtOrAfter, lastAtOrBefore, median } from "./util.js";
 
 describe("checker utils", () => {
   it("compresses seqs into ranges", () => {
@@ -7,15 +7,6 @@ describe("checker utils", () => {
     expect(compressRanges([])).toBe("");
     expect(compressRanges([5])).toBe("5");
     expect(compressRanges([1, 3, 4, 6])).toBe("1,3-4,6");
-  });
-  it("formats history times and durations", () => {
-    expect(formatT(12345)).toBe("+12.3s");
-    expect(formatT(0)).toBe("+0.0s");
-    expect(formatT(40)).toBe("+0.0s");
-    expect(formatT(-40)).toBe("+0.0s");
-    expect(formatT(-1500)).toBe("-1.5s");
-    expect(formatT(99960)).toBe("+100.0s");
-    expect(formatDuration(2530)).toBe("2.5 s");
   });
   it("computes medians and binary searches", () => {
     expect(median([3, 1, 2])).toBe(2);

@@ -6,16 +6,6 @@ export function eventsOf<K extends EventKind>(events: readonly HistoryEvent[], k
   return out.sort((a, b) => a.t - b.t);
 }
 
-/** "+12.3s": a history time in seconds with one decimal. */
-export function formatT(ms: number): string {
-  const r = Math.round(ms / 100) / 10;
-  return `${r < 0 ? "-" : "+"}${Math.abs(r).toFixed(1)}s`;
-}
-
-/** "2.6 s": a duration in seconds with one decimal. */
-export function formatDuration(ms: number): string {
-  return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
-}
 
 /** Sorted, de-duplicated integers as ranges: [120..135, 140] -> "120-135,140". */
 export function compressRanges(values: Iterable<number>): string {

@@ -1,6 +1,7 @@
 import type { HistoryEvent, WriteOp } from "../history/events.js";
 import type { Checker, Evidence, UnavailabilityWindowEvidence, Verdict } from "./checker.js";
-import { eventsOf, formatDuration, formatT, median, mergeOpts } from "./util.js";
+import { eventsOf, median, mergeOpts } from "./util.js";
+import { formatDuration, formatT } from "../util/time.js";
 
 /**
  * write-availability: how long clients could not get a write acknowledged (the client-visible

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { History } from "../history/history.js";
 import type { DcsSample, HistoryEvent, NodeSample } from "../history/events.js";
-import { evaluateCondition, probesFor, type ConditionContext } from "./index.js";
+import { evaluateCondition, probesFor, type ConditionContext } from "./registry.js";
 
 const node = (t: number, n: string, o: Partial<NodeSample>): NodeSample => ({ kind: "node", t, node: n, restUp: true, pgUp: true, latencyMs: 5, ...o });
 const dcs = (t: number, o: Partial<DcsSample>): DcsSample => ({ kind: "dcs", t, reachable: true, leader: null, members: ["pg1", "pg2", "pg3"], etcdHealth: { e1: true, e2: true, e3: true }, ...o });

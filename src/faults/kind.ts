@@ -6,23 +6,16 @@
  */
 import type { z } from "zod";
 import type { Lab } from "../lab/lab-api.js";
-import type { NodeKind, NodeRef } from "../scenario/primitives.js";
+import type { NodeRef, ParamsOf, StepProblem, TopologyNodes } from "../scenario/primitives.js";
+
+export type { ParamsOf, StepProblem, TopologyNodes };
 import type { Fault } from "./fault.js";
 
-/** A kind's parameters after parsing (defaults applied, node references as NodeRef objects). */
-export type ParamsOf<S extends z.ZodRawShape> = z.output<z.ZodObject<S>>;
 
 /** Reports a problem with one parameter; `path` is relative to the step (e.g. ["from", 1]). */
 export type ReportIssue = (path: (string | number)[], message: string, input: unknown) => void;
 
-/** A problem the topology check found, at a path relative to the step. */
-export interface StepProblem {
-  path: (string | number)[];
-  message: string;
-}
 
-/** Node names of the scenario's topology, by kind. */
-export type TopologyNodes = Record<NodeKind, string[]>;
 
 export interface FaultBuildContext {
   /** The step's label (its id, or `step-<n>`): names per-instance state such as an iptables chain. */

@@ -1,13 +1,7 @@
 /** What to start: the lab's shape and Patroni's DCS settings. Scenarios map onto this. */
-export interface DcsSettings {
-  ttl: number;
-  loop_wait: number;
-  retry_timeout: number;
-  failsafe_mode: boolean;
-  maximum_lag_on_failover: number;
-  synchronous_mode: boolean;
-  postgresql_parameters: Record<string, string | number | boolean>;
-}
+import { type DcsSettings, defaultDcsSettings } from "../scenario/patroni-settings.js";
+
+export type { DcsSettings };
 
 export interface NodeOverride {
   /** Deep-merged over the generated patroni.yml. */
@@ -34,24 +28,13 @@ export interface ClusterSpec {
   teamPatroniConfig?: Record<string, unknown>;
 }
 
-/** Fast timings (ttl 10 / loop_wait 2 / retry_timeout 4) satisfy loop_wait + 2*retry_timeout <= ttl. */
-export const defaultDcs: DcsSettings = {
-  ttl: 10,
-  loop_wait: 2,
-  retry_timeout: 4,
-  failsafe_mode: false,
-  maximum_lag_on_failover: 1048576,
-  synchronous_mode: false,
-  postgresql_parameters: {},
-};
-
 export function clusterSpec(partial: Partial<Omit<ClusterSpec, "dcs">> & { dcs?: Partial<DcsSettings> } = {}): ClusterSpec {
   return {
     etcd: partial.etcd ?? { members: 3, preVote: false },
     patroni: partial.patroni ?? { nodes: 3 },
     haproxy: partial.haproxy ?? false,
     dcsProxy: partial.dcsProxy ?? false,
-    dcs: { ...defaultDcs, ...(partial.dcs ?? {}) },
+    dcs: { ...defaultDcsSettings(), ...(partial.dcs ?? {}) },
     overrides: partial.overrides ?? {},
     ...(partial.pgBinDir ? { pgBinDir: partial.pgBinDir } : {}),
     ...(partial.teamPatroniConfig ? { teamPatroniConfig: partial.teamPatroniConfig } : {}),

@@ -1,4 +1,4 @@
-import { formatDuration, formatT } from "../checker/util.js";
+import { formatDuration, formatT } from "../util/time.js";
 import type { RunReport, StepReport } from "./model.js";
 
 export { formatDuration, formatT };

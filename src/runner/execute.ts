@@ -12,13 +12,13 @@ import { Writer, WRITES_TABLE, writeSequence } from "../workload/writer.js";
 import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
 import { dcsEndpointReport } from "../analysis/dcs-endpoint.js";
 import { haproxyRoutingNote } from "../analysis/haproxy-routing.js";
-import { currentPrimary } from "../workload/primary-view.js";
+import { dcsLeaderAt, nodeSampleAt, writeTarget } from "../history/primary.js";
 import { NodeRefResolver } from "./node-refs.js";
 import { ActiveFaults, healFailure, stillInjectedText, type StillInjected } from "./active-faults.js";
 import { buildFault, faultParams } from "../faults/registry.js";
 import type { FaultContext } from "../faults/fault.js";
-import { PATRONI_LOG_DELAY_MS, actions, runAction, type ActionOutcome } from "../actions/index.js";
-import { evaluateCondition, probesFor, type ConditionContext } from "../conditions/index.js";
+import { ACTIONS, PATRONI_LOG_DELAY_MS, runAction, type ActionOutcome } from "../actions/registry.js";
+import { evaluateCondition, probesFor, type ConditionContext } from "../conditions/registry.js";
 import { patroniRest, pgTarget } from "../lab/lab-clients.js";
 import { pgConnect } from "../clients/pg.js";
 import type { Versions } from "../report/model.js";
@@ -213,7 +213,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     await Promise.all([writer.stop(), directWriter?.stop()]);
     // Let replicas replay the last writes before reading them back.
     await sleep(1500, signal);
-    await finalRead(started, history, now, settled ?? currentPrimary(history, patroniNodes));
+    await finalRead(started, history, now, settled ?? writeTarget(history, patroniNodes) ?? null);
   } catch (e) {
     if (e instanceof SkipRun) {
       out.skipped = e.message;
@@ -315,18 +315,18 @@ async function actionStep(step: Extract<Step, { kind: "action" }>, id: string, e
   const t = env.now();
   // A request the cluster does not answer (timeout, refused connection) is an outcome of the
   // action, judged like a wrong status; it is not an error of the harness.
-  const out = await runAction(step, {
+  const out = await runAction(step.action, step, {
     lab: env.lab,
     history: env.history,
     resolve: env.refs.resolve,
-    currentLeader: () => env.history.latest("dcs", (d) => d.reachable)?.leader ?? null,
+    currentLeader: () => dcsLeaderAt(env.history) ?? null,
   }).catch((e: unknown): ActionOutcome => {
     if (env.signal?.aborted) throw e;
     return { succeeded: false, error: errorText(e) };
   });
   const tEnd = env.now();
   let log: string[] = [];
-  if (actions[step.action].collectsPatroniLog) {
+  if (ACTIONS[step.action].collectsPatroniLog) {
     await sleep(PATRONI_LOG_DELAY_MS, env.signal);
     log = formatActionLog(patroniLinesDuring(env.history.all(), env.patroniNodes, t, tEnd + 500));
   }
@@ -407,15 +407,9 @@ async function waitSettled(history: History, now: () => number, nodes: string[],
   const deadline = now() + budgetMs;
   const since = now();
   while (now() < deadline) {
-    const dcs = history.latest("dcs", (d) => d.reachable);
-    const leader = dcs && dcs.t >= since ? dcs.leader : null;
-    if (leader) {
-      const fresh = (n: string) => {
-        const s = history.latest("node", (x) => x.node === n);
-        return s && s.t >= since ? s : undefined;
-      };
-      if (fresh(leader)?.writable && nodes.filter((n) => n !== leader).every((n) => fresh(n)?.streaming)) return leader;
-    }
+    const leader = dcsLeaderAt(history, { since });
+    const fresh = (n: string) => nodeSampleAt(history, n, { since });
+    if (leader && fresh(leader)?.writable && nodes.filter((n) => n !== leader).every((n) => fresh(n)?.streaming)) return leader;
     await sleep(POLL_MS, signal);
   }
   return undefined;

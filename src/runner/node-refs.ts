@@ -1,10 +1,11 @@
 import type { History } from "../history/history.js";
+import { lastKnownLeaderAt, leaderAt } from "../history/primary.js";
 
 export type AnyNodeRef = { type: "node"; text: string; name: string } | { type: "leader" | "replica"; text: string; step: string };
 
 /**
- * Resolves `leader@<step>` / `replica@<step>` from the recorded history: the DCS leader (or,
- * when the DCS could not be read, the writable node) when that step began; a replica is the
+ * Resolves `leader@<step>` / `replica@<step>` from the recorded history: the leader when that
+ * step began (history/primary.ts: the DCS leader key's holder, else the writable node); a replica is the
  * first node by name that reported the replica role then. Resolved once, then fixed.
  */
 export class NodeRefResolver {
@@ -34,9 +35,8 @@ export class NodeRefResolver {
     return node;
   };
 
+  /** The leader when a step began (history/primary.ts), or the last one the DCS named if none was known then. */
   leaderAt(t: number): string | undefined {
-    const d = this.history.latest("dcs", (x) => x.reachable && x.leader !== null, t);
-    if (d?.leader) return d.leader;
-    return this.patroniNodes.find((n) => this.history.latest("node", (s) => s.node === n, t)?.writable);
+    return leaderAt(this.history, this.patroniNodes, { at: t }) ?? lastKnownLeaderAt(this.history, { at: t });
   }
 }

@@ -20,6 +20,18 @@ import {
 export type NodeKind = "patroni" | "etcd" | "haproxy";
 export const NODE_KINDS: readonly NodeKind[] = ["patroni", "etcd", "haproxy"];
 
+/** Node names of the scenario's topology, by kind. */
+export type TopologyNodes = Record<NodeKind, string[]>;
+
+/** A fault's or action's parameters after parsing (defaults applied, node references as NodeRef objects). */
+export type ParamsOf<S extends z.ZodRawShape> = z.output<z.ZodObject<S>>;
+
+/** A problem a kind's topology check found, at a path relative to its step. */
+export interface StepProblem {
+  path: (string | number)[];
+  message: string;
+}
+
 /**
  * A node reference after parsing.
  * - `{ type: "node" }`: a fixed node by name (`pg2`, `e1`, `haproxy`).

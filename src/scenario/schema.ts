@@ -17,18 +17,20 @@
  */
 import { z } from "zod";
 import { knownIssueSchema } from "../known-issues/schema.js";
-import { ACTION_PARAMS, ACTION_TYPES, type ActionType } from "./action-params.js";
-import { CONDITION_PARAMS, CONDITION_TYPES, type Condition, type ConditionType } from "./condition-params.js";
+import { ACTIONS, ACTION_TYPES, type ActionType } from "../actions/registry.js";
+import { CONDITIONS, CONDITION_TYPES, type Condition, type ConditionType } from "../conditions/registry.js";
 import type { ReportIssue } from "../faults/kind.js";
 import { FAULTS, FAULT_TYPES, LIVE_UPDATABLE, LIVE_UPDATE_PARAMS, type FaultType } from "../faults/registry.js";
 import { duration, keyedUnion, show, signedDuration, size, stepIdSchema, typeName } from "./primitives.js";
 import { rangeError } from "../versions/range.js";
+import { patroniSettings } from "./patroni-settings.js";
 
 export { type NodeRef, type NodeKind } from "./primitives.js";
-export { type Condition, type ConditionType, type ExpectedRole } from "./condition-params.js";
+export { type Condition, type ConditionType } from "../conditions/registry.js";
+export { type ExpectedRole } from "../conditions/shared/params.js";
 export { type FaultType, FAULT_TYPES } from "../faults/registry.js";
-export { type ActionType, ACTION_TYPES } from "./action-params.js";
-export { CONDITION_TYPES } from "./condition-params.js";
+export { type ActionType, ACTION_TYPES } from "../actions/registry.js";
+export { CONDITION_TYPES } from "../conditions/registry.js";
 
 export const SCENARIO_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -64,7 +66,7 @@ const faultStep = z
   .transform((v) => ({ kind: "fault" as const, ...v }));
 
 function actionOption<K extends ActionType>(type: K) {
-  const spec = ACTION_PARAMS[type] as { description: string; params: (typeof ACTION_PARAMS)[K]["params"] };
+  const spec = ACTIONS[type];
   return z
     .strictObject({
       action: z.literal(type).describe(`Action type. ${spec.description}`),
@@ -80,9 +82,9 @@ const actionStep = z
   .transform((v) => ({ kind: "action" as const, ...v }));
 
 function conditionOption<K extends ConditionType>(type: K) {
-  const spec = CONDITION_PARAMS[type];
+  const spec = CONDITIONS[type];
   return z
-    .strictObject({ [type]: spec.schema.describe(spec.description) } as Record<K, (typeof CONDITION_PARAMS)[K]["schema"]>)
+    .strictObject({ [type]: spec.schema.describe(spec.description) } as Record<K, (typeof CONDITIONS)[K]["schema"]>)
     .describe(`${type}: ${spec.description}`)
     .transform((v) => ({ type, ...(v as Record<K, object>)[type] }));
 }
@@ -199,29 +201,6 @@ const topology = z
   })
   .prefault({})
   .describe("Lab topology. Node names: pg1..pgN (Patroni + PostgreSQL), e1..eM (etcd), haproxy.");
-
-/** A whole number of seconds, as Patroni reads its timings. */
-const seconds = (key: string) =>
-  z
-    .number({ error: (iss) => `expected a whole number of seconds, got ${typeName(iss.input)} (Patroni's ${key} is an integer, without unit)` })
-    .int({ error: (iss) => `expected a whole number of seconds, got ${show(iss.input)}` })
-    .min(1);
-
-const patroniSettings = z
-  .strictObject({
-    ttl: seconds("ttl").default(10).describe("bootstrap.dcs.ttl in seconds (default 10). Patroni's rule: loop_wait + 2*retry_timeout <= ttl."),
-    loop_wait: seconds("loop_wait").default(2).describe("bootstrap.dcs.loop_wait in seconds (default 2)."),
-    retry_timeout: seconds("retry_timeout").default(4).describe("bootstrap.dcs.retry_timeout in seconds (default 4)."),
-    failsafe_mode: z.boolean().default(false).describe("bootstrap.dcs.failsafe_mode (default false)."),
-    maximum_lag_on_failover: size("bootstrap.dcs.maximum_lag_on_failover (default 1MB = 1048576 bytes).").prefault(1048576),
-    synchronous_mode: z.boolean().default(false).describe("bootstrap.dcs.synchronous_mode (default false)."),
-    postgresql_parameters: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-      .default(() => ({}))
-      .describe("bootstrap.dcs.postgresql.parameters: PostgreSQL settings (string, number or boolean values)."),
-  })
-  .prefault({})
-  .describe("Patroni's bootstrap.dcs settings. Defaults are fast timings for a lab.");
 
 const nodeOverride = z
   .strictObject({

@@ -9,6 +9,7 @@ import type { Path, SourceMap } from "./source.js";
 import { closest } from "./suggest.js";
 import { guardProblems } from "./guards.js";
 import type { Problem } from "./zod-issues.js";
+import { ACTIONS } from "../actions/registry.js";
 import { FAULTS, LIVE_UPDATABLE as LIVE_UPDATABLE_TYPES, faultParams } from "../faults/registry.js";
 import { etcdName, patroniName } from "../lab/topology.js";
 
@@ -176,8 +177,9 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
       for (const p of kind.semanticCheck?.(faultParams(step), nodes) ?? []) out.push({ path: [...base, ...p.path], at: "value", message: p.message });
     }
 
-    if (step.kind === "action" && step.action === "switchover" && step.leader && step.candidate && step.leader.text === step.candidate.text) {
-      out.push({ path: [...base, "candidate"], at: "value", message: "candidate is the same node as leader" });
+    if (step.kind === "action") {
+      const kind: { semanticCheck?(params: object, nodes: Record<NodeKind, string[]>): { path: (string | number)[]; message: string }[] } = ACTIONS[step.action];
+      for (const p of kind.semanticCheck?.(step, nodes) ?? []) out.push({ path: [...base, ...p.path], at: "value", message: p.message });
     }
   });
 

@@ -38,6 +38,11 @@ export async function waitFor<T>(
   }
 }
 
+/** "2.6 s": a measured duration in seconds with one decimal (reports' figures; scenario durations print with scenario/units.formatDuration, "2.6s", which the loader reads back). */
+export function formatDuration(ms: number): string {
+  return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+}
+
 /** "+12.3s": a time on the run's axis (ms since its origin) in seconds with one decimal; the one formatter for such times. */
 export function formatT(ms: number): string {
   const r = Math.round(ms / 100) / 10;

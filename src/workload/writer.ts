@@ -4,7 +4,7 @@ import type { WriteOp } from "../history/events.js";
 import type { Lab } from "../lab/lab-api.js";
 import { pgConnect, type PgTarget } from "../clients/pg.js";
 import { pgTarget } from "../lab/lab-clients.js";
-import { currentPrimary } from "./primary-view.js";
+import { writeTarget } from "../history/primary.js";
 import { errorText } from "../util/errors.js";
 import { sleep } from "../util/time.js";
 
@@ -101,7 +101,7 @@ export class Writer {
     this.count++;
     const t = this.now();
     const node =
-      this.opts.via === "haproxy" ? "haproxy" : currentPrimary(this.history, this.lab.patroniNodes().map((n) => n.name));
+      this.opts.via === "haproxy" ? "haproxy" : (writeTarget(this.history, this.lab.patroniNodes().map((n) => n.name)) ?? null);
     const op: WriteOp = { kind: "write", t, tEnd: t, seq, node, via: this.opts.via, outcome: "fail" };
     if (!node) {
       op.error = "no primary known";

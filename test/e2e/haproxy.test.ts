@@ -11,7 +11,7 @@ import { haproxyTarget, readHaproxyRoutes, waitHaproxyPrimary } from "../../src/
 import { History } from "../../src/history/history.js";
 import { Recorder } from "../../src/recorder/recorder.js";
 import { Writer, writeSequence } from "../../src/workload/writer.js";
-import { currentPrimary } from "../../src/workload/primary-view.js";
+import { writeTarget } from "../../src/history/primary.js";
 import type { DcsEndpointSample, HaproxySample, WriteOp } from "../../src/history/events.js";
 import { monoMs, sleep } from "../../src/util/time.js";
 
@@ -78,7 +78,7 @@ describe("haproxy", () => {
       for (const s of samples) {
         expect(s.error).toBeUndefined();
         // HAProxy's primary is the node the recorder sees as primary at that moment.
-        const seen = currentPrimary(History.from(history.all().filter((e) => e.t <= s.t)), lab.patroniNodes().map((n) => n.name));
+        const seen = (writeTarget(History.from(history.all().filter((e) => e.t <= s.t)), lab.patroniNodes().map((n) => n.name)) ?? null);
         if (seen) expect(s.primary).toEqual([seen]);
       }
       const gaps = samples.slice(1).map((s, i) => s.t - samples[i].t);

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { defineAction } from "../kind.js";
+import { nodeRef } from "../../scenario/primitives.js";
+import { PATRONI_CONFIG_PATH } from "../../lab/patroni-config.js";
+
+/** patronictl inside a node's container; status = exit code. */
+export const patronictl = defineAction({
+  type: "patronictl",
+  description: "Run patronictl inside a node's container with the given arguments.",
+  params: {
+    node: nodeRef(["patroni"], "Node whose container runs patronictl (required)."),
+    args: z.array(z.string()).describe("Arguments after `patronictl -c <config>`, e.g. [list] or [switchover, --force, --candidate, pg2]."),
+  },
+  collectsPatroniLog: true,
+  async run(p, ctx) {
+    const r = await ctx.lab.exec(ctx.resolve(p.node), ["patronictl", "-c", PATRONI_CONFIG_PATH, ...p.args], {
+      user: "postgres",
+      check: false,
+      timeoutSec: 120,
+    });
+    return { status: r.exitCode, body: (r.stdout + r.stderr).slice(0, 4000), succeeded: r.exitCode === 0 };
+  },
+});

@@ -1,0 +1,7 @@
+import type { ConditionContext } from "../kind.js";
+
+/** The newest recorded answer to a probe in the step's window. */
+export function latestProbe(ctx: ConditionContext, key: string) {
+  const p = ctx.history.latest("probe", (x) => x.key === key, ctx.now);
+  return p && p.t >= ctx.since ? p : undefined;
+}
