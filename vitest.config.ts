@@ -2,6 +2,10 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
+// PGCHAOS_E2E_JOBS=2: e2e test files two at a time, each in its own process (two labs at once;
+// the shipped scenarios are split over two files). Not yet the default: a full suite at 2 has
+// not been run to prove that every harness assertion holds with two labs on 2 cores.
+const e2eJobs = process.env.PGCHAOS_E2E_JOBS === "2" ? 2 : 1;
 
 // Projects: `unit` is pure logic (schema, planning, checkers on recorded histories, report
 // rendering) and needs no Docker; `e2e` starts real containers on a real engine and checks
@@ -9,6 +13,9 @@ const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
 // each to pass (what a team's own suite would do; not part of `npm test`).
 export default defineConfig({
   test: {
+    // With PGCHAOS_E2E_JOBS=2, two workers even on 2 cores (the default there is one): e2e files
+    // spend their time waiting on labs, not computing.
+    ...(e2eJobs > 1 ? { maxWorkers: e2eJobs, minWorkers: 1 } : {}),
     projects: [
       {
         test: {
@@ -24,9 +31,9 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup.ts"],
           ...e2eTimeouts,
-          // One cluster at a time: the machine has 2 cores.
+          // One cluster at a time by default (the machine has 2 cores); see PGCHAOS_E2E_JOBS.
           pool: "forks",
-          poolOptions: { forks: { singleFork: true } },
+          poolOptions: { forks: { singleFork: e2eJobs === 1 } },
         },
       },
       {

@@ -39,6 +39,25 @@ export interface NodeSample {
   error?: string;
 }
 
+/**
+ * A node or DCS sample that failed while pgchaos itself was stalled (its process did not run:
+ * event loop blocked or CPUs busy), so the failure says nothing about the cluster: recorded as
+ * unknown instead of as a node or the DCS being down. Checkers and conditions read it as no
+ * sample (a gap), never as evidence.
+ */
+export interface UnknownSample {
+  kind: "unknown-sample";
+  t: number;
+  /** What was being sampled. */
+  of: "node" | "dcs";
+  /** The Patroni node, for `of: "node"`. */
+  node?: string;
+  /** The longest stall of the harness while the sample was in flight, ms. */
+  stallMs: number;
+  /** What failed (what the sample would have recorded as its error). */
+  error?: string;
+}
+
 /** One poll of the DCS through a healthy path: the leader key and the member keys. */
 export interface DcsSample {
   kind: "dcs";
@@ -259,6 +278,13 @@ export interface RunInfoEvent {
   topology: { scope?: string; nodes: { name: string; kind: string; ip?: string }[] };
   /** Time from the run's start until the cluster was ready, ms. */
   setupMs: number;
+  /**
+   * The lab's start-up split into phases: ms from the lab's start (after the image is resolved)
+   * at which each was reached (createMs, etcdMs, bootstrapStartMs, initdbDoneMs, primaryUpMs,
+   * initializedMs, leaderMs, basebackupStartMs, basebackupDoneMs, streamingStartMs, replicasMs;
+   * see src/lab/setup-phases.ts). Absent in journals written before it existed.
+   */
+  setupPhases?: Record<string, number>;
   /** pgchaos's own settings that a team's patroni.yml tried to change, and why they were kept. */
   patroniConfigOverrides?: string[];
 }
@@ -280,6 +306,7 @@ export type HistoryEvent =
   | RunInfoEvent
   | RunEndEvent
   | NodeSample
+  | UnknownSample
   | DcsSample
   | StepEvent
   | FaultEvent

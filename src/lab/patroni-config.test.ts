@@ -15,7 +15,8 @@ describe("patroni.yml", () => {
     expect(c.etcd3.hosts).toEqual(["e1:2379", "e2:2379", "e3:2379", "e4:2379", "e5:2379"]);
     expect(c.bootstrap.dcs).toMatchObject({ ttl: 30, loop_wait: 5, retry_timeout: 10, failsafe_mode: true });
     expect(c.restapi.connect_address).toBe("pg2:8008");
-    expect(c.postgresql.basebackup).toEqual([{ checkpoint: "fast" }]);
+    expect(c.postgresql.basebackup).toEqual([{ checkpoint: "fast" }, "no-sync"]);
+    expect(c.bootstrap.initdb).toContain("no-sync");
     expect(c.postgresql.authentication.superuser.password).toBe("su");
   });
 

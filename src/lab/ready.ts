@@ -4,6 +4,7 @@ import { LeaderElected } from "../wait-strategies/leader-elected.js";
 import { ReplicasStreaming } from "../wait-strategies/replicas-streaming.js";
 import { monoMs } from "../util/time.js";
 import type { Progress } from "../util/progress.js";
+import type { SetupPhaseMarks, SetupPhases } from "./setup-phases.js";
 
 export interface ReadyTimings {
   /** Seconds from `t0` until each phase held. */
@@ -11,10 +12,16 @@ export interface ReadyTimings {
   leaderSec: number;
   replicasSec: number;
   leader: string;
+  /** The whole start-up split into phases (seconds since `t0`). */
+  phases: SetupPhases;
 }
 
 /** Ready means: etcd healthy, a leader, every replica streaming with lag 0. */
-export async function waitUntilReady(lab: Lab, t0: number, progress: Progress, timeoutMs = 180_000, signal?: AbortSignal): Promise<ReadyTimings> {
+export async function waitUntilReady(
+  lab: Lab,
+  t0: number,
+  start: { createSec: number; marks: SetupPhaseMarks },
+  progress: Progress, timeoutMs = 180_000, signal?: AbortSignal): Promise<ReadyTimings> {
   const etcd = new EtcdHealthy();
   const leader = new LeaderElected();
   const replicas = new ReplicasStreaming(() => leader.leader);
@@ -27,5 +34,6 @@ export async function waitUntilReady(lab: Lab, t0: number, progress: Progress, t
   await replicas.waitUntilReady(lab, timeoutMs, signal);
   const replicasSec = (monoMs() - t0) / 1000;
   progress(`replicas streaming after ${replicasSec.toFixed(1)} s`);
-  return { etcdSec, leaderSec, replicasSec, leader: leader.leader! };
+  const phases: SetupPhases = { ...start.marks.freeze(), createSec: start.createSec, etcdSec, leaderSec, replicasSec };
+  return { etcdSec, leaderSec, replicasSec, leader: leader.leader!, phases };
 }

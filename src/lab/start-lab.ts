@@ -6,6 +6,7 @@ import { UserFacingError } from "../util/errors.js";
 import { collectGarbage } from "./gc.js";
 import { DockerLab } from "./docker-lab.js";
 import { waitUntilReady, type ReadyTimings } from "./ready.js";
+import { SetupPhaseMarks } from "./setup-phases.js";
 import type { ClusterSpec } from "./topology.js";
 import type { LogListener } from "./log-follower.js";
 import type { LabSecrets } from "./lab-api.js";
@@ -68,6 +69,12 @@ export async function startLab(
   const image = labImage.ref;
   const runId = opts.runId ?? newRunId();
   const t0 = monoMs();
+  const marks = new SetupPhaseMarks(t0, monoMs);
+  const userLogLine = opts.onLogLine;
+  const onLogLine = (node: string, line: string) => {
+    marks.onLogLine(node, line);
+    userLogLine?.(node, line);
+  };
   let lab: DockerLab | undefined;
   let reaper: Reaper | undefined;
   let unregister = () => {};
@@ -91,13 +98,13 @@ export async function startLab(
       secrets: opts.secrets,
       logDir: path.join(opts.reportDir, "logs"),
       progress: opts.progress,
-      onLogLine: opts.onLogLine,
+      onLogLine,
       onDcsProxyNotice: opts.onDcsProxyNotice,
       random: opts.random,
     });
     await reaperStarted;
     const createSec = (monoMs() - t0) / 1000;
-    const ready = await waitUntilReady(lab, t0, opts.progress, opts.readyTimeoutMs, opts.signal);
+    const ready = await waitUntilReady(lab, t0, { createSec, marks }, opts.progress, opts.readyTimeoutMs, opts.signal);
     return { lab, docker, image, labImage, ready, createSec, dispose };
   } catch (e) {
     await reaperStarted;

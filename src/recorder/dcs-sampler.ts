@@ -3,6 +3,7 @@ import type { DcsSample } from "../history/events.js";
 import type { Lab } from "../lab/lab-api.js";
 import { dcsPrefix, etcdHttp } from "../lab/lab-clients.js";
 import { errorText } from "../util/errors.js";
+import type { HarnessStallMonitor } from "./harness-stall.js";
 
 interface MemberValue {
   xlog_location?: number;
@@ -21,10 +22,12 @@ export class DcsSampler {
   constructor(
     private readonly lab: Lab,
     private readonly timeoutMs: number,
+    private readonly stalls?: HarnessStallMonitor,
   ) {}
 
   async sample(now: () => number, history: History): Promise<void> {
     const t = now();
+    const t0 = performance.now();
     const etcds = this.lab.etcdNodes().map((n) => n.name);
     const prefix = dcsPrefix(this.lab);
     const healthP = Promise.all(
@@ -78,6 +81,10 @@ export class DcsSampler {
     for (const h of health) s.etcdHealth[h.name] = h.healthy;
     const leaderIds = health.map((h) => h.leaderId).filter((x): x is string => !!x && x !== "0");
     if (leaderIds.length) s.etcdLeader = this.memberIds.get(leaderIds[0]) ?? null;
-    history.append(s);
+    const failed = !s.reachable || Object.values(s.etcdHealth).some((h) => !h);
+    const stallMs = failed ? (this.stalls?.stalledMs(t0, performance.now()) ?? 0) : 0;
+    const unhealthy = Object.keys(s.etcdHealth).filter((m) => !s.etcdHealth[m]);
+    const error = [s.error, unhealthy.length ? `unhealthy: ${unhealthy.join(", ")}` : ""].filter(Boolean).join("; ");
+    history.append(stallMs > 0 ? { kind: "unknown-sample", t, of: "dcs", stallMs: Math.round(stallMs), ...(error ? { error } : {}) } : s);
   }
 }

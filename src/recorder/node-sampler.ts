@@ -6,6 +6,7 @@ import { patroniRest, pgTarget } from "../lab/lab-clients.js";
 import { normaliseRole } from "../clients/patroni-rest.js";
 import { pgConnect } from "../clients/pg.js";
 import { errorText } from "../util/errors.js";
+import type { HarnessStallMonitor } from "./harness-stall.js";
 
 const SAMPLE_SQL = `select pg_is_in_recovery() as rec,
   current_setting('transaction_read_only') = 'on' as ro,
@@ -24,6 +25,7 @@ export class NodeSampler {
     private readonly lab: Lab,
     readonly node: string,
     private readonly timeoutMs: number,
+    private readonly stalls?: HarnessStallMonitor,
   ) {}
 
   private async pg(): Promise<pg.Client> {
@@ -73,8 +75,10 @@ export class NodeSampler {
       this.dropConn();
     }
     if (errors.length) s.error = errors.join("; ");
-    s.latencyMs = Math.round(performance.now() - t0);
-    history.append(s);
+    const t1 = performance.now();
+    s.latencyMs = Math.round(t1 - t0);
+    const stallMs = errors.length ? (this.stalls?.stalledMs(t0, t1) ?? 0) : 0;
+    history.append(stallMs > 0 ? { kind: "unknown-sample", t, of: "node", node: this.node, stallMs: Math.round(stallMs), error: s.error } : s);
   }
 
   close() {

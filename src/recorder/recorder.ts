@@ -6,6 +6,7 @@ import { HaproxySampler, HAPROXY_SAMPLE_MS } from "./haproxy-sampler.js";
 import { DcsEndpointSampler, DCS_ENDPOINT_SAMPLE_MS } from "./dcs-endpoint-sampler.js";
 import { hasHaproxy } from "../lab/haproxy.js";
 import { sleep } from "../util/time.js";
+import { HarnessStallMonitor } from "./harness-stall.js";
 
 export interface RecorderOptions {
   /** Target interval between two samples of the same node. */
@@ -23,6 +24,7 @@ export class Recorder {
   private running = false;
   private loops: Promise<void>[] = [];
   private samplers: NodeSampler[] = [];
+  private readonly stalls = new HarnessStallMonitor();
 
   constructor(
     private readonly lab: Lab,
@@ -34,9 +36,11 @@ export class Recorder {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.samplers = this.lab.patroniNodes().map((n) => new NodeSampler(this.lab, n.name, this.opts.timeoutMs));
+    // A failed sample taken while pgchaos itself stalled is recorded as unknown (harness-stall.ts).
+    this.stalls.start();
+    this.samplers = this.lab.patroniNodes().map((n) => new NodeSampler(this.lab, n.name, this.opts.timeoutMs, this.stalls));
     for (const s of this.samplers) this.loops.push(this.loop(() => s.sample(this.now, this.history)));
-    const dcs = new DcsSampler(this.lab, this.opts.timeoutMs);
+    const dcs = new DcsSampler(this.lab, this.opts.timeoutMs, this.stalls);
     this.loops.push(this.loop(() => dcs.sample(this.now, this.history)));
     // Which etcd member each Patroni node is connected to (its socket table).
     for (const n of this.lab.patroniNodes()) {
@@ -63,6 +67,7 @@ export class Recorder {
     this.running = false;
     await Promise.all(this.loops);
     this.loops = [];
+    this.stalls.stop();
     for (const s of this.samplers) s.close();
   }
 }

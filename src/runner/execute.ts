@@ -7,6 +7,7 @@
 import type { History } from "../history/history.js";
 import type { StepEvent } from "../history/events.js";
 import { startLab, type StartedLab } from "../lab/start-lab.js";
+import { phasesMs } from "../lab/setup-phases.js";
 import { Recorder } from "../recorder/recorder.js";
 import { Writer, WRITES_TABLE, writeSequence } from "../workload/writer.js";
 import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
@@ -145,6 +146,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
       versions: out.versions,
       topology: out.topology,
       setupMs: out.setupMs,
+      setupPhases: phasesMs(started.ready.phases),
       ...(out.patroniConfigOverrides.length ? { patroniConfigOverrides: out.patroniConfigOverrides } : {}),
     });
 

@@ -1,0 +1,51 @@
+import { describe, test } from "vitest";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { loadScenario } from "../../src/scenario/load.js";
+import { runScenarioInput } from "../../src/runner/run-scenario.js";
+import { toRunInput } from "../../src/runner/run-input.js";
+import { newRunId } from "../../src/lab/run-id.js";
+import { assertHarnessInvariants } from "./scenario-harness.js";
+import { quietProgress } from "./helpers.js";
+
+// One test per shipped scenario. They check pgchaos (faults applied and healed, events
+// recorded, verdicts consistent with the record), never that Patroni won a race: whether the
+// scenario passed is the report's business, and is printed for the log.
+//
+// The scenarios are split over SHARDS test files (scenarios.test.ts is shard 1) so that the
+// e2e project's two forks run two labs at once. With PGCHAOS_SCENARIOS set, shard 1 runs every
+// scenario selected and the others none, so `vitest run test/e2e/scenarios.test.ts` still
+// runs a chosen scenario wherever it falls.
+export const SHARDS = 2;
+
+export function scenarioFiles(shard: number): string[] {
+  const dir = path.resolve("scenarios");
+  const only = process.env.PGCHAOS_SCENARIOS?.split(",");
+  const all = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .filter((f) => !only || only.some((o) => f.includes(o)))
+    .sort();
+  if (only) return shard === 1 ? all : [];
+  return all.filter((_, i) => i % SHARDS === shard - 1);
+}
+
+export function describeScenarioShard(shard: number) {
+  const dir = path.resolve("scenarios");
+  const files = scenarioFiles(shard);
+  const reportsDir = path.resolve("reports", `e2e-${newRunId()}`);
+  const timeScale = Number(process.env.PGCHAOS_TIME_SCALE ?? "1.5");
+  describe(`shipped scenarios (shard ${shard} of ${SHARDS})`, () => {
+    if (!files.length) test.skip("no scenario selected in this shard (PGCHAOS_SCENARIOS runs them all in shard 1)", () => {});
+    for (const f of files) {
+      test(f, async () => {
+        const input = toRunInput(await loadScenario(path.join(dir, f)));
+        const result = await runScenarioInput(input, { reportsDir, timeScale, progress: quietProgress });
+        process.stderr.write(
+          `  ${input.scenario.name}: ${result.report.outcome}; ${result.report.steps.map((s) => `${s.id}:${s.outcome}`).join(" ")}; ` +
+            `${result.report.verdicts.map((v) => `${v.checker}:${v.ok ? "ok" : "FAIL"}`).join(" ")}; report ${path.relative(process.cwd(), result.dir)}\n`,
+        );
+        await assertHarnessInvariants(input, result);
+      });
+    }
+  });
+}
