@@ -15,7 +15,7 @@ import { LogFollower, type LogListener } from "./log-follower.js";
 import { dockerExec } from "./docker-exec.js";
 import type { Progress } from "../util/progress.js";
 import { errorText } from "../util/errors.js";
-import type { DcsProxy } from "../dcs-proxy/proxy.js";
+import type { ContainerDcsProxy } from "../dcs-proxy/container-proxy.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 
@@ -63,7 +63,7 @@ export class DockerLab implements Lab {
   private network?: StartedNetwork;
   private torndown = false;
   private listeners = new Set<LogListener>();
-  private proxy?: { proxy: DcsProxy; close: () => Promise<void> };
+  private proxy?: { proxy: ContainerDcsProxy; close: () => Promise<void> };
   readonly scope: string;
   readonly namespace = "/service/";
   readonly secrets: LabSecrets;
@@ -87,7 +87,7 @@ export class DockerLab implements Lab {
     return this.network?.getName();
   }
   /** The DCS fault proxy (topology.dcs_proxy), between every Patroni node and the etcd members. */
-  get dcsProxy(): DcsProxy | undefined {
+  get dcsProxy(): ContainerDcsProxy | undefined {
     return this.proxy?.proxy;
   }
 
@@ -135,11 +135,13 @@ export class DockerLab implements Lab {
     if (this.spec.dcsProxy) {
       this.proxy = await startLabDcsProxy({
         docker: this.docker,
+        image: this.opts.image,
         network: netName,
+        name: `pgchaos-${this.runId}-dcs-proxy`,
+        labels: { ...runLabels(this.runId), [LABEL_NODE]: "dcs-proxy", [LABEL_KIND]: "dcs-proxy" },
         leaderKey: `${this.namespace}${this.scope}/leader`,
         nodes: patroniNames(this.spec),
         members: etcdNames(this.spec),
-        ip: (m) => this.node(m).ip,
         exec: (n, cmd) => this.exec(n, cmd, { check: false }),
         probeFrom: etcdNames(this.spec)[0],
         logFile: path.join(this.opts.logDir, "dcs-proxy.log"),
