@@ -60,6 +60,8 @@ export function dockerodeOptions(c: EngineCandidate): Dockerode.DockerOptions | 
   const u = new URL(c.uri);
   // host: undefined, or docker-modem's defaults (read from DOCKER_HOST) would win over the socket.
   if (u.protocol === "unix:") return { socketPath: u.pathname, host: undefined };
+  // npipe:////./pipe/docker_engine -> //./pipe/docker_engine, as testcontainers passes it.
+  if (u.protocol === "npipe:") return { socketPath: c.uri.slice("npipe:".length).replace(/^\/\//, ""), host: undefined };
   if (!["tcp:", "http:", "https:"].includes(u.protocol)) return undefined;
   const tls = c.tlsCertPath !== undefined || u.protocol === "https:";
   const opts: Dockerode.DockerOptions = { host: u.hostname, port: u.port || (tls ? 2376 : 2375), protocol: tls ? "https" : "http" };

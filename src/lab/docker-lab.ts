@@ -18,6 +18,7 @@ import { errorText } from "../util/errors.js";
 import type { ContainerDcsProxy } from "../dcs-proxy/container-proxy.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
+import { engineIsLocal } from "../engine/discover.js";
 
 export interface LabStartOptions {
   docker: Dockerode;
@@ -272,10 +273,14 @@ export class DockerLab implements Lab {
       "-c",
       'for p in /proc/[0-9]*; do [ -r "$p/status" ] || continue; printf "%s %s %s\\n" "${p#/proc/}" "$(stat -c %U "$p")" "$(cat "$p/comm" 2>/dev/null)"; done',
     ]);
-    const top = await this.docker
-      .getContainer(this.node(node).containerId)
-      .top({ ps_args: "-eo pid,comm" })
-      .catch(() => ({ Processes: [] as string[][] }));
+    // Host pids exist only for an engine on this machine: elsewhere this machine's /proc holds
+    // unrelated processes (a remote engine), so every hostPid stays -1.
+    const top = engineIsLocal(process.env.DOCKER_HOST)
+      ? await this.docker
+          .getContainer(this.node(node).containerId)
+          .top({ ps_args: "-eo pid,comm" })
+          .catch(() => ({ Processes: [] as string[][] }))
+      : { Processes: [] as string[][] };
     const hostPids = await Promise.all(
       (top.Processes ?? []).map(async (row: string[]) => {
         const hostPid = Number(row[0]);
