@@ -34,13 +34,21 @@ export interface LabDcsProxyOptions {
   random?: () => number;
 }
 
+/** A started lab proxy: the control, its teardown, and the check that the lab network reaches it. */
+export interface LabDcsProxy {
+  proxy: ContainerDcsProxy;
+  close: () => Promise<void>;
+  /** Pings the proxy from `probeFrom` (once that container runs): a clear error if the network does not carry it. */
+  checkReachable: () => Promise<void>;
+}
+
 /**
  * The lab's DCS fault proxy: a container on the lab network (ContainerDcsProxy), one port per
- * (Patroni node, etcd member), checked reachable from inside the network before any Patroni
- * container is configured to use it. Notices go to logs/dcs-proxy.log; the runner also records
- * them on the timeline.
+ * (Patroni node, etcd member). It reaches the etcd members by name, so it may start alongside
+ * them; checkReachable must pass before any Patroni container is configured to use it.
+ * Notices go to logs/dcs-proxy.log; the runner also records them on the timeline.
  */
-export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<{ proxy: ContainerDcsProxy; close: () => Promise<void> }> {
+export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<LabDcsProxy> {
   const proxy = await ContainerDcsProxy.start({
     docker: o.docker,
     image: o.image,
@@ -62,7 +70,7 @@ export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<{ proxy: 
     await proxy.close();
     await new Promise<void>((resolve) => log.end(() => resolve()));
   };
-  try {
+  const checkReachable = async () => {
     const target = proxy.address(o.nodes[0] ?? "", o.members[0] ?? "");
     const r = await o.exec(o.probeFrom, ["curl", "-sS", "-m", "5", "--retry", "2", `http://${target}${PING_PATH}`]);
     if (r.exitCode !== 0 || r.stdout.trim() !== "pong") {
@@ -70,10 +78,7 @@ export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<{ proxy: 
         `topology.dcs_proxy: a container on the lab network cannot reach the DCS proxy container at ${target} (${(r.stderr || r.stdout).trim() || `curl exit ${r.exitCode}`}).`,
       );
     }
-  } catch (e) {
-    await close();
-    throw e;
-  }
-  o.progress(`dcs proxy container ${DCS_PROXY_NODE} at ${proxy.ip} on the lab network for ${o.nodes.length} Patroni nodes x ${o.members.length} etcd members`);
-  return { proxy, close };
+    o.progress(`dcs proxy container ${DCS_PROXY_NODE} at ${proxy.ip} on the lab network for ${o.nodes.length} Patroni nodes x ${o.members.length} etcd members`);
+  };
+  return { proxy, close, checkReachable };
 }

@@ -16,6 +16,7 @@ import { dockerExec } from "./docker-exec.js";
 import type { Progress } from "../util/progress.js";
 import { errorText } from "../util/errors.js";
 import type { ContainerDcsProxy } from "../dcs-proxy/container-proxy.js";
+import type { LabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import { engineIsLocal } from "../engine/discover.js";
@@ -64,7 +65,7 @@ export class DockerLab implements Lab {
   private network?: StartedNetwork;
   private torndown = false;
   private listeners = new Set<LogListener>();
-  private proxy?: { proxy: ContainerDcsProxy; close: () => Promise<void> };
+  private proxy?: LabDcsProxy;
   readonly scope: string;
   readonly namespace = "/service/";
   readonly secrets: LabSecrets;
@@ -125,32 +126,40 @@ export class DockerLab implements Lab {
 
     // etcd members must start together: none is healthy before a quorum has joined. Patroni
     // nodes start with them (they retry the DCS until it answers) unless the DCS proxy, which
-    // needs the members' addresses, has to come up in between.
+    // their patroni.yml names, has to come up first. The proxy reaches etcd by member name, so
+    // its container starts alongside the members.
     const patroniEarly = !this.spec.dcsProxy;
-    await this.startAll([
-      ...etcdNames(this.spec).map((n) => [n, "etcd"] as const),
-      ...(patroniEarly ? patroniNames(this.spec).map((n) => [n, "patroni"] as const) : []),
+    const [nodes, proxy] = await Promise.allSettled([
+      this.startAll([
+        ...etcdNames(this.spec).map((n) => [n, "etcd"] as const),
+        ...(patroniEarly ? patroniNames(this.spec).map((n) => [n, "patroni"] as const) : []),
+      ]),
+      this.spec.dcsProxy
+        ? startLabDcsProxy({
+            docker: this.docker,
+            image: this.opts.image,
+            network: netName,
+            name: `pgchaos-${this.runId}-dcs-proxy`,
+            labels: { ...runLabels(this.runId), [LABEL_NODE]: "dcs-proxy", [LABEL_KIND]: "dcs-proxy" },
+            leaderKey: `${this.namespace}${this.scope}/leader`,
+            nodes: patroniNames(this.spec),
+            members: etcdNames(this.spec),
+            exec: (n, cmd) => this.exec(n, cmd, { check: false }),
+            probeFrom: etcdNames(this.spec)[0],
+            logFile: path.join(this.opts.logDir, "dcs-proxy.log"),
+            progress,
+            onNotice: this.opts.onDcsProxyNotice,
+            random: this.opts.random,
+          })
+        : undefined,
     ]);
+    // Kept before any failure is thrown, so that teardown removes it too.
+    if (proxy.status === "fulfilled") this.proxy = proxy.value;
+    if (nodes.status === "rejected") throw nodes.reason;
+    if (proxy.status === "rejected") throw proxy.reason;
     progress(`etcd members started: ${etcdNames(this.spec).join(", ")}`);
-    // The DCS proxy before Patroni: each node's patroni.yml names its proxy ports.
-    if (this.spec.dcsProxy) {
-      this.proxy = await startLabDcsProxy({
-        docker: this.docker,
-        image: this.opts.image,
-        network: netName,
-        name: `pgchaos-${this.runId}-dcs-proxy`,
-        labels: { ...runLabels(this.runId), [LABEL_NODE]: "dcs-proxy", [LABEL_KIND]: "dcs-proxy" },
-        leaderKey: `${this.namespace}${this.scope}/leader`,
-        nodes: patroniNames(this.spec),
-        members: etcdNames(this.spec),
-        exec: (n, cmd) => this.exec(n, cmd, { check: false }),
-        probeFrom: etcdNames(this.spec)[0],
-        logFile: path.join(this.opts.logDir, "dcs-proxy.log"),
-        progress,
-        onNotice: this.opts.onDcsProxyNotice,
-        random: this.opts.random,
-      });
-    }
+    // Before Patroni: each node's patroni.yml names its proxy ports.
+    await this.proxy?.checkReachable();
     if (!patroniEarly) await this.startAll(patroniNames(this.spec).map((n) => [n, "patroni"] as const));
     progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
     // HAProxy last: its servers are the Patroni nodes (names resolved through Docker's DNS).
