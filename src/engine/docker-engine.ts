@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
-import { homedir, userInfo } from "node:os";
+import { homedir, networkInterfaces, userInfo } from "node:os";
 import path from "node:path";
 import Dockerode from "dockerode";
 import { execa } from "execa";
@@ -185,4 +185,9 @@ async function startDockerd(progress: Progress): Promise<Dockerode> {
     await sleep(500);
   }
   throw new UserFacingError(`dockerd did not answer within 60 s; see ${DOCKERD_LOG}.`);
+}
+
+/** Whether `ip` is an address of this machine (one of its network interfaces). */
+export function isLocalAddress(ip: string): boolean {
+  return Object.values(networkInterfaces()).some((list) => (list ?? []).some((a) => a.address === ip));
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { docker, leftovers } from "./helpers.js";
 import { readJournal } from "../../src/report/journal.js";
-import { isLocalAddress } from "../../src/dcs-proxy/gateway.js";
+import { isLocalAddress } from "../../src/engine/docker-engine.js";
 
 /*
  * A run with a DCS proxy fault, the engine reached over TCP (DOCKER_HOST=tcp://...), as with a
