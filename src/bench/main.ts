@@ -97,7 +97,7 @@ function printPhases(runs: SetupPhases[]) {
 
 async function benchDcsProxy(docker: Dockerode, image: string, requests: number) {
   out("");
-  out(`## DCS proxy: added latency (in-process proxy on the lab network's gateway, one etcd 3.4 member, keep-alive client)`);
+  out(`## DCS proxy: added latency (the proxy container on the lab network, one etcd 3.4 member, keep-alive client)`);
   const cpu0 = process.cpuUsage();
   const r = await measureProxyLatency(docker, image, requests);
   const row = (name: string, xs: number[]) =>

@@ -9,8 +9,8 @@ import { etcdHttp } from "../lab/lab-clients.js";
 import { newRunId } from "../lab/run-id.js";
 import { onCleanup } from "../util/cleanup.js";
 import { waitFor } from "../util/time.js";
-import { DcsProxy } from "./proxy.js";
-import { labGateway } from "./gateway.js";
+import { ContainerDcsProxy } from "./container-proxy.js";
+import { runLabels } from "../lab/labels.js";
 import { JsonMessageSplitter } from "./watch-messages.js";
 
 export interface ProxyLatency {
@@ -63,11 +63,11 @@ function watch(host: string, port: number, key: string, onEvent: (value: string,
 }
 
 /**
- * The proxy's own added latency against a real etcd container: a one-member lab, the proxy on
- * the network's gateway as in a scenario, a keep-alive client in this process. Range requests
- * alternate between etcd directly (its address on the lab network, through the same bridge) and
- * the proxy, so both see the same machine load; watch events are timed on a direct and a proxied
- * stream of the same key.
+ * The proxy's own added latency against a real etcd container: a one-member lab, the proxy
+ * container on the lab network as in a scenario, a keep-alive client in this process (which
+ * reaches container addresses: a local engine). Range requests alternate between etcd directly
+ * (its address on the lab network, through the same bridge) and the proxy, so both see the same
+ * machine load; watch events are timed on a direct and a proxied stream of the same key.
  */
 export async function measureProxyLatency(docker: Dockerode, image: string, requests = 3000, watchEvents = 300): Promise<ProxyLatency> {
   const runId = newRunId();
@@ -78,7 +78,7 @@ export async function measureProxyLatency(docker: Dockerode, image: string, requ
     logDir: path.join(os.tmpdir(), `pgchaos-bench-proxy-${runId}`),
     progress: () => {},
   });
-  let proxy: DcsProxy | undefined;
+  let proxy: ContainerDcsProxy | undefined;
   const dispose = async () => {
     await proxy?.close();
     await lab.teardown();
@@ -86,12 +86,22 @@ export async function measureProxyLatency(docker: Dockerode, image: string, requ
   const unregister = onCleanup(`remove proxy bench lab ${runId}`, dispose);
   try {
     await waitFor("etcd healthy", () => etcdHttp(lab, "e1").health().catch(() => false), { timeoutMs: 60_000 });
-    const gw = await labGateway(docker, lab.networkName!);
     const etcdIp = lab.node("e1").ip;
-    proxy = await DcsProxy.start({ listenHost: gw, nodes: ["bench"], members: ["e1"], upstream: () => ({ host: etcdIp, port: ETCD_CLIENT_PORT }) });
-    const [, proxyPort] = proxy.address("bench", "e1").split(":");
+    proxy = await ContainerDcsProxy.start({
+      docker,
+      image,
+      network: lab.networkName!,
+      name: `pgchaos-${runId}-dcs-proxy`,
+      labels: runLabels(runId),
+      nodes: ["bench"],
+      members: ["e1"],
+      leaderKey: "/bench/leader",
+      upstreamPort: ETCD_CLIENT_PORT,
+      seed: 1,
+    });
+    const [proxyHost, proxyPort] = proxy.address("bench", "e1").split(":");
     const direct = { host: etcdIp, port: ETCD_CLIENT_PORT, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
-    const viaProxy = { host: gw, port: Number(proxyPort), agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+    const viaProxy = { host: proxyHost, port: Number(proxyPort), agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
     const putBody = (v: string) => Buffer.from(JSON.stringify({ key: b64("/bench/k"), value: b64(v) }));
     await post(direct.host, direct.port, "/v3/kv/put", putBody("0"), direct.agent);
     const range = Buffer.from(JSON.stringify({ key: b64("/bench/k"), serializable: true }));

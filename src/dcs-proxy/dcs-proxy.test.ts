@@ -3,9 +3,7 @@ import { requestKind } from "./request-kind.js";
 import { JsonMessageSplitter, describeWatchMessage } from "./watch-messages.js";
 import { LeaderView, rangeCovers } from "./leader-view.js";
 import { describeToxic } from "./proxy.js";
-import { labGateway } from "./gateway.js";
 import { summariseChanges } from "../faults/watch-stall/watch-stall.js";
-import { UserFacingError } from "../util/errors.js";
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
@@ -144,30 +142,6 @@ describe("LeaderView", () => {
 test("describeToxic", () => {
   expect(describeToxic({ kinds: ["range", "put"], latencyMs: 200, jitterMs: 50 })).toBe("latency 200 ms ± 50 ms on range/put request");
   expect(describeToxic({ fault: "unavailable", probability: 0.5, members: ["e1"] })).toBe("unavailable (p=0.5) on every request to e1");
-});
-
-describe("labGateway", () => {
-  const fakeDocker = (gw: string | undefined) =>
-    ({ getNetwork: () => ({ inspect: async () => ({ IPAM: { Config: gw ? [{ Subnet: "10.0.0.0/24", Gateway: gw }] : [] } }) }) }) as never;
-  test("a gateway that is an address of this machine is where the proxy listens", async () => {
-    expect(await labGateway(fakeDocker("127.0.0.1"), "n")).toBe("127.0.0.1");
-  });
-  test("a remote engine's gateway: a clear error naming DOCKER_HOST", async () => {
-    const saved = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = "tcp://remote.example:2375";
-    try {
-      const e = await labGateway(fakeDocker("192.0.2.1"), "n").catch((x: unknown) => x);
-      expect(e).toBeInstanceOf(UserFacingError);
-      expect((e as Error).message).toMatch(/192\.0\.2\.1 is not an address of this machine: the Docker engine at DOCKER_HOST=tcp:\/\/remote\.example:2375 is remote/);
-      expect((e as Error).message).toMatch(/drop topology\.dcs_proxy/);
-    } finally {
-      if (saved === undefined) delete process.env.DOCKER_HOST;
-      else process.env.DOCKER_HOST = saved;
-    }
-  });
-  test("no IPv4 gateway", async () => {
-    await expect(labGateway(fakeDocker(undefined), "n")).rejects.toThrow(/no IPv4 gateway/);
-  });
 });
 
 test("summariseChanges folds repeated keys and keeps leader changes in order", () => {

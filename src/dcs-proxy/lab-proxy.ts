@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import type Dockerode from "dockerode";
-import { DcsProxy, PING_PATH } from "./proxy.js";
-import { labGateway } from "./gateway.js";
+import { PING_PATH } from "./proxy.js";
+import { ContainerDcsProxy, DCS_PROXY_NODE } from "./container-proxy.js";
 import type { ExecResult } from "../lab/lab-api.js";
 import type { DcsProxyNotice } from "./types.js";
 import { ETCD_CLIENT_PORT } from "../lab/etcd-command.js";
@@ -10,14 +10,17 @@ import type { Progress } from "../util/progress.js";
 
 export interface LabDcsProxyOptions {
   docker: Dockerode;
-  /** The lab's Docker network (the proxy listens on its gateway). */
+  /** The lab image (the proxy container runs it too). */
+  image: string;
+  /** The lab's Docker network (the proxy container joins it). */
   network: string;
+  /** Container name and labels (the run's, so teardown, gc and the reaper find it). */
+  name: string;
+  labels: Record<string, string>;
   /** Patroni's leader key, /service/<scope>/leader. */
   leaderKey: string;
   nodes: string[];
   members: string[];
-  /** Current address of a member on the lab network. */
-  ip: (member: string) => string;
   /** Runs a command in a lab container (for the reachability check from inside the network). */
   exec: (node: string, cmd: string[]) => Promise<ExecResult>;
   /** A container on the lab network to check from (an etcd member). */
@@ -27,25 +30,36 @@ export interface LabDcsProxyOptions {
   progress: Progress;
   /** Every notice, from the start (the runner records them on the timeline). */
   onNotice?: (n: DcsProxyNotice) => void;
-  /** The run's seeded random source (jitter, error probabilities). */
+  /** The run's seeded random source: draws the proxy's own seed (jitter, error probabilities). */
   random?: () => number;
 }
 
+/** A started lab proxy: the control, its teardown, and the check that the lab network reaches it. */
+export interface LabDcsProxy {
+  proxy: ContainerDcsProxy;
+  close: () => Promise<void>;
+  /** Pings the proxy from `probeFrom` (once that container runs): a clear error if the network does not carry it. */
+  checkReachable: () => Promise<void>;
+}
+
 /**
- * The lab's DCS fault proxy: listening on the network's gateway (see labGateway for why it runs
- * in-process and what that rules out), one port per (Patroni node, etcd member), checked
- * reachable from inside the network before any Patroni container is configured to use it.
+ * The lab's DCS fault proxy: a container on the lab network (ContainerDcsProxy), one port per
+ * (Patroni node, etcd member). It reaches the etcd members by name, so it may start alongside
+ * them; checkReachable must pass before any Patroni container is configured to use it.
  * Notices go to logs/dcs-proxy.log; the runner also records them on the timeline.
  */
-export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<{ proxy: DcsProxy; close: () => Promise<void> }> {
-  const gw = await labGateway(o.docker, o.network);
-  const proxy = await DcsProxy.start({
-    listenHost: gw,
+export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<LabDcsProxy> {
+  const proxy = await ContainerDcsProxy.start({
+    docker: o.docker,
+    image: o.image,
+    network: o.network,
+    name: o.name,
+    labels: o.labels,
     nodes: o.nodes,
     members: o.members,
-    upstream: (m) => ({ host: o.ip(m), port: ETCD_CLIENT_PORT }),
     leaderKey: o.leaderKey,
-    random: o.random,
+    upstreamPort: ETCD_CLIENT_PORT,
+    seed: Math.floor((o.random ?? Math.random)() * 2 ** 32),
   });
   const log = createWriteStream(o.logFile, { flags: "a" });
   log.on("error", () => {});
@@ -56,19 +70,15 @@ export async function startLabDcsProxy(o: LabDcsProxyOptions): Promise<{ proxy: 
     await proxy.close();
     await new Promise<void>((resolve) => log.end(() => resolve()));
   };
-  try {
+  const checkReachable = async () => {
     const target = proxy.address(o.nodes[0] ?? "", o.members[0] ?? "");
     const r = await o.exec(o.probeFrom, ["curl", "-sS", "-m", "5", "--retry", "2", `http://${target}${PING_PATH}`]);
     if (r.exitCode !== 0 || r.stdout.trim() !== "pong") {
       throw new UserFacingError(
-        `topology.dcs_proxy: a container on the lab network cannot reach the DCS proxy at ${target} (${(r.stderr || r.stdout).trim() || `curl exit ${r.exitCode}`}). ` +
-          `The proxy listens in pgchaos on the network's gateway; a host firewall dropping traffic from Docker bridges to the host (INPUT chain) would do this.`,
+        `topology.dcs_proxy: a container on the lab network cannot reach the DCS proxy container at ${target} (${(r.stderr || r.stdout).trim() || `curl exit ${r.exitCode}`}).`,
       );
     }
-  } catch (e) {
-    await close();
-    throw e;
-  }
-  o.progress(`dcs proxy listening on ${gw} for ${o.nodes.length} Patroni nodes x ${o.members.length} etcd members`);
-  return { proxy, close };
+    o.progress(`dcs proxy container ${DCS_PROXY_NODE} at ${proxy.ip} on the lab network for ${o.nodes.length} Patroni nodes x ${o.members.length} etcd members`);
+  };
+  return { proxy, close, checkReachable };
 }

@@ -2,7 +2,7 @@ import http from "node:http";
 import type net from "node:net";
 import { REQUEST_KINDS, requestKind, type RequestKind } from "./request-kind.js";
 import { JsonMessageSplitter, describeWatchMessage, type WatchMessageInfo } from "./watch-messages.js";
-import type { DcsProxyControl, DcsProxyNotice, ReleaseMode, ReleaseReport, Toxic, ToxicStats } from "./types.js";
+import type { DcsProxyNotice, ReleaseMode, ReleaseReport, Toxic, ToxicStats } from "./types.js";
 import { LeaderView } from "./leader-view.js";
 import { monoMs } from "../util/time.js";
 
@@ -202,8 +202,11 @@ class WatchStream {
  * connection the client closes is closed upstream and one etcd closes is closed to the client:
  * the proxy adds no pooling of its own. It sets no timeouts: the client's decide, as they would
  * against etcd directly.
+ *
+ * In a lab it runs in a container of its own on the lab network (container-main.ts, started and
+ * driven by container-proxy.ts), so it sits next to etcd whatever Docker engine runs the lab.
  */
-export class DcsProxy implements DcsProxyControl {
+export class DcsProxy {
   readonly nodes: readonly string[];
   readonly members: readonly string[];
   private readonly routes: Route[] = [];
@@ -269,6 +272,11 @@ export class DcsProxy implements DcsProxyControl {
   routeOf(port: number): { node: string; member: string } | undefined {
     const r = this.routes.find((x) => x.port === port);
     return r && { node: r.node, member: r.member };
+  }
+
+  /** Every (node, member) and the port that carries it. */
+  listRoutes(): { node: string; member: string; port: number }[] {
+    return this.routes.map((r) => ({ node: r.node, member: r.member, port: r.port }));
   }
 
   /** Every route, for people: "pg1 -> e1 at 172.18.0.1:40001". */

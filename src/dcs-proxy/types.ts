@@ -71,36 +71,54 @@ export interface ReleaseReport {
 /** One thing the proxy did; the timeline records it as a DcsProxyEvent (src/history/events.ts). */
 export type DcsProxyNotice = Omit<DcsProxyEvent, "kind" | "t">;
 
-/** What faults and tests may use of a running DCS proxy. */
+/**
+ * What faults and tests may use of a running DCS proxy. The proxy runs as a container on the lab
+ * network (container-proxy.ts), so every call that asks it something is a round trip.
+ */
 export interface DcsProxyControl {
   /** Address (host:port) that carries `node`'s traffic to etcd member `member`. */
   address(node: string, member: string): string;
-  /** The (node, member) a listening port carries, e.g. to map a Patroni socket to gateway:port back to an etcd member. */
+  /** The (node, member) a listening port carries, e.g. to map a Patroni socket to proxy:port back to an etcd member. */
   routeOf(port: number): { node: string; member: string } | undefined;
   /** Patroni nodes and etcd members it serves. */
   readonly nodes: readonly string[];
   readonly members: readonly string[];
   /** Start withholding every watch message on `node`'s streams (existing and new ones). */
-  stallWatch(node: string): void;
+  stallWatch(node: string): Promise<void>;
   /** Whether `node`'s watch streams are stalled. */
-  isStalled(node: string): boolean;
+  isStalled(node: string): Promise<boolean>;
   /** End the stall; idempotent (a report with zero streams when not stalled). */
-  releaseWatch(node: string, mode: ReleaseMode): ReleaseReport;
+  releaseWatch(node: string, mode: ReleaseMode): Promise<ReleaseReport>;
   /** Add a toxic on `node`; returns its id. */
-  addToxic(node: string, toxic: Toxic): string;
+  addToxic(node: string, toxic: Toxic): Promise<string>;
   /** Remove it; returns what it hit (undefined if unknown). Idempotent. */
-  removeToxic(node: string, id: string): ToxicStats | undefined;
+  removeToxic(node: string, id: string): Promise<ToxicStats | undefined>;
   /**
    * Reset `node`'s connections now: those that carried any of these kinds (e.g. ["watch"]) and go
    * to these members (all when absent). Returns how many.
    */
-  resetConnections(node: string, kinds?: RequestKind[], members?: string[]): number;
+  resetConnections(node: string, kinds?: RequestKind[], members?: string[]): Promise<number>;
   /** The open watch streams of `node`: member and age. */
-  watchStreams(node: string): { stream: number; etcd: string; openedMs: number; stalled: boolean }[];
+  watchStreams(node: string): Promise<{ stream: number; etcd: string; openedMs: number; stalled: boolean }[]>;
   /** Requests seen per kind for `node` since the proxy started. */
-  requestCounts(node: string): Record<RequestKind, number>;
+  requestCounts(node: string): Promise<Record<RequestKind, number>>;
   /** The leader key as `node`'s cache was last fed it (undefined: not seen yet). */
-  leaderView(node: string): string | null | undefined;
+  leaderView(node: string): Promise<string | null | undefined>;
   /** Subscribe to what it does; returns the unsubscribe function. */
   onNotice(listener: (n: DcsProxyNotice) => void): () => void;
 }
+
+/** The calls a DcsProxyControl forwards to the proxy program, by name (the control protocol's methods). */
+export const DCS_PROXY_CALLS = ["stallWatch", "isStalled", "releaseWatch", "addToxic", "removeToxic", "resetConnections", "watchStreams", "requestCounts", "leaderView"] as const;
+export type DcsProxyCall = (typeof DCS_PROXY_CALLS)[number];
+
+/**
+ * The control protocol between pgchaos and the proxy program (container-main.ts), one JSON
+ * object a line: pgchaos writes requests to the program's stdin; the program writes one `ready`
+ * line, then replies and notices, to its stdout.
+ */
+export type ControlRequest = { id: number; call: DcsProxyCall; args: unknown[] };
+export type ControlLine =
+  | { ready: { routes: { node: string; member: string; port: number }[] } }
+  | { notice: DcsProxyNotice }
+  | { id: number; result?: unknown; error?: string };

@@ -3,6 +3,7 @@ import type { Lab } from "../lab/lab-api.js";
 import { ETCD_CLIENT_PORT } from "../lab/etcd-command.js";
 import { LABEL_KIND, LABEL_NODE, LABEL_RUN } from "../lab/labels.js";
 import type { AddressMap } from "./resolve.js";
+import { engineHost } from "../engine/discover.js";
 import { DoctorInputError, type DoctorTarget } from "./gather.js";
 
 interface LabHost {
@@ -81,9 +82,7 @@ export async function labTargetFromDocker(runId: string | undefined, docker = ne
   return target(hosts, `pgchaos-${run}`, "/service/");
 }
 
-/** Where mapped ports listen: the Docker host (localhost for a local engine). */
+/** Where mapped ports listen: the Docker host (localhost for a local engine), as testcontainers decides it. */
 function dockerHost(): string {
-  const h = process.env.DOCKER_HOST;
-  if (h && /^tcp:\/\//.test(h)) return new URL(h.replace(/^tcp:/, "http:")).hostname;
-  return "localhost";
+  return engineHost({ source: "DOCKER_HOST", uri: process.env.DOCKER_HOST || "unix:///var/run/docker.sock" }, process.env);
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { engineCandidates, parseProperties, type DiscoveryHost } from "./discover.js";
+import { WINDOWS_PIPE_URI, engineCandidates, engineHost, engineIsLocal, parseProperties, type DiscoveryHost } from "./discover.js";
+import { dockerodeOptions } from "./docker-engine.js";
 
 const HOME = "/home/ann";
 
@@ -92,7 +93,43 @@ describe("engine discovery order", () => {
       "tc.host in ~/.testcontainers.properties",
       "docker.host in ~/.testcontainers.properties",
       "docker context 'colima'",
+      "Docker Desktop on Windows (named pipe)",
     ]);
+    expect(engineCandidates(host({}, {}, "win32"))).toEqual([{ source: "Docker Desktop on Windows (named pipe)", uri: WINDOWS_PIPE_URI }]);
+    expect(dockerodeOptions({ source: "x", uri: WINDOWS_PIPE_URI })).toEqual({ socketPath: "//./pipe/docker_engine", host: undefined });
+  });
+
+  test("TLS settings merge as testcontainers merges them: the properties file, each key overridden by the environment", () => {
+    const props = { [`${HOME}/.testcontainers.properties`]: "docker.tls.verify=1\ndocker.cert.path=/props-certs\n" };
+    expect(engineCandidates(host(props, { DOCKER_HOST: "tcp://h:2376" }))[0]).toMatchObject({ source: "DOCKER_HOST", tlsCertPath: "/props-certs" });
+    expect(engineCandidates(host(props, { DOCKER_HOST: "tcp://h:2376", DOCKER_CERT_PATH: "/env-certs" }))[0].tlsCertPath).toBe("/env-certs");
+    expect(engineCandidates(host(props, { DOCKER_HOST: "tcp://h:2375", DOCKER_TLS_VERIFY: "0" }))[0].tlsCertPath).toBeUndefined();
+  });
+});
+
+describe("where the engine is", () => {
+  const tcp = { source: "DOCKER_HOST", uri: "tcp://build-box:2375" };
+  const sock = { source: "/var/run/docker.sock", uri: "unix:///var/run/docker.sock" };
+  test("published ports: TESTCONTAINERS_HOST_OVERRIDE, else a TCP engine's host, else this machine", () => {
+    expect(engineHost(tcp, {})).toBe("build-box");
+    expect(engineHost(sock, {})).toBe("localhost");
+    expect(engineHost({ source: "x", uri: "https://secure:2376" }, {})).toBe("secure");
+    expect(engineHost(sock, { TESTCONTAINERS_HOST_OVERRIDE: "10.0.0.9" })).toBe("10.0.0.9");
+    expect(engineHost(tcp, { TESTCONTAINERS_HOST_OVERRIDE: "10.0.0.9" })).toBe("10.0.0.9");
+    // testcontainers never overrides tc.host (its own cloud / desktop endpoint).
+    expect(engineHost({ source: "tc.host in ~/.testcontainers.properties", uri: "tcp://tc:2375" }, { TESTCONTAINERS_HOST_OVERRIDE: "10.0.0.9" })).toBe("tc");
+  });
+  test("local: a Unix socket or a Windows pipe (or nothing said); any TCP engine counts as remote, even at 127.0.0.1", () => {
+    expect(engineIsLocal(undefined)).toBe(true);
+    expect(engineIsLocal(sock.uri)).toBe(true);
+    expect(engineIsLocal(WINDOWS_PIPE_URI)).toBe(true);
+    expect(engineIsLocal("tcp://127.0.0.1:2375")).toBe(false);
+    expect(engineIsLocal(tcp.uri)).toBe(false);
+  });
+  test("dockerode options: TCP with and without TLS", () => {
+    expect(dockerodeOptions(tcp)).toEqual({ host: "build-box", port: "2375", protocol: "http" });
+    expect(dockerodeOptions({ source: "x", uri: "tcp://h" })).toMatchObject({ port: 2375, protocol: "http" });
+    expect(dockerodeOptions({ source: "x", uri: "ssh://me@h" })).toBeUndefined();
   });
 });
 

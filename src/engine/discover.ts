@@ -114,17 +114,16 @@ export const STRATEGIES: readonly Strategy[] = [
     candidates: (h) => {
       const v = h.env.DOCKER_HOST;
       if (!v) return [];
-      const tls = tlsFrom(h.env.DOCKER_TLS_VERIFY, h.env.DOCKER_CERT_PATH, h);
+      const tls = mergedTls(h);
       return [{ source: "DOCKER_HOST", uri: v, configured: true, ...(tls ? { tlsCertPath: tls } : {}) }];
     },
   },
   {
     name: "docker.host in ~/.testcontainers.properties",
     candidates: (h) => {
-      const p = tcProperties(h);
-      const v = p["docker.host"];
+      const v = tcProperties(h)["docker.host"];
       if (!v) return [];
-      const tls = tlsFrom(p["docker.tls.verify"], p["docker.cert.path"], h);
+      const tls = mergedTls(h);
       return [{ source: "docker.host in ~/.testcontainers.properties", uri: v, configured: true, ...(tls ? { tlsCertPath: tls } : {}) }];
     },
   },
@@ -151,7 +150,47 @@ export const STRATEGIES: readonly Strategy[] = [
     name: "Colima",
     candidates: (h) => (unixLike(h) ? socketCandidate("Colima", path.join(h.home, ".colima", "default", "docker.sock"), h) : []),
   },
+  {
+    // testcontainers' NpipeSocketStrategy: on Windows it assumes the pipe without looking.
+    name: "Docker Desktop on Windows (named pipe)",
+    candidates: (h) => (h.platform === "win32" ? [{ source: "Docker Desktop on Windows (named pipe)", uri: WINDOWS_PIPE_URI }] : []),
+  },
 ];
+
+/** Docker Desktop's named pipe on Windows, as a DOCKER_HOST URI. */
+export const WINDOWS_PIPE_URI = "npipe:////./pipe/docker_engine";
+
+/**
+ * TLS settings as testcontainers reads them: the properties file, each key overridden by its
+ * environment variable (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), whichever says where the engine is.
+ */
+function mergedTls(h: DiscoveryHost): string | undefined {
+  const p = tcProperties(h);
+  return tlsFrom(h.env.DOCKER_TLS_VERIFY ?? p["docker.tls.verify"], h.env.DOCKER_CERT_PATH ?? p["docker.cert.path"], h);
+}
+
+/**
+ * Where a container's published ports are reached from pgchaos, as testcontainers decides it:
+ * TESTCONTAINERS_HOST_OVERRIDE (except for tc.host, which testcontainers never overrides), the
+ * host of a tcp/http(s) engine, else this machine. (testcontainers also looks for a gateway when
+ * it runs inside a container itself; pgchaos takes the host from testcontainers where it can.)
+ */
+export function engineHost(c: EngineCandidate, env: Record<string, string | undefined>): string {
+  if (env.TESTCONTAINERS_HOST_OVERRIDE && !c.source.startsWith("tc.host")) return env.TESTCONTAINERS_HOST_OVERRIDE;
+  const u = new URL(c.uri);
+  return ["tcp:", "http:", "https:"].includes(u.protocol) ? u.hostname : "localhost";
+}
+
+/**
+ * Whether the engine runs on this machine: reached through a Unix socket or a Windows pipe.
+ * Only then do the engine's process ids and bridge addresses mean anything here. An engine
+ * reached over TCP counts as remote even at 127.0.0.1 (it may be a tunnel to another machine).
+ */
+export function engineIsLocal(uri: string | undefined): boolean {
+  if (!uri) return true;
+  const protocol = new URL(uri).protocol;
+  return protocol === "unix:" || protocol === "npipe:";
+}
 
 /** Every candidate in the order to try, without duplicates (the same URI found twice is tried once). */
 export function engineCandidates(h: DiscoveryHost): EngineCandidate[] {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
-import { homedir, userInfo } from "node:os";
+import { homedir, networkInterfaces, userInfo } from "node:os";
 import path from "node:path";
 import Dockerode from "dockerode";
 import { execa } from "execa";
@@ -60,6 +60,8 @@ export function dockerodeOptions(c: EngineCandidate): Dockerode.DockerOptions | 
   const u = new URL(c.uri);
   // host: undefined, or docker-modem's defaults (read from DOCKER_HOST) would win over the socket.
   if (u.protocol === "unix:") return { socketPath: u.pathname, host: undefined };
+  // npipe:////./pipe/docker_engine -> //./pipe/docker_engine, as testcontainers passes it.
+  if (u.protocol === "npipe:") return { socketPath: c.uri.slice("npipe:".length).replace(/^\/\//, ""), host: undefined };
   if (!["tcp:", "http:", "https:"].includes(u.protocol)) return undefined;
   const tls = c.tlsCertPath !== undefined || u.protocol === "https:";
   const opts: Dockerode.DockerOptions = { host: u.hostname, port: u.port || (tls ? 2376 : 2375), protocol: tls ? "https" : "http" };
@@ -183,4 +185,9 @@ async function startDockerd(progress: Progress): Promise<Dockerode> {
     await sleep(500);
   }
   throw new UserFacingError(`dockerd did not answer within 60 s; see ${DOCKERD_LOG}.`);
+}
+
+/** Whether `ip` is an address of this machine (one of its network interfaces). */
+export function isLocalAddress(ip: string): boolean {
+  return Object.values(networkInterfaces()).some((list) => (list ?? []).some((a) => a.address === ip));
 }

@@ -15,9 +15,11 @@ import { LogFollower, type LogListener } from "./log-follower.js";
 import { dockerExec } from "./docker-exec.js";
 import type { Progress } from "../util/progress.js";
 import { errorText } from "../util/errors.js";
-import type { DcsProxy } from "../dcs-proxy/proxy.js";
+import type { ContainerDcsProxy } from "../dcs-proxy/container-proxy.js";
+import type { LabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
+import { engineIsLocal } from "../engine/discover.js";
 
 export interface LabStartOptions {
   docker: Dockerode;
@@ -63,7 +65,7 @@ export class DockerLab implements Lab {
   private network?: StartedNetwork;
   private torndown = false;
   private listeners = new Set<LogListener>();
-  private proxy?: { proxy: DcsProxy; close: () => Promise<void> };
+  private proxy?: LabDcsProxy;
   readonly scope: string;
   readonly namespace = "/service/";
   readonly secrets: LabSecrets;
@@ -87,7 +89,7 @@ export class DockerLab implements Lab {
     return this.network?.getName();
   }
   /** The DCS fault proxy (topology.dcs_proxy), between every Patroni node and the etcd members. */
-  get dcsProxy(): DcsProxy | undefined {
+  get dcsProxy(): ContainerDcsProxy | undefined {
     return this.proxy?.proxy;
   }
 
@@ -124,30 +126,40 @@ export class DockerLab implements Lab {
 
     // etcd members must start together: none is healthy before a quorum has joined. Patroni
     // nodes start with them (they retry the DCS until it answers) unless the DCS proxy, which
-    // needs the members' addresses, has to come up in between.
+    // their patroni.yml names, has to come up first. The proxy reaches etcd by member name, so
+    // its container starts alongside the members.
     const patroniEarly = !this.spec.dcsProxy;
-    await this.startAll([
-      ...etcdNames(this.spec).map((n) => [n, "etcd"] as const),
-      ...(patroniEarly ? patroniNames(this.spec).map((n) => [n, "patroni"] as const) : []),
+    const [nodes, proxy] = await Promise.allSettled([
+      this.startAll([
+        ...etcdNames(this.spec).map((n) => [n, "etcd"] as const),
+        ...(patroniEarly ? patroniNames(this.spec).map((n) => [n, "patroni"] as const) : []),
+      ]),
+      this.spec.dcsProxy
+        ? startLabDcsProxy({
+            docker: this.docker,
+            image: this.opts.image,
+            network: netName,
+            name: `pgchaos-${this.runId}-dcs-proxy`,
+            labels: { ...runLabels(this.runId), [LABEL_NODE]: "dcs-proxy", [LABEL_KIND]: "dcs-proxy" },
+            leaderKey: `${this.namespace}${this.scope}/leader`,
+            nodes: patroniNames(this.spec),
+            members: etcdNames(this.spec),
+            exec: (n, cmd) => this.exec(n, cmd, { check: false }),
+            probeFrom: etcdNames(this.spec)[0],
+            logFile: path.join(this.opts.logDir, "dcs-proxy.log"),
+            progress,
+            onNotice: this.opts.onDcsProxyNotice,
+            random: this.opts.random,
+          })
+        : undefined,
     ]);
+    // Kept before any failure is thrown, so that teardown removes it too.
+    if (proxy.status === "fulfilled") this.proxy = proxy.value;
+    if (nodes.status === "rejected") throw nodes.reason;
+    if (proxy.status === "rejected") throw proxy.reason;
     progress(`etcd members started: ${etcdNames(this.spec).join(", ")}`);
-    // The DCS proxy before Patroni: each node's patroni.yml names its proxy ports.
-    if (this.spec.dcsProxy) {
-      this.proxy = await startLabDcsProxy({
-        docker: this.docker,
-        network: netName,
-        leaderKey: `${this.namespace}${this.scope}/leader`,
-        nodes: patroniNames(this.spec),
-        members: etcdNames(this.spec),
-        ip: (m) => this.node(m).ip,
-        exec: (n, cmd) => this.exec(n, cmd, { check: false }),
-        probeFrom: etcdNames(this.spec)[0],
-        logFile: path.join(this.opts.logDir, "dcs-proxy.log"),
-        progress,
-        onNotice: this.opts.onDcsProxyNotice,
-        random: this.opts.random,
-      });
-    }
+    // Before Patroni: each node's patroni.yml names its proxy ports.
+    await this.proxy?.checkReachable();
     if (!patroniEarly) await this.startAll(patroniNames(this.spec).map((n) => [n, "patroni"] as const));
     progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
     // HAProxy last: its servers are the Patroni nodes (names resolved through Docker's DNS).
@@ -270,10 +282,14 @@ export class DockerLab implements Lab {
       "-c",
       'for p in /proc/[0-9]*; do [ -r "$p/status" ] || continue; printf "%s %s %s\\n" "${p#/proc/}" "$(stat -c %U "$p")" "$(cat "$p/comm" 2>/dev/null)"; done',
     ]);
-    const top = await this.docker
-      .getContainer(this.node(node).containerId)
-      .top({ ps_args: "-eo pid,comm" })
-      .catch(() => ({ Processes: [] as string[][] }));
+    // Host pids exist only for an engine on this machine: elsewhere this machine's /proc holds
+    // unrelated processes (a remote engine), so every hostPid stays -1.
+    const top = engineIsLocal(process.env.DOCKER_HOST)
+      ? await this.docker
+          .getContainer(this.node(node).containerId)
+          .top({ ps_args: "-eo pid,comm" })
+          .catch(() => ({ Processes: [] as string[][] }))
+      : { Processes: [] as string[][] };
     const hostPids = await Promise.all(
       (top.Processes ?? []).map(async (row: string[]) => {
         const hostPid = Number(row[0]);

@@ -15,7 +15,7 @@ export interface ClusterSpec {
   patroni: { nodes: number };
   haproxy: boolean;
   /**
-   * Put the DCS fault proxy (src/dcs-proxy, inside pgchaos) between every Patroni node and the
+   * Put the DCS fault proxy (src/dcs-proxy, a container on the lab network) between every Patroni node and the
    * etcd members: Patroni's etcd3 hosts point at it, with use_proxies. Needed by the proxy faults
    * (watch-stall, dcs-latency, dcs-error). Default false.
    */

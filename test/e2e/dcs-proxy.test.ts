@@ -8,12 +8,13 @@ import { DockerLab } from "../../src/lab/docker-lab.js";
 import { clusterSpec } from "../../src/lab/topology.js";
 import { ETCD_CLIENT_PORT } from "../../src/lab/etcd-command.js";
 import { etcdHttp } from "../../src/lab/lab-clients.js";
-import { DcsProxy, JsonMessageSplitter, labGateway, describeWatchMessage, type DcsProxyNotice } from "../../src/dcs-proxy/index.js";
+import { ContainerDcsProxy, JsonMessageSplitter, describeWatchMessage, type DcsProxyNotice } from "../../src/dcs-proxy/index.js";
+import { runLabels } from "../../src/lab/labels.js";
 import { waitFor, sleep } from "../../src/util/time.js";
 
 /*
  * The DCS fault proxy against a REAL etcd (the lab image's etcd 3.4, one member), not a mock:
- * it listens on the lab network's gateway, as in a scenario, for two pretend Patroni nodes
+ * it runs as a container on the lab network, as in a scenario, for two pretend Patroni nodes
  * n1 and n2. The harness talks to it as Patroni does (HTTP/1.1, keep-alive, JSON, chunked
  * watch streams); one test goes through it from inside a container.
  */
@@ -121,8 +122,8 @@ class Watch {
 }
 
 let lab: DockerLab;
-let proxy: DcsProxy;
-let gw: string;
+let proxy: ContainerDcsProxy;
+let proxyIp: string;
 let direct: string;
 const notices: DcsProxyNotice[] = [];
 const via = (node: string) => `http://${proxy.address(node, "e1")}`;
@@ -142,15 +143,20 @@ beforeAll(async () => {
     progress: quietProgress,
   });
   await waitFor("etcd healthy", () => etcdHttp(lab, "e1").health().catch(() => false), { timeoutMs: 60_000 });
-  gw = await labGateway(docker, lab.networkName!);
   direct = `http://${lab.node("e1").ip}:${ETCD_CLIENT_PORT}`;
-  proxy = await DcsProxy.start({
-    listenHost: gw,
+  proxy = await ContainerDcsProxy.start({
+    docker,
+    image: process.env.PGCHAOS_IMAGE!,
+    network: lab.networkName!,
+    name: `pgchaos-${lab.runId}-dcs-proxy-test`,
+    labels: runLabels(lab.runId),
     nodes: ["n1", "n2"],
     members: ["e1"],
-    upstream: (m) => ({ host: lab.node(m).ip, port: ETCD_CLIENT_PORT }),
+    upstreamPort: ETCD_CLIENT_PORT,
     leaderKey: LEADER,
+    seed: 1,
   });
+  proxyIp = proxy.ip;
   proxy.onNotice((n) => notices.push(n));
 }, 120_000);
 
@@ -162,8 +168,12 @@ afterAll(async () => {
 });
 
 describe("dcs proxy against a real etcd", () => {
-  test("listens on the lab network's gateway, one port per (node, member); a container reaches etcd through it", async () => {
-    expect(proxy.address("n1", "e1")).toMatch(new RegExp(`^${gw.replace(/\./g, "\\.")}:\\d+$`));
+  test("runs as a container on the lab network, one port per (node, member); a container reaches etcd through it", async () => {
+    const info = await docker.getContainer(proxy.containerId).inspect();
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([lab.networkName]);
+    expect(info.Config.Labels["pgchaos.run"]).toBe(lab.runId);
+    expect(info.HostConfig.Privileged).toBe(false);
+    expect(proxy.address("n1", "e1")).toMatch(new RegExp(`^${proxyIp.replace(/\./g, "\\.")}:\\d+$`));
     expect(proxy.address("n1", "e1")).not.toBe(proxy.address("n2", "e1"));
     expect(proxy.routeOf(Number(proxy.address("n2", "e1").split(":")[1]))).toEqual({ node: "n2", member: "e1" });
     // From inside the lab network, as Patroni will: GET /version and a JSON POST.
@@ -171,8 +181,8 @@ describe("dcs proxy against a real etcd", () => {
     expect(JSON.parse(v.stdout).etcdserver).toMatch(/^3\.4\./);
     const r = await lab.exec("e1", ["curl", "-sS", "-m", "5", "-X", "POST", "-d", JSON.stringify({ key: b64(`${PREFIX}from-container`), value: b64("x") }), `http://${proxy.address("n2", "e1")}/v3/kv/put`]);
     expect(JSON.parse(r.stdout).header.revision).toMatch(/^\d+$/);
-    expect(proxy.requestCounts("n1").other).toBeGreaterThanOrEqual(1);
-    expect(proxy.requestCounts("n2").put).toBeGreaterThanOrEqual(1);
+    expect((await proxy.requestCounts("n1")).other).toBeGreaterThanOrEqual(1);
+    expect((await proxy.requestCounts("n2")).put).toBeGreaterThanOrEqual(1);
   });
 
   test("kv requests pass through unchanged: the same statuses and bodies as straight to etcd", async () => {
@@ -200,13 +210,13 @@ describe("dcs proxy against a real etcd", () => {
     });
     expect((await post(via("n1"), "/v3/kv/txn", txn("n1"))).body.succeeded).toBe(true);
     expect((await post(via("n2"), "/v3/kv/txn", txn("n2"))).body.succeeded).toBeUndefined(); // false is omitted by the gateway
-    const counts = proxy.requestCounts("n1");
+    const counts = await proxy.requestCounts("n1");
     expect(counts.range).toBeGreaterThanOrEqual(2);
     expect(counts.txn).toBe(1);
     expect(counts["lease-grant"]).toBe(1);
     expect(counts["lease-keepalive"]).toBe(1);
     expect(counts.delete).toBe(1);
-    expect(proxy.leaderView("n1")).toBe("n1");
+    expect(await proxy.leaderView("n1")).toBe("n1");
   });
 
   test("keep-alive: 300 sequential requests share one client connection (and one upstream connection)", async () => {
@@ -235,9 +245,9 @@ describe("dcs proxy against a real etcd", () => {
     for (let i = 0; i < 20; i++) await put(direct, `${PREFIX}w/${i}`, String(i));
     await waitFor("20 events", async () => w.events.length >= 20, { timeoutMs: 5000, intervalMs: 20 });
     expect(w.events.map((e) => e.value)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
-    expect(proxy.watchStreams("n1")).toHaveLength(1);
+    expect(await proxy.watchStreams("n1")).toHaveLength(1);
     w.close();
-    await waitFor("stream closed at the proxy", async () => proxy.watchStreams("n1").length === 0, { timeoutMs: 5000, intervalMs: 20 });
+    await waitFor("stream closed at the proxy", async () => (await proxy.watchStreams("n1")).length === 0, { timeoutMs: 5000, intervalMs: 20 });
     const closed = notices.filter((n) => n.action === "stream-close" && n.node === "n1").pop()!;
     expect(closed.events).toBe(20);
     expect(closed.text).toMatch(/closed by the client/);
@@ -247,7 +257,7 @@ describe("dcs proxy against a real etcd", () => {
     const ws = Array.from({ length: 60 }, (_, i) => new Watch(via(i % 2 ? "n2" : "n1")));
     await Promise.all(ws.map((w) => w.opened));
     await waitFor("all created", async () => ws.every((w) => w.created()), { timeoutMs: 10_000, intervalMs: 50 });
-    expect(proxy.watchStreams("n1").length + proxy.watchStreams("n2").length).toBe(60);
+    expect((await proxy.watchStreams("n1")).length + (await proxy.watchStreams("n2")).length).toBe(60);
     await put(direct, `${PREFIX}fanout`, "x");
     await waitFor("every stream got it", async () => ws.every((w) => w.events.some((e) => e.key === `${PREFIX}fanout`)), { timeoutMs: 10_000, intervalMs: 50 });
     await closeAll(...ws);
@@ -258,8 +268,8 @@ describe("dcs proxy against a real etcd", () => {
     const w2 = new Watch(via("n2"));
     await Promise.all([w1.opened, w2.opened]);
     await waitFor("created", async () => w1.created() && w2.created(), { timeoutMs: 5000, intervalMs: 20 });
-    proxy.stallWatch("n1");
-    expect(proxy.isStalled("n1")).toBe(true);
+    await proxy.stallWatch("n1");
+    expect(await proxy.isStalled("n1")).toBe(true);
     for (let i = 0; i < 5; i++) await put(direct, `${PREFIX}s/${i}`, `d${i}`);
     await waitFor("n2 got 5", async () => w2.events.length >= 5, { timeoutMs: 5000, intervalMs: 20 });
     await sleep(500);
@@ -275,20 +285,20 @@ describe("dcs proxy against a real etcd", () => {
     await sleep(300);
     expect(w3.messages).toHaveLength(0);
     w3.close();
-    await waitFor("w3 gone at the proxy", async () => proxy.watchStreams("n1").length === 1, { timeoutMs: 5000, intervalMs: 20 });
+    await waitFor("w3 gone at the proxy", async () => (await proxy.watchStreams("n1")).length === 1, { timeoutMs: 5000, intervalMs: 20 });
 
     // deliver: late, in order.
-    const rep = proxy.releaseWatch("n1", "deliver");
+    const rep = await proxy.releaseWatch("n1", "deliver");
     expect(rep).toMatchObject({ mode: "deliver", streams: 1, events: 6, delivered: 6, dropped: 0 });
     expect(rep.changes[0]).toBe(`PUT ${PREFIX}s/0`);
     await waitFor("n1 got 6 late", async () => w1.events.length >= 6, { timeoutMs: 5000, intervalMs: 20 });
     expect(w1.events.map((e) => e.value)).toEqual(["d0", "d1", "d2", "d3", "d4", "own"]);
 
     // drop: what happened during the stall never arrives; the stream carries on.
-    proxy.stallWatch("n1");
+    await proxy.stallWatch("n1");
     for (let i = 0; i < 3; i++) await put(direct, `${PREFIX}s/x${i}`, `x${i}`);
     await sleep(300);
-    const drop = proxy.releaseWatch("n1", "drop");
+    const drop = await proxy.releaseWatch("n1", "drop");
     expect(drop).toMatchObject({ mode: "drop", streams: 1, events: 3, delivered: 0, dropped: 3 });
     await put(direct, `${PREFIX}s/after`, "after");
     await waitFor("n1 got the change after the release", async () => w1.events.some((e) => e.value === "after"), { timeoutMs: 5000, intervalMs: 20 });
@@ -296,15 +306,15 @@ describe("dcs proxy against a real etcd", () => {
     expect(w1.ended).toBe(false);
 
     // close: the stream is reset; the client has to open a new one.
-    proxy.stallWatch("n1");
+    await proxy.stallWatch("n1");
     await put(direct, `${PREFIX}s/y`, "y");
     await sleep(300);
-    const close = proxy.releaseWatch("n1", "close");
+    const close = await proxy.releaseWatch("n1", "close");
     expect(close).toMatchObject({ mode: "close", streams: 1, events: 1, dropped: 1 });
     await waitFor("n1's stream ended", async () => w1.ended, { timeoutMs: 5000, intervalMs: 20 });
     expect(w1.events.some((e) => e.value === "y")).toBe(false);
     // Releasing what is not stalled is a no-op.
-    expect(proxy.releaseWatch("n1", "drop")).toMatchObject({ streams: 0, events: 0 });
+    expect(await proxy.releaseWatch("n1", "drop")).toMatchObject({ streams: 0, events: 0 });
     // n2 saw everything.
     expect(w2.events.map((e) => e.value)).toEqual(["d0", "d1", "d2", "d3", "d4", "own", "x0", "x1", "x2", "after", "y"]);
     await closeAll(w2);
@@ -316,7 +326,7 @@ describe("dcs proxy against a real etcd", () => {
     const w = new Watch(via("n1"));
     await w.opened;
     await waitFor("created", async () => w.created(), { timeoutMs: 5000, intervalMs: 20 });
-    const id = proxy.addToxic("n1", { kinds: ["range", "watch"], latencyMs: 300 });
+    const id = await proxy.addToxic("n1", { kinds: ["range", "watch"], latencyMs: 300 });
     const range = { key: b64(`${PREFIX}a`) };
     const slow = await post(via("n1"), "/v3/kv/range", range);
     const otherNode = await post(via("n2"), "/v3/kv/range", range);
@@ -331,33 +341,33 @@ describe("dcs proxy against a real etcd", () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
     expect(w.events.map((e) => e.key).slice(-2)).toEqual([`${PREFIX}lat`, `${PREFIX}lat2`]);
     // Requests matched: the range (the watch stream was opened before the toxic; its messages are delayed, not counted).
-    expect(proxy.removeToxic("n1", id)).toEqual({ matched: 1, faulted: 0 });
-    expect(proxy.removeToxic("n1", id)).toBeUndefined();
+    expect(await proxy.removeToxic("n1", id)).toEqual({ matched: 1, faulted: 0 });
+    expect(await proxy.removeToxic("n1", id)).toBeUndefined();
     expect((await post(via("n1"), "/v3/kv/range", range)).ms).toBeLessThan(150);
     await closeAll(w);
   });
 
   test("unavailable toxic: 503 with etcd's JSON error body (gRPC code 14) on the chosen kinds only", async () => {
-    const id = proxy.addToxic("n2", { kinds: ["lease-keepalive", "put"], fault: "unavailable" });
+    const id = await proxy.addToxic("n2", { kinds: ["lease-keepalive", "put"], fault: "unavailable" });
     const r = await post(via("n2"), "/v3/kv/put", { key: b64(`${PREFIX}u`), value: b64("1") });
     expect(r.status).toBe(503);
     expect(r.body).toEqual({ error: "etcdserver: request timed out", code: 14, message: "etcdserver: request timed out" });
     expect((await post(via("n2"), "/v3/kv/range", { key: b64(`${PREFIX}u`) })).body.kvs).toBeUndefined(); // the put never reached etcd
     expect((await post(via("n1"), "/v3/kv/put", { key: b64(`${PREFIX}u`), value: b64("1") })).status).toBe(200);
-    expect(proxy.removeToxic("n2", id)).toEqual({ matched: 1, faulted: 1 });
+    expect(await proxy.removeToxic("n2", id)).toEqual({ matched: 1, faulted: 1 });
   });
 
   test("reset toxic: the client's connection is reset; a blackhole swallows the request until the client gives up", async () => {
-    const reset = proxy.addToxic("n2", { kinds: ["range"], fault: "reset" });
+    const reset = await proxy.addToxic("n2", { kinds: ["range"], fault: "reset" });
     await expect(post(via("n2"), "/v3/kv/range", { key: b64("x") })).rejects.toThrow(/ECONNRESET|socket hang up/);
-    proxy.removeToxic("n2", reset);
-    const hole = proxy.addToxic("n2", { kinds: ["range"], fault: "blackhole" });
+    await proxy.removeToxic("n2", reset);
+    const hole = await proxy.addToxic("n2", { kinds: ["range"], fault: "blackhole" });
     const t0 = performance.now();
     await expect(post(via("n2"), "/v3/kv/range", { key: b64("x") }, { timeoutMs: 1000 })).rejects.toThrow(/client timeout/);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
     // Meanwhile other kinds of the same node pass.
     expect((await post(via("n2"), "/v3/kv/put", { key: b64(`${PREFIX}bh`), value: b64("1") })).status).toBe(200);
-    expect(proxy.removeToxic("n2", hole)).toEqual({ matched: 1, faulted: 1 });
+    expect(await proxy.removeToxic("n2", hole)).toEqual({ matched: 1, faulted: 1 });
     expect((await post(via("n2"), "/v3/kv/range", { key: b64("x") })).status).toBe(200);
   });
 
@@ -367,7 +377,7 @@ describe("dcs proxy against a real etcd", () => {
     const w = new Watch(via("n1"));
     await w.opened;
     await waitFor("created", async () => w.created(), { timeoutMs: 5000, intervalMs: 20 });
-    expect(proxy.resetConnections("n1", ["watch"])).toBe(1);
+    expect(await proxy.resetConnections("n1", ["watch"])).toBe(1);
     await waitFor("stream ended", async () => w.ended, { timeoutMs: 5000, intervalMs: 20 });
     // The kv connection survived.
     expect((await post(via("n1"), "/v3/kv/range", { key: b64("x") }, { agent })).reusedSocket).toBe(true);
@@ -393,13 +403,13 @@ describe("dcs proxy against a real etcd", () => {
 /** Closes watches and waits until the proxy has seen every stream of both nodes go. */
 async function closeAll(...ws: Watch[]) {
   for (const w of ws) w.close();
-  await waitFor("streams closed at the proxy", async () => proxy.watchStreams("n1").length + proxy.watchStreams("n2").length === 0, { timeoutMs: 10_000, intervalMs: 20 });
+  await waitFor("streams closed at the proxy", async () => (await proxy.watchStreams("n1")).length + (await proxy.watchStreams("n2")).length === 0, { timeoutMs: 10_000, intervalMs: 20 });
 }
 
-/** Established connections from the gateway to etcd's client port, seen inside the etcd container. */
+/** Established connections from the proxy container to etcd's client port, seen inside the etcd container. */
 async function upstreamConnections(): Promise<number> {
   const r = await lab.exec("e1", ["sh", "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null"]);
-  const gwHex = gw
+  const gwHex = proxyIp
     .split(".")
     .map((x) => Number(x).toString(16).padStart(2, "0"))
     .reverse()

@@ -10,8 +10,8 @@ export function requireProxy(ctx: FaultContext, fault: string): DcsProxyControl 
 }
 
 /** "leader pg1 (the DCS says pg3)" for a node's cache as the proxy fed it. */
-export function describeView(ctx: FaultContext, proxy: DcsProxyControl, node: string): string {
-  const view = proxy.leaderView(node);
+export async function describeView(ctx: FaultContext, proxy: DcsProxyControl, node: string): Promise<string> {
+  const view = await proxy.leaderView(node);
   const dcs = ctx.history.latest("dcs", (d) => d.reachable);
   const mine = view === undefined ? "unknown" : (view ?? "none");
   const actual = dcs ? (dcs.leader ?? "none") : "unknown";

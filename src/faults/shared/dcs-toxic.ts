@@ -22,10 +22,10 @@ export class DcsToxicFault implements Fault {
   async inject(ctx: FaultContext) {
     const proxy = requireProxy(ctx, this.type);
     for (const node of this.targets) {
-      this.ids.set(node, proxy.addToxic(node, this.toxic));
+      this.ids.set(node, await proxy.addToxic(node, this.toxic));
       // A reset also hits what is already open (a watch stream sends no new request to hit).
       if (this.toxic.fault === "reset") {
-        const n = proxy.resetConnections(node, this.toxic.kinds, this.toxic.members);
+        const n = await proxy.resetConnections(node, this.toxic.kinds, this.toxic.members);
         ctx.log(`${node}: ${n} open connection(s) reset`);
       }
     }
@@ -36,7 +36,7 @@ export class DcsToxicFault implements Fault {
     const proxy = requireProxy(ctx, this.type);
     const id = this.ids.get(node);
     if (id === undefined) return;
-    const s = proxy.removeToxic(node, id);
+    const s = await proxy.removeToxic(node, id);
     if (s) ctx.log(`${node}: ${this.type} removed: it matched ${s.matched} requests${this.toxic.fault ? `, ${s.faulted} failed (${this.toxic.fault})` : ""}`);
     this.ids.delete(node);
   }

@@ -10,27 +10,27 @@ function fakeProxy() {
   const calls: string[] = [];
   const stalled = new Set<string>();
   const proxy: Partial<DcsProxyControl> = {
-    stallWatch: (n) => {
+    stallWatch: async (n) => {
       calls.push(`stall ${n}`);
       stalled.add(n);
     },
-    isStalled: (n) => stalled.has(n),
-    releaseWatch: (n: string, mode: ReleaseMode) => {
+    isStalled: async (n) => stalled.has(n),
+    releaseWatch: async (n: string, mode: ReleaseMode) => {
       calls.push(`release ${n} ${mode}`);
       const was = stalled.delete(n);
       return { node: n, mode, stalledMs: 1500, streams: was ? 1 : 0, messages: was ? 3 : 0, events: was ? 3 : 0, delivered: 0, dropped: was ? 3 : 0, changes: was ? ["DELETE /service/c/leader", "PUT /service/c/leader"] : [] };
     },
-    watchStreams: () => [{ stream: 7, etcd: "e1", openedMs: 4000, stalled: false }],
-    leaderView: () => "pg1",
-    addToxic: (n: string, t: Toxic) => {
+    watchStreams: async () => [{ stream: 7, etcd: "e1", openedMs: 4000, stalled: false }],
+    leaderView: async () => "pg1",
+    addToxic: async (n: string, t: Toxic) => {
       calls.push(`add ${n} ${JSON.stringify(t)}`);
       return `t-${n}`;
     },
-    removeToxic: (n: string, id: string) => {
+    removeToxic: async (n: string, id: string) => {
       calls.push(`remove ${n} ${id}`);
       return { matched: 4, faulted: 2 };
     },
-    resetConnections: (n: string, kinds?: string[]) => {
+    resetConnections: async (n: string, kinds?: string[]) => {
       calls.push(`reset ${n} ${kinds?.join(",")}`);
       return 1;
     },
@@ -56,7 +56,7 @@ describe("watch-stall", () => {
       await f.inject(ctx);
       expect(calls).toEqual(["stall pg2"]);
       expect(notes[0]).toMatch(/pg2: watch stalled \(stream #7 via e1, open 4 s\).*released after 5\.0 s \(drop\); leader key in pg2's cache: pg1, in the DCS: pg3/);
-      vi.advanceTimersByTime(5000);
+      await vi.advanceTimersByTimeAsync(5000);
       expect(calls).toEqual(["stall pg2", "release pg2 drop"]);
       expect(notes[1]).toMatch(/pg2: watch released \(drop, release_after\) after 1\.5 s: 3 events in 3 messages .* 3 dropped \[DELETE leader, PUT leader\]/);
       await f.heal(ctx, "pg2");

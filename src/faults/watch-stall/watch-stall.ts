@@ -1,6 +1,7 @@
 import type { Fault, FaultContext } from "../fault.js";
 import type { ReleaseMode } from "../../dcs-proxy/types.js";
 import { describeView, requireProxy } from "../shared/dcs-proxy.js";
+import { errorText } from "../../util/errors.js";
 
 /**
  * Incident 3: a node's DCS watch stream stays open but delivers nothing, while its ordinary
@@ -26,27 +27,31 @@ export class WatchStall implements Fault {
   async inject(ctx: FaultContext) {
     const proxy = requireProxy(ctx, this.type);
     for (const node of this.targets) {
-      proxy.stallWatch(node);
-      const streams = proxy.watchStreams(node);
+      await proxy.stallWatch(node);
+      const streams = await proxy.watchStreams(node);
       const open = streams.length ? streams.map((s) => `#${s.stream} via ${s.etcd}, open ${(s.openedMs / 1000).toFixed(0)} s`).join("; ") : "none open yet";
       ctx.log(
-        `${node}: watch stalled (stream ${open}); its kv requests pass; released ${this.releaseAfterMs !== undefined ? `after ${(this.releaseAfterMs / 1000).toFixed(1)} s` : "at heal"} (${this.mode}); ${describeView(ctx, proxy, node)}`,
+        `${node}: watch stalled (stream ${open}); its kv requests pass; released ${this.releaseAfterMs !== undefined ? `after ${(this.releaseAfterMs / 1000).toFixed(1)} s` : "at heal"} (${this.mode}); ${await describeView(ctx, proxy, node)}`,
       );
     }
-    if (this.releaseAfterMs !== undefined) this.timer = setTimeout(() => this.release(ctx, "release_after"), this.releaseAfterMs);
+    if (this.releaseAfterMs !== undefined)
+      this.timer = setTimeout(() => {
+        this.release(ctx, "release_after").catch((e: unknown) => ctx.log(`release_after failed: ${errorText(e)}`));
+      }, this.releaseAfterMs);
   }
 
   /** Releases the stall of every target not released yet (release_after), or of one target (heal). */
-  private release(ctx: FaultContext, why: string, nodes: readonly string[] = this.targets) {
+  private async release(ctx: FaultContext, why: string, nodes: readonly string[] = this.targets) {
     const proxy = requireProxy(ctx, this.type);
     for (const node of nodes) {
       if (this.released.has(node)) continue;
-      const r = proxy.releaseWatch(node, this.mode);
+      // Marked before the round trip: release_after and heal never release a node twice.
       this.released.add(node);
+      const r = await proxy.releaseWatch(node, this.mode);
       const what = this.mode === "deliver" ? `${r.delivered} delivered late` : `${r.dropped} dropped${this.mode === "close" ? ", stream reset" : ""}`;
       ctx.log(
         `${node}: watch released (${this.mode}, ${why}) after ${(r.stalledMs / 1000).toFixed(1)} s: ${r.events} events in ${r.messages} messages had been withheld on ${r.streams} stream(s), ${what}` +
-          `${r.changes.length ? ` [${summariseChanges(r.changes)}]` : ""}; ${describeView(ctx, proxy, node)}`,
+          `${r.changes.length ? ` [${summariseChanges(r.changes)}]` : ""}; ${await describeView(ctx, proxy, node)}`,
       );
     }
     if (this.released.size === this.targets.length) clearTimeout(this.timer);
@@ -54,10 +59,10 @@ export class WatchStall implements Fault {
 
   async heal(ctx: FaultContext, node: string) {
     if (this.released.has(node)) {
-      ctx.log(`${node}: watch-stall healed (released earlier); ${describeView(ctx, requireProxy(ctx, this.type), node)}`);
+      ctx.log(`${node}: watch-stall healed (released earlier); ${await describeView(ctx, requireProxy(ctx, this.type), node)}`);
       return;
     }
-    this.release(ctx, "heal", [node]);
+    await this.release(ctx, "heal", [node]);
   }
 }
 
