@@ -17,8 +17,8 @@ export const RUN_UNIT_COMMAND = "run-unit";
 /**
  * Runs one work unit in its own Node process (`pgchaos run-unit FILE --dir DIR`) and returns
  * the report it wrote. Why a process per lab when labs run in parallel: the harness's
- * timing-sensitive parts (the in-process DCS fault proxy that Patroni's etcd requests pass
- * through, the recorder's sampling, the workload's timestamps) share one event loop per
+ * timing-sensitive parts (the recorder's sampling, the workload's timestamps and, when this
+ * was measured, the DCS fault proxy, which now runs as a container) share one event loop per
  * process. Measured on 2 cores at load ~17: two labs in one process made Patroni's requests
  * through the proxy time out (read timeout 1.33 s = retry_timeout/3), the leader flapped and
  * the lab never became ready, while the same scenario passed alone. One process per lab gives
