@@ -4,8 +4,19 @@ import type { Verdict } from "../checker/checker.js";
 import { aggregateRuns, describeDistribution, passRateText, wilson } from "./aggregate.js";
 import { buildSummary, renderSummaryMarkdown } from "./write.js";
 
-function run(name: string, i: number, opts: { fail?: boolean; overlapMs?: number; outcome?: string; known?: { id: string; showed: boolean }[] } = {}): RunReport {
-  const v: Verdict = { checker: "single-primary", ok: !opts.fail, summary: "", evidence: [], figures: { overlapMs: opts.overlapMs ?? 0, nodes: 3 } };
+function run(
+  name: string,
+  i: number,
+  opts: { fail?: boolean; unknown?: boolean; overlapMs?: number; outcome?: string; known?: { id: string; showed: boolean }[] } = {},
+): RunReport {
+  const v: Verdict = {
+    checker: "single-primary",
+    ok: !opts.fail && !opts.unknown,
+    ...(opts.unknown ? { unknown: true } : {}),
+    summary: "",
+    evidence: [],
+    figures: { overlapMs: opts.overlapMs ?? 0, nodes: 3 },
+  };
   const r = buildReport({
     runId: `${name}-${i}`,
     scenario: { name },
@@ -61,6 +72,27 @@ describe("aggregateRuns", () => {
     expect(a.figures.find((f) => f.figure === "overlapMs")!.text).toBe("0 s in 18 runs, about 0.6 s in 2");
     expect(a.figures.find((f) => f.figure === "nodes")!.text).toBe("3 in 20 runs");
     expect(passRateText(a)).toBe("pass 18/20 = 90% (95% CI 70%–97%)");
+  });
+
+  it("gives each checker's failure rate (the split-brain rate) with its interval; unknown verdicts apart, outside the rate", () => {
+    const runs = [
+      ...Array.from({ length: 7 }, (_, i) => ({ report: run("quorum", i + 1), repeat: i + 1, link: "x" })),
+      { report: run("quorum", 8, { fail: true, overlapMs: 500 }), repeat: 8, link: "x" },
+      { report: run("quorum", 9, { unknown: true }), repeat: 9, link: "x" },
+      { report: run("quorum", 10), repeat: 10, link: "x" },
+    ];
+    const [a] = aggregateRuns(runs);
+    const [c] = a.checkers;
+    expect(c).toMatchObject({ checker: "single-primary", judged: 9, failed: 1, unknown: 1 });
+    expect(c.rate.rate).toBeCloseTo(1 / 9);
+    expect(c.rate.low).toBeCloseTo(wilson(1, 9).low, 6);
+    expect(c.text).toBe("single-primary failed 1/9 = 11% (95% CI 2%–43%); unknown in 1 run");
+    const reports = runs.map((r) => r.report);
+    const repeatOf = (r: RunReport) => reports.indexOf(r) + 1;
+    expect(JSON.parse(JSON.stringify(buildSummary(reports, { repeatOf }))).scenarios[0].checkers[0]).toMatchObject({ checker: "single-primary", failed: 1, judged: 9 });
+    expect(renderSummaryMarkdown(reports, { repeatOf })).toContain("- single-primary failed 1/9 = 11% (95% CI 2%–43%); unknown in 1 run");
+    const [none] = aggregateRuns([1, 2].map((i) => ({ report: run("q", i, { unknown: true }), repeat: i, link: "x" })))[0].checkers;
+    expect(none.text).toBe("single-primary: no definite verdict; unknown in 2 runs");
   });
 
   it("counts an outcome it does not know (e.g. 'known') like any other, and how often each known issue showed", () => {

@@ -3,7 +3,8 @@ import type { RunReport } from "./model.js";
 /**
  * Repeated runs of one scenario, summed up: how often each outcome came (with a 95% Wilson
  * interval), the first run that did not pass, each checker figure's distribution over the
- * runs, and how often each known issue showed. Outcomes are plain strings here: an outcome
+ * runs, how often each checker failed (the split-brain rate is single-primary's, with its 95%
+ * Wilson interval), and how often each known issue showed. Outcomes are plain strings here: an outcome
  * this module has never heard of is counted like any other.
  */
 export interface ScenarioAggregate {
@@ -15,6 +16,8 @@ export interface ScenarioAggregate {
   rates: Record<string, Rate>;
   /** The earliest run (by repeat number, then start time) whose outcome is not "pass". */
   firstFailing?: { repeat?: number; runId: string; outcome: string; report: string };
+  /** Per checker, in order of first appearance: how many runs it judged, failed and could not judge. */
+  checkers: CheckerRate[];
   figures: FigureDistribution[];
   /** Known issues the reports list (`knownIssues: [{id, showed}]`): in how many runs each was listed and showed. */
   knownIssues: { id: string; runs: number; showed: number }[];
@@ -25,6 +28,23 @@ export interface Rate {
   rate: number;
   low: number;
   high: number;
+}
+
+/**
+ * How often one checker failed over the runs that have its verdict. `failed` counts definite
+ * failures only; `unknown` verdicts (the history could not decide) are counted apart and are
+ * not in the rate's denominator, so an undecided run never reads as "no split brain".
+ */
+export interface CheckerRate {
+  checker: string;
+  /** Runs with a definite verdict of this checker (ok or failed). */
+  judged: number;
+  failed: number;
+  unknown: number;
+  /** failed / judged with a 95% Wilson interval (0/0 gives the whole [0, 1]). */
+  rate: Rate;
+  /** For people: "single-primary failed 0/10 = 0% (95% CI 0%–28%)". */
+  text: string;
 }
 
 export interface FigureDistribution {
@@ -82,9 +102,29 @@ function aggregateScenario(scenario: string, runs: AggregateRun[]): ScenarioAggr
     ...(failing
       ? { firstFailing: { ...(failing.repeat !== undefined ? { repeat: failing.repeat } : {}), runId: failing.report.runId, outcome: failing.report.outcome, report: failing.link } }
       : {}),
+    checkers: checkerRates(ordered.map((r) => r.report)),
     figures: figureDistributions(ordered.map((r) => r.report)),
     knownIssues: knownIssueCounts(ordered.map((r) => r.report)),
   };
+}
+
+function checkerRates(reports: RunReport[]): CheckerRate[] {
+  const byChecker = new Map<string, { failed: number; ok: number; unknown: number }>();
+  for (const r of reports)
+    for (const v of r.verdicts) {
+      const c = byChecker.get(v.checker) ?? { failed: 0, ok: 0, unknown: 0 };
+      if (v.unknown) c.unknown++;
+      else if (v.ok) c.ok++;
+      else c.failed++;
+      byChecker.set(v.checker, c);
+    }
+  return [...byChecker.entries()].map(([checker, c]) => {
+    const judged = c.ok + c.failed;
+    const rate: Rate = { count: c.failed, rate: judged ? c.failed / judged : 0, ...wilson(c.failed, judged) };
+    const undecided = c.unknown ? `; unknown in ${runsWord(c.unknown)}` : "";
+    const text = judged ? `${formatRate(`${checker} failed`, rate, judged)}${undecided}` : `${checker}: no definite verdict; unknown in ${runsWord(c.unknown)}`;
+    return { checker, judged, failed: c.failed, unknown: c.unknown, rate, text };
+  });
 }
 
 function figureDistributions(reports: RunReport[]): FigureDistribution[] {

@@ -331,6 +331,7 @@ function repeatedSection(scenarios: readonly ScenarioAggregate[]): string {
       ? `<a href="${esc(hrefOf(htmlLinkFor(a.firstFailing.report)))}">${esc(a.firstFailing.repeat !== undefined ? `run ${a.firstFailing.repeat}` : a.firstFailing.runId)}</a> (${esc(a.firstFailing.outcome)})`
       : '<span class="muted">—</span>';
     const details = [
+      ...a.checkers.map((c) => c.text),
       ...a.knownIssues.map((k) => `known issue ${k.id}: showed in ${k.showed} of ${k.runs} runs`),
       ...a.figures.map((f) => `${f.checker} ${f.figure}: ${f.text}`),
     ];

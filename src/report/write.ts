@@ -122,7 +122,7 @@ export function isRepeated(s: Pick<Summary, "scenarios" | "runs">): boolean {
   return s.scenarios.some((a) => a.runs > 1) || s.runs.some((r) => r.repeat !== undefined);
 }
 
-/** Markdown lines for repeated scenarios: pass rate, other outcomes, first failing run, known issues, figures. */
+/** Markdown lines for repeated scenarios: pass rate, other outcomes, first failing run, checker failure rates, known issues, figures. */
 function repeatedMarkdown(s: Summary): string[] {
   const out: string[] = ["## Per scenario over repeated runs", ""];
   out.push("| scenario | runs | pass rate (95% CI) | other outcomes | first failing run |", "| --- | --- | --- | --- | --- |");
@@ -134,8 +134,9 @@ function repeatedMarkdown(s: Summary): string[] {
     out.push(`| ${cell(a.scenario)} | ${a.runs} | ${cell(passRateText(a))} | ${others.map(cell).join("<br>")} | ${first} |`);
   }
   for (const a of s.scenarios) {
-    if (!a.figures.length && !a.knownIssues.length) continue;
+    if (!a.figures.length && !a.knownIssues.length && !a.checkers.length) continue;
     out.push("", `### ${a.scenario}`, "");
+    for (const c of a.checkers) out.push(`- ${c.text}`);
     for (const k of a.knownIssues) out.push(`- known issue ${k.id}: showed in ${k.showed} of ${k.runs} runs`);
     for (const f of a.figures) out.push(`- ${f.checker} ${f.figure}: ${f.text}`);
   }
