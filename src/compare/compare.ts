@@ -24,6 +24,11 @@ export interface ComparedCell {
   /** Time two nodes were writable primaries at once, ms. */
   primaryOverlapMs?: number;
   reason?: string;
+  /**
+   * What the side's report says that explains a difference between versions: Patroni's own log
+   * lines about the timings it changed, and which `when:` branch applied (report findings).
+   */
+  explanations?: string[];
 }
 
 export interface StepDifference {
@@ -47,6 +52,9 @@ export interface Comparison {
 
 const fig = (r: RunReport, checker: string, key: string): number | undefined => r.verdicts.find((v) => v.checker === checker)?.figures?.[key];
 
+/** Findings that come from the versions a side runs (src/stacks/timing-adjustments.ts, src/versions/when.ts). */
+const VERSION_FINDING = /^(Patroni raised |Patroni changed |when: )/;
+
 function cellOf(r: RunReport): ComparedCell {
   const c: ComparedCell = { outcome: r.outcome };
   const put = (k: keyof ComparedCell, v: number | undefined) => {
@@ -59,6 +67,8 @@ function cellOf(r: RunReport): ComparedCell {
   put("primaryOverlapMs", fig(r, "single-primary", "writableOverlapMs"));
   const reason = r.error ?? r.skipped;
   if (reason) c.reason = reason;
+  const explanations = (r.findings ?? []).filter((f) => VERSION_FINDING.test(f));
+  if (explanations.length) c.explanations = explanations;
   return c;
 }
 
@@ -113,7 +123,7 @@ export function renderComparisonMarkdown(c: Comparison, title = "pgchaos compari
   for (const s of c.sides) out.push(`- **${esc(s.label)}**: ${esc(s.versions)}`);
   out.push("", `| scenario | ${c.sides.map((s) => esc(s.label)).join(" | ")} |`, `| --- | ${c.sides.map(() => "---").join(" | ")} |`);
   for (const r of c.rows) out.push(`| ${r.differs ? "**" + esc(r.scenario) + "**" : esc(r.scenario)} | ${r.cells.map(cellText).join(" | ")} |`);
-  const diffs = c.rows.filter((r) => r.steps.length);
+  const diffs = c.rows.filter((r) => r.steps.length || (r.differs && r.cells.some((x) => x?.explanations)));
   if (diffs.length) {
     out.push("", "## Steps whose outcome differs", "");
     for (const r of diffs) {
@@ -122,6 +132,9 @@ export function renderComparisonMarkdown(c: Comparison, title = "pgchaos compari
         out.push(`- ${esc(d.step)}`);
         d.sides.forEach((s, i) => out.push(`  - ${c.sides[i].label}: ${s ? `${s.outcome}${s.detail ? `: ${s.detail.replace(/\n/g, " ").slice(0, 400)}` : ""}` : "not run"}`));
       }
+      r.cells.forEach((x, i) => {
+        if (x?.explanations) out.push(`- what ${c.sides[i].label} says about its versions:`, ...x.explanations.map((e) => `  - ${e.replace(/\n/g, " ").slice(0, 400)}`));
+      });
       out.push("");
     }
   }

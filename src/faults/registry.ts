@@ -75,7 +75,7 @@ export function faultDocsTable(): string {
 
 /** A fault step's own parameters (without `fault`, `kind`, `id`, `note`, `duration`). */
 export function faultParams(step: FaultStep) {
-  const { kind: _kind, id: _id, note: _note, duration: _duration, fault: _fault, ...params } = step;
+  const { kind: _kind, id: _id, note: _note, when: _when, duration: _duration, fault: _fault, ...params } = step;
   return params;
 }
 

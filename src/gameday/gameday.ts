@@ -84,7 +84,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   const docker = await ensureEngine(o.progress);
   // The runs' image (the stack's, built on first use, or a user's, checked against the
   // contract) once, before any lab: not once per lab, and not the default stack's when another is named.
-  await resolveLabImage(docker, o.progress, { stack: o.stack, image: o.image });
+  // A matrix game day names a stack per run: each stack's image once.
+  const stacks = [...new Set(items.map((it) => it.stack ?? o.stack))];
+  for (const stack of stacks) await resolveLabImage(docker, o.progress, { stack, image: o.image });
   const schedule = new Schedule(items, o.policy);
   const isolate = o.isolate ?? o.jobs > 1;
   const runs: GameDayRun[] = [];
@@ -100,9 +102,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
       let secrets: string[] = [];
       if (isolate) {
         // (the child's report.json is already redacted of its run's secrets)
-        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
+        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: unit.stack ?? o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
       } else {
-        const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
+        const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: unit.stack ?? o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
         report = r.report;
         secrets = Object.values(r.secrets);
       }

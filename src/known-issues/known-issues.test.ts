@@ -28,7 +28,7 @@ describe("version ranges", () => {
     expect(inRange("3.1.0", ">=3.0.0 <3.1.0")).toBe(false);
     expect(inRange("15.5 (Debian 15.5-0+deb12u1)", "^15")).toBe(true);
     expect(inRange("unknown", "*")).toBe(false);
-    expect(checkRanges({ patroni: "3.0.x", etcd: ">=3.5" }, { patroni: "3.0.2", etcd: "3.4.1" })).toEqual({ ok: false, mismatches: ["etcd 3.4.1 is outside >=3.5"] });
+    expect(checkRanges({ patroni: "3.0.x", etcd: ">=3.5" }, { patroni: "3.0.2", etcd: "3.4.1" })).toEqual({ ok: false, mismatches: ["etcd 3.4.1 is outside >=3.5"], matches: ["patroni 3.0.2 is in 3.0.x"] });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { HistoryEvent, LogLine, StepEvent } from "../history/events.js";
 import type { Verdict } from "../checker/checker.js";
-import { checkRanges, type VersionedComponent } from "../versions/range.js";
+import { checkRanges, type RunVersions } from "../versions/range.js";
 import type { KnownIssue } from "./schema.js";
 
 /** A failure of a run, named the way `covers` names it. */
@@ -53,7 +53,7 @@ export interface MatchInput {
   scenario: string;
   /** Known issues from the shared file (each naming a scenario) and from the scenario itself (scenario omitted). */
   issues: readonly KnownIssue[];
-  versions: Partial<Record<VersionedComponent, string>>;
+  versions: RunVersions;
   events: readonly HistoryEvent[];
   failures: readonly Failure[];
 }

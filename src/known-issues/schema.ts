@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { duration, STEP_ID_PATTERN } from "../scenario/primitives.js";
-import { isValidRange, VERSIONED_COMPONENTS } from "../versions/range.js";
+import { COMPONENT_ALIASES, isValidRange, VERSIONED, type VersionRanges } from "../versions/range.js";
 
 const versionRange = (component: string) =>
   z
@@ -49,9 +49,21 @@ export const knownIssueSchema = z
       .refine((c) => (c.steps?.length ?? 0) + (c.checkers?.length ?? 0) > 0, { error: "covers names at least one step or checker" })
       .describe("Which failures the issue explains."),
     versions: z
-      .strictObject(Object.fromEntries(VERSIONED_COMPONENTS.map((c) => [c, versionRange(c).optional()])) as Record<(typeof VERSIONED_COMPONENTS)[number], z.ZodOptional<z.ZodString>>)
-      .refine((v) => Object.values(v).some((x) => x !== undefined), { error: "versions names at least one range (patroni, postgresql or etcd)" })
-      .describe("Version ranges the issue is known on; a run outside them fails as usual."),
+      .strictObject({
+        ...(Object.fromEntries([...VERSIONED, ...Object.keys(COMPONENT_ALIASES)].map((c) => [c, versionRange(c).optional()])) as Record<string, z.ZodOptional<z.ZodString>>),
+      })
+      .superRefine((v, ctx) => {
+        for (const [alias, c] of Object.entries(COMPONENT_ALIASES))
+          if (v[alias] !== undefined && v[c] !== undefined) ctx.addIssue({ code: "custom", path: [alias], input: v[alias], message: `${alias} is another name for ${c}: give one of them` });
+      })
+      .refine((v) => Object.values(v).some((x) => x !== undefined), { error: `versions names at least one range (${VERSIONED.join(", ")})` })
+      // One name per component from here on (postgresql: is read as postgres:).
+      .transform((v): VersionRanges => {
+        const out: VersionRanges = {};
+        for (const [k, r] of Object.entries(v)) if (r !== undefined) out[COMPONENT_ALIASES[k] ?? (k as keyof VersionRanges)] = r;
+        return out;
+      })
+      .describe("Version ranges the issue is known on (patroni, postgres, etcd; postgresql is accepted for postgres); a run outside them fails as usual."),
     reference: z.url().optional().describe("Upstream issue or pull request."),
     reference_note: z.string().min(1).optional().describe("How the reference relates (or that none was found)."),
     evidence: z.array(evidence).min(1).describe("Log lines that identify the issue; all must be found."),

@@ -11,7 +11,7 @@ const refText = (v: unknown): string => {
 };
 
 /** Keys every step may have, not parameters. */
-const COMMON = ["kind", "id", "note"];
+const COMMON = ["kind", "id", "note", "when"];
 
 function isDuration(schema: z.ZodType | undefined): boolean {
   if (!schema) return false;

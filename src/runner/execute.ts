@@ -38,7 +38,7 @@ import { teamConfigOverrides } from "../lab/patroni-config.js";
 import { describeOverrides } from "../lab/team-config.js";
 import { deepMerge } from "../lab/deep-merge.js";
 import { formatActionLog, patroniLinesDuring } from "./action-log.js";
-import { paramsForRecord, type PlannedStep, type RunPlan } from "./plan.js";
+import { paramsForRecord, resolveWhen, type PlannedStep, type RunPlan } from "./plan.js";
 import { reportingWait } from "./waiting.js";
 
 export interface ExecuteOptions {
@@ -108,6 +108,11 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     out.versions = { ...labImage.facts.versions, ...(labImage.stack ? { stack: labImage.stack } : {}), image: labImage.ref, pgchaos: opts.harnessVersion };
     const unmet = unmetRequirements(scenario.requires, labImage.facts.versions);
     if (unmet) throw new SkipRun(unmet);
+    const applying = resolveWhen(plan, labImage.facts.versions);
+    for (const n of applying.notes) {
+      note(n);
+      progress(n);
+    }
     const spec = { ...plan.spec };
     if (opts.patroniConfig) spec.teamPatroniConfig = deepMerge(opts.patroniConfig, spec.teamPatroniConfig ?? {});
     out.patroniConfigOverrides = describeOverrides(teamConfigOverrides({ ...spec, pgBinDir: labImage.facts.pgBinDir }, opts.secrets));
@@ -175,7 +180,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     await sleep(1000, signal);
 
     const env: StepEnv = { history, now, refs, faults, lab, patroniNodes, etcdNodes, stepStarts, plan, signal, progress: (l) => progress(`  ${l}`) };
-    for (const planned of plan.steps) {
+    for (const planned of applying.steps) {
       signal?.throwIfAborted();
       const { index: i, label: id, text } = planned;
       const tS = now();
@@ -302,7 +307,7 @@ async function runStep(planned: PlannedStep, env: StepEnv): Promise<StepResult> 
       return { ok: true, detail: `${step.heal} healed` };
     }
     case "update": {
-      const { kind: _kind, id: _id, note: _note, update, ...params } = step;
+      const { kind: _kind, id: _id, note: _note, when: _when, update, ...params } = step;
       await env.faults.update(update, params);
       return { ok: true, detail: `${update} updated: ${planned.text}` };
     }

@@ -8,6 +8,8 @@ import type { Scenario, Step } from "../scenario/schema.js";
 import { clusterSpec, type ClusterSpec } from "../lab/topology.js";
 import { DCS_PROXY_FAULTS } from "../faults/registry.js";
 import { describeStep } from "./describe-step.js";
+import type { RunVersions } from "../versions/range.js";
+import { decideWhen, WHEN_NOTE_PREFIX, whenText } from "../versions/when.js";
 
 export interface ScenarioRunInput {
   scenario: Scenario;
@@ -51,12 +53,37 @@ export function planRun(input: ScenarioRunInput, timeScale: number): RunPlan {
   return {
     scenario,
     spec: specFor(scenario),
-    steps: scenario.steps.map((step, index) => ({ index, label: stepLabel(step, index), text: describeStep(step), line: input.stepLines[index], step })),
+    steps: scenario.steps.map((step, index) => ({ index, label: stepLabel(step, index), text: stepText(step), line: input.stepLines[index], step })),
     defaultWithinMs: scale(defaultWithinMs(scenario.patroni)),
     settleMs: scale(scenario.settle),
     labReadyMs: scale(180_000),
     scale,
   };
+}
+
+/** The step's text; a step with `when:` says which versions it is for ("... [when patroni >=4.0]"). */
+function stepText(step: Step): string {
+  return step.when ? `${describeStep(step)} [when ${whenText(step.when)}]` : describeStep(step);
+}
+
+/**
+ * The steps that apply to the run's versions (read from its image): a step whose `when:`
+ * ranges do not hold is left out. `notes` say, for every step with `when:`, whether it applied
+ * and why; the runner records them and the report lists them.
+ */
+export function resolveWhen(plan: RunPlan, versions: RunVersions): { steps: PlannedStep[]; notes: string[] } {
+  const steps: PlannedStep[] = [];
+  const notes: string[] = [];
+  for (const p of plan.steps) {
+    if (!p.step.when) {
+      steps.push(p);
+      continue;
+    }
+    const d = decideWhen(p.step.when, versions);
+    notes.push(`${WHEN_NOTE_PREFIX}step ${p.index + 1} (${p.label}${p.line ? `, line ${p.line}` : ""}) ${d.text}`);
+    if (d.applies) steps.push(p);
+  }
+  return { steps, notes };
 }
 
 /** The scenario's topology and DCS settings as a lab cluster spec. */

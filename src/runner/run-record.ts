@@ -15,6 +15,7 @@ import type { Invariant } from "../scenario/schema.js";
 import { packageRoot } from "../util/paths.js";
 import { judge } from "./judge.js";
 import { patroniTimingAdjustments } from "../stacks/timing-adjustments.js";
+import { whenFindings } from "../versions/when.js";
 
 /** journal.jsonl header `meta`: everything besides the events that judging and rendering need. */
 export interface RunMeta {
@@ -97,7 +98,7 @@ export function reportFromRecord(rec: RunRecord): RunReport {
     events,
     verdicts: judgement.verdicts,
     error: end ? end.error : "the journal ends before the run did (the process died)",
-    findings: [...judgement.findings, ...patroniTimingAdjustments(events)],
+    findings: [...judgement.findings, ...patroniTimingAdjustments(events), ...whenFindings(events)],
     ...(end?.skipped !== undefined ? { skipped: end.skipped } : {}),
     ...(info?.patroniConfigOverrides ? { patroniConfigOverrides: info.patroniConfigOverrides } : {}),
     knownIssues: judgement.knownIssues,

@@ -37,11 +37,45 @@ export const SCENARIO_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 /* ------------------------------------------------------------------------------------------ */
 /* Steps                                                                                      */
 
+/** A semver range for one component, checked when the scenario is loaded. */
+const versionRange = (what: string, appliesTo: string, otherwise: string) =>
+  z
+    .string()
+    .superRefine((v, ctx) => {
+      const e = rangeError(v);
+      if (e) ctx.addIssue({ code: "custom", input: v, message: e });
+    })
+    .optional()
+    .describe(`Range of ${what} versions ${appliesTo} (semver range, e.g. ">=4.0"); ${otherwise}.`);
+
+const WHEN_STEP = "the step applies to";
+const WHEN_SKIP = "on other versions the step is not run, and the report says why";
+
+/** `when:` of a step: the versions it applies to (resolved against the run's versions read from the image). */
+export const whenSchema = z
+  .strictObject({
+    patroni: versionRange("Patroni", WHEN_STEP, WHEN_SKIP),
+    postgres: versionRange("PostgreSQL", WHEN_STEP, WHEN_SKIP),
+    etcd: versionRange("etcd", WHEN_STEP, WHEN_SKIP),
+    because: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Why the versions differ here: what the component's documentation or changelog says (shown in the report)."),
+  })
+  .refine((w) => w.patroni !== undefined || w.postgres !== undefined || w.etcd !== undefined, {
+    error: "when: names at least one version range (patroni, postgres or etcd)",
+  })
+  .describe(
+    "The versions this step applies to (version ranges, the syntax of requires:). A step whose ranges do not hold for the lab's versions is not run; the report says which branch applied and why. Two steps may share an id when their ranges for one component never overlap (one expectation, per version).",
+  );
+
 const stepCommon = {
   id: stepIdSchema(
     "Step id (optional): lowercase letters, digits, '-' and '_'. Referenced by heal:, leader@<id>, replica@<id> and log.since. Unique in the scenario.",
   ).optional(),
   note: z.string().optional().describe("Free text shown in the timeline and the report."),
+  when: whenSchema.optional(),
 };
 
 function faultOption<K extends FaultType>(type: K) {
@@ -263,19 +297,12 @@ const invariant = z
   })
   .describe("An invariant judged on the recorded history after the run.");
 
-/** A semver range for one component, checked when the scenario is loaded. */
-const versionRange = (what: string) =>
-  z
-    .string()
-    .superRefine((v, ctx) => {
-      const e = rangeError(v);
-      if (e) ctx.addIssue({ code: "custom", input: v, message: e });
-    })
-    .optional()
-    .describe(`Range of ${what} versions this scenario applies to (semver range, e.g. ">=4.0"); on other versions the run is reported as skipped.`);
-
 export const requiresSchema = z
-  .strictObject({ patroni: versionRange("Patroni"), postgres: versionRange("PostgreSQL"), etcd: versionRange("etcd") })
+  .strictObject({
+    patroni: versionRange("Patroni", "this scenario applies to", "on other versions the run is reported as skipped"),
+    postgres: versionRange("PostgreSQL", "this scenario applies to", "on other versions the run is reported as skipped"),
+    etcd: versionRange("etcd", "this scenario applies to", "on other versions the run is reported as skipped"),
+  })
   .describe("The versions this scenario applies to; a lab whose image runs other versions reports the scenario as skipped, with the reason.");
 
 export const scenarioSchema = z

@@ -12,6 +12,7 @@ import type { Problem } from "./zod-issues.js";
 import { ACTIONS } from "../actions/registry.js";
 import { FAULTS, LIVE_UPDATABLE as LIVE_UPDATABLE_TYPES, faultParams } from "../faults/registry.js";
 import { etcdName, patroniName } from "../lab/topology.js";
+import { rangesDisjoint, VERSIONED } from "../versions/range.js";
 
 const LIVE_UPDATABLE = new Set<string>(LIVE_UPDATABLE_TYPES);
 
@@ -85,9 +86,13 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
   s.steps.forEach((step, i) => {
     if (step.id === undefined) return;
     const first = ids.get(step.id);
-    if (first !== undefined) {
-      out.push({ path: ["steps", i, "id"], at: "value", message: `duplicate step id '${step.id}' (first used by steps[${first}] at line ${src.locate(["steps", first, "id"]).line})` });
-    } else ids.set(step.id, i);
+    if (first !== undefined && !whenDisjoint(s.steps, step.id, i)) {
+      out.push({
+        path: ["steps", i, "id"],
+        at: "value",
+        message: `duplicate step id '${step.id}' (first used by steps[${first}] at line ${src.locate(["steps", first, "id"]).line})${step.when ? "; steps may share an id only when their when: ranges for one component never overlap" : ""}`,
+      });
+    } else if (first === undefined) ids.set(step.id, i);
   });
 
   /** Problem text when `id` is not `start` or an earlier step's id, seen from step `i`. */
@@ -195,6 +200,21 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
   });
 
   return [...out, ...guardProblems(s, src)];
+}
+
+/**
+ * Whether step `i` and every earlier step with the same id can never run in the same lab: for
+ * each pair, both carry `when:` with non-overlapping ranges for one component (e.g. one expectation
+ * for patroni "<4" and one for ">=4"), so the id names one expectation per version.
+ */
+function whenDisjoint(steps: Step[], id: string, i: number): boolean {
+  const w = steps[i].when;
+  if (!w) return false;
+  return steps.slice(0, i).every((other) => {
+    if (other.id !== id) return true;
+    const o = other.when;
+    return !!o && VERSIONED.some((c) => w[c] !== undefined && o[c] !== undefined && rangesDisjoint(w[c], o[c]));
+  });
 }
 
 /** Listed in messages and searched for a suggestion: more earlier step ids are noise (and quadratic). */

@@ -18,6 +18,8 @@ import { stackIssues } from "../../stacks/scenario-fit.js";
 import { formatIssue } from "../../scenario/load.js";
 import { readPatroniConfigFile } from "../../lab/team-config-file.js";
 import { runGameDay } from "../../gameday/gameday.js";
+import { matrixComparison, parseStackList, writeMatrix } from "../../gameday/matrix.js";
+import { renderComparisonMarkdown } from "../../compare/compare.js";
 import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
 import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
 import { runsTable, scenariosTable } from "../../gameday/console.js";
@@ -43,7 +45,7 @@ export interface RunCommandOptions {
   for?: string;
   /** The summary JSON on stdout; everything for people goes to stderr. */
   json?: boolean;
-  /** One stack (bookworm, trixie, sid). */
+  /** One stack (bookworm, trixie, sid), or several separated by commas: every scenario on each, and one comparison. */
   stack?: string;
   /** A user's own image (checked against docs/image-contract.md before any lab starts). */
   image?: string;
@@ -83,19 +85,32 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const policy = parseRepeatPolicy({ repeat: o.repeat, untilFail: o.untilFail, for: o.for });
   // With --json, stdout carries the summary JSON only.
   const say = o.json ? (s: string) => process.stderr.write(s + "\n") : out;
-  const stack = o.stack !== undefined ? stackByName(o.stack) : undefined;
+  const stackNames = o.stack !== undefined ? parseStackList(o.stack) : undefined;
+  const matrix = stackNames !== undefined && stackNames.length > 1;
+  if (matrix && o.image) throw new UserFacingError("--stack with several stacks and --image exclude each other: a matrix game day compares pgchaos's stacks; run your image on its own");
+  const stacks = (stackNames ?? [undefined]).map((n) => stackByName(n));
   const patroniConfig = o.patroniConfigFile ? await readPatroniConfigFile(o.patroniConfigFile) : undefined;
   const files = await findScenarioFiles(o.paths);
   if (!files.length) throw new UserFacingError(`no scenario files (*.yaml, *.yml) in ${o.paths.join(", ")}`);
   // Validate everything before starting anything: a typo in the last file should not cost a game day.
   const inputs: ScenarioRunInput[] = [];
   const problems: string[] = [];
+  /** Matrix: the stacks a scenario does not fit (it runs on the others). */
+  const unfitOn = new Map<ScenarioRunInput, string[]>();
   for (const f of files) {
     try {
       const loaded = await loadScenario(f);
-      const unfit = o.image ? [] : stackIssues(loaded, stack ?? stackByName(undefined));
-      if (unfit.length) problems.push(...unfit.map(formatIssue));
-      else inputs.push(toRunInput(loaded));
+      const fit = o.image ? [] : stacks.map((st) => ({ stack: st.name, issues: stackIssues(loaded, st) }));
+      const unfit = fit.filter((x) => x.issues.length);
+      // One stack: a scenario it cannot run is bad input. Several: it runs on those it fits.
+      if (unfit.length && (!matrix || unfit.length === fit.length)) {
+        problems.push(...unfit.flatMap((u) => u.issues.map(formatIssue)));
+        continue;
+      }
+      const input = toRunInput(loaded);
+      inputs.push(input);
+      if (unfit.length) unfitOn.set(input, unfit.map((u) => u.stack));
+      for (const u of unfit) say(`${loaded.name} does not run on stack ${u.stack}: ${u.issues.map(formatIssue).join("; ")}`);
     } catch (e) {
       if (e instanceof ScenarioError) problems.push(e.message);
       else throw e;
@@ -135,8 +150,9 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
       `${jobs} lab(s) at a time${o.jobs === undefined ? ` (default for ${m.cores} cores at load average ${m.load1.toFixed(1)}, ${(m.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core and ${LAB_NEEDS.memMiB} MiB)` : ""}, ` +
       `time scale ${timeScale}, seed ${seed}; reports in ${dir}`,
   );
+  const items = matrix ? selected.flatMap((input) => stackNames!.filter((st) => !unfitOn.get(input)?.includes(st)).map((st) => ({ input, stack: st }))) : selected.map((input) => ({ input }));
   const result = await runGameDay(
-    selected.map((input) => ({ input })),
+    items,
     {
       dir,
       jobs,
@@ -144,7 +160,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
       timeScale,
       seed,
       knownIssues,
-      ...(o.stack !== undefined ? { stack: o.stack } : {}),
+      ...(stackNames !== undefined && !matrix ? { stack: stackNames[0] } : {}),
       ...(o.image ? { image: o.image } : {}),
       ...(o.patroniConfigFile ? { patroniConfigFile: o.patroniConfigFile } : {}),
       ...(patroniConfig ? { patroniConfig } : {}),
@@ -163,6 +179,15 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     pool: { jobs, wallMs: Math.round(result.wallMs) },
     secrets: result.runs.flatMap((r) => r.secrets),
   });
+  if (matrix) {
+    const comparison = matrixComparison(
+      stackNames!,
+      result.runs.map((r) => ({ stack: r.unit.stack, report: r.report })),
+    );
+    await writeMatrix(dir, written, comparison, result.runs.flatMap((r) => r.secrets));
+    say("");
+    say(renderComparisonMarkdown(comparison, "Stacks compared"));
+  }
   say("");
   say(repeating ? scenariosTable(aggregateRuns(result.runs.map((r) => ({ report: r.report, repeat: r.unit.repeat, link: r.link })))) : runsTable(reports));
   say(`wall time ${formatDuration(result.wallMs)} with ${jobs} lab(s) at a time`);

@@ -18,7 +18,7 @@ export default defineCommand({
     repeat: { type: "string", value: "N", help: "run each scenario N times (reports in <scenario>/run-NN/; pass rates with 95% intervals)" },
     "until-fail": { type: "boolean", help: "repeat each scenario until a run does not pass (at most --repeat N, default 100)" },
     for: { type: "string", value: "D", help: "repeat the scenarios round by round for D (e.g. 30m); no run starts after D" },
-    stack: { type: "string", value: "NAME", help: "the lab's stack: bookworm (default), trixie, sid (see pgchaos image --stack)" },
+    stack: { type: "string", value: "NAME[,NAME...]", help: "the lab's stack: bookworm (default), trixie, sid (see pgchaos image --stack); several, comma-separated: every scenario on each, and one comparison of the stacks" },
     image: { type: "string", value: "REF", help: "your own lab image instead (checked against docs/image-contract.md before any lab starts)" },
     "patroni-config": { type: "string", value: "FILE", help: "your patroni.yml, merged into every node (pgchaos keeps addresses, names, credentials, paths)" },
     strict: { type: "boolean", help: "a failure explained by a known issue fails the game day too (exit 1)" },
