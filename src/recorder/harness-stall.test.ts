@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { History } from "../history/history.js";
 import type { Lab } from "../lab/lab-api.js";
-import { evaluateCondition, type ConditionContext } from "../conditions/index.js";
+import { evaluateCondition, type ConditionContext } from "../conditions/registry.js";
 import { HarnessStallMonitor } from "./harness-stall.js";
 import { NodeSampler } from "./node-sampler.js";
 
