@@ -6,7 +6,7 @@
 import type { Verdict } from "../checker/checker.js";
 import type { RunOutcome, RunReport } from "./model.js";
 import { timelineData } from "./html-data.js";
-import { renderTimelineSvg } from "./html-timeline.js";
+import { renderTimelineSvg } from "./timeline/index.js";
 import { esc, truncate } from "./html-util.js";
 import { SCRIPT } from "./html-assets/script.js";
 import { STYLE } from "./html-assets/style.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkers } from "../../checker/index.js";
 import { findingsFromVerdicts } from "../../runner/findings.js";
 import { loadHistoryFile } from "../../../test/fixtures/histories/load.js";
-import { renderTimelineSvg } from "../html-timeline.js";
+import { LEGACY_LANES, renderTimelineSvg } from "./index.js";
 import { buildReport, type RunReport } from "../model.js";
 
 const HISTORIES = fileURLToPath(new URL("../../../test/fixtures/histories/", import.meta.url));
@@ -44,7 +44,7 @@ export function reportOf(file: string): RunReport {
 describe("timeline snapshots (the lanes before the split)", () => {
   for (const file of PINNED) {
     it(file, () => {
-      const svg = renderTimelineSvg(reportOf(file));
+      const svg = renderTimelineSvg(reportOf(file), undefined, { lanes: LEGACY_LANES });
       const snap = `${SNAPSHOTS}${file.replace(/\.jsonl?$/, "")}.svg`;
       if (process.env.UPDATE_SNAPSHOTS) {
         mkdirSync(SNAPSHOTS, { recursive: true });
