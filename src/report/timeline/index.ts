@@ -1,8 +1,9 @@
 /**
  * The run as one SVG on one time axis (x = history t), stacked from lane modules (one file
  * each: what recorded data it reads, its height, its shapes): fault windows, step and action
- * markers, one swimlane per Patroni node, one per etcd member, the DCS leader key,
- * unavailability windows, then write throughput, write latency and replication lag charts.
+ * markers, one swimlane per Patroni node, each node's watch-fed leader and its etcd member,
+ * one lane per etcd member, the DCS leader key, HAProxy's routing, unavailability windows, then
+ * write throughput, write latency, replication lag, DCS lag column and clock offset charts.
  *
  * Every shape that carries meaning has a <title> (native tooltip) and stable classes and
  * data-* attributes (times in ms on the history axis) so tests and people can find it.
@@ -20,6 +21,11 @@ import { markersLane } from "./markers.js";
 import { patroniLanes } from "./patroni.js";
 import { replicationLagChart } from "./replication-lag.js";
 import { chartsDivider, throughputChart } from "./throughput.js";
+import { leaderViewLanes } from "./leader-view.js";
+import { dcsEndpointLanes } from "./dcs-endpoint.js";
+import { haproxyLanes } from "./haproxy.js";
+import { dcsLagChart } from "./dcs-lag.js";
+import { clockChart } from "./clock.js";
 
 export { NODE_COLORS, SVG_WIDTH } from "./canvas.js";
 export type { Canvas, Lane, LaneModule } from "./canvas.js";
@@ -38,8 +44,27 @@ export const LEGACY_LANES: readonly LaneModule[] = [
   replicationLagChart,
 ];
 
-/** Every lane, top to bottom. */
-export const TIMELINE_LANES: readonly LaneModule[] = LEGACY_LANES;
+/**
+ * Every lane, top to bottom: the legacy ones plus the incident signals, each drawn only when
+ * the run recorded its data (a run without them renders exactly as LEGACY_LANES).
+ */
+export const TIMELINE_LANES: readonly LaneModule[] = [
+  faultsLane,
+  markersLane,
+  patroniLanes,
+  leaderViewLanes,
+  dcsEndpointLanes,
+  etcdLanes,
+  dcsLeaderLane,
+  haproxyLanes,
+  availabilityLanes,
+  chartsDivider,
+  throughputChart,
+  latencyChart,
+  replicationLagChart,
+  dcsLagChart,
+  clockChart,
+];
 
 export interface TimelineOptions {
   /** Lanes to stack, top to bottom (default: all). */
