@@ -34,6 +34,11 @@ export interface NodeSample {
   writable?: boolean;
   /** Replica: pg_stat_wal_receiver shows status 'streaming'. */
   streaming?: boolean;
+  /**
+   * PostgreSQL's wall clock (clock_timestamp() of its backend) minus the harness's, ms, measured
+   * at the query's midpoint (error at most half its round trip): a clock-skew fault's effect.
+   */
+  pgClockOffsetMs?: number;
   /** Round-trip of this sample, ms. */
   latencyMs: number;
   error?: string;

@@ -10,7 +10,8 @@ import type { HarnessStallMonitor } from "./harness-stall.js";
 
 const SAMPLE_SQL = `select pg_is_in_recovery() as rec,
   current_setting('transaction_read_only') = 'on' as ro,
-  (select status from pg_stat_wal_receiver limit 1) as wal_status`;
+  (select status from pg_stat_wal_receiver limit 1) as wal_status,
+  (extract(epoch from clock_timestamp()) * 1000)::float8 as wall_ms`;
 
 /**
  * Samples one Patroni node: GET /patroni and, over a kept connection, its PostgreSQL's own
@@ -48,7 +49,12 @@ export class NodeSampler {
     const t0 = performance.now();
     const [rest, sql] = await Promise.allSettled([
       patroniRest(this.lab, this.node).status(this.timeoutMs),
-      (async () => (await (await this.pg()).query(SAMPLE_SQL)).rows[0] as { rec: boolean; ro: boolean; wal_status: string | null })(),
+      (async () => {
+        const c = await this.pg();
+        const sent = Date.now();
+        const row = (await c.query(SAMPLE_SQL)).rows[0] as { rec: boolean; ro: boolean; wal_status: string | null; wall_ms: number | string | null };
+        return { ...row, sent, received: Date.now() };
+      })(),
     ]);
     const s: NodeSample = { kind: "node", t, node: this.node, restUp: false, pgUp: false, latencyMs: 0 };
     const errors: string[] = [];
@@ -70,6 +76,9 @@ export class NodeSampler {
       s.pgUp = true;
       s.writable = !sql.value.rec && !sql.value.ro;
       s.streaming = sql.value.rec ? sql.value.wal_status === "streaming" : undefined;
+      const pgWall = Number(sql.value.wall_ms);
+      // Against the harness's clock at the query's midpoint: off by at most half its round trip.
+      if (sql.value.wall_ms !== null && Number.isFinite(pgWall)) s.pgClockOffsetMs = Math.round(pgWall - (sql.value.sent + sql.value.received) / 2);
     } else {
       errors.push(`pg: ${errorText(sql.reason)}`);
       this.dropConn();

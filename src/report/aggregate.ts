@@ -52,6 +52,8 @@ export interface FigureDistribution {
   figure: string;
   /** One entry per run that reported the figure, in run order. */
   values: number[];
+  /** Per value: the run it came from (1-based position among the scenario's runs, in run order), and the run's stack when known. */
+  runs?: { run: number; stack?: string }[];
   /** For people, e.g. "0 s in 18 runs, about 0.6 s in 2". */
   text: string;
 }
@@ -128,15 +130,17 @@ function checkerRates(reports: RunReport[]): CheckerRate[] {
 }
 
 function figureDistributions(reports: RunReport[]): FigureDistribution[] {
-  const byKey = new Map<string, { checker: string; figure: string; values: number[] }>();
-  for (const r of reports)
+  const byKey = new Map<string, { checker: string; figure: string; values: number[]; runs: { run: number; stack?: string }[] }>();
+  reports.forEach((r, i) => {
     for (const v of r.verdicts)
       for (const [figure, x] of Object.entries(v.figures ?? {})) {
         if (typeof x !== "number" || !Number.isFinite(x)) continue;
         const k = `${v.checker}\u0000${figure}`;
-        if (!byKey.has(k)) byKey.set(k, { checker: v.checker, figure, values: [] });
+        if (!byKey.has(k)) byKey.set(k, { checker: v.checker, figure, values: [], runs: [] });
         byKey.get(k)!.values.push(x);
+        byKey.get(k)!.runs.push({ run: i + 1, ...(r.versions.stack ? { stack: r.versions.stack } : {}) });
       }
+  });
   return [...byKey.values()].map((d) => ({ ...d, text: describeDistribution(d.figure, d.values) }));
 }
 

@@ -6,13 +6,14 @@
 import type { Verdict } from "../checker/checker.js";
 import type { RunOutcome, RunReport } from "./model.js";
 import { timelineData } from "./html-data.js";
-import { renderTimelineSvg } from "./html-timeline.js";
+import { renderTimelineSvg } from "./timeline/index.js";
 import { esc, truncate } from "./html-util.js";
 import { SCRIPT } from "./html-assets/script.js";
 import { STYLE } from "./html-assets/style.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration, formatT, stepSpan } from "./text.js";
 import { formatRate, passRateText, type ScenarioAggregate } from "./aggregate.js";
+import { compareSection } from "./compare-chart.js";
 
 export const HTML_REPORT_FILE = "report.html";
 export const HTML_INDEX_FILE = "index.html";
@@ -373,7 +374,11 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
   out.push(`</header>`);
   const repeatOf = opts.repeatOf ?? (() => undefined);
   const repeated = (opts.scenarios ?? []).some((a) => a.runs > 1) || reports.some((r) => repeatOf(r) !== undefined);
-  if (repeated && opts.scenarios) out.push(repeatedSection(opts.scenarios.map((a) => redactDeep(a, secrets))));
+  if (repeated && opts.scenarios) {
+    const scenarios = opts.scenarios.map((a) => redactDeep(a, secrets));
+    out.push(repeatedSection(scenarios));
+    out.push(compareSection(scenarios));
+  }
   out.push(`<section id="runs"><h2>${repeated ? "Runs" : "Scenarios"}</h2>`);
   out.push(
     `<table class="runs"><thead><tr><th>outcome</th><th>scenario</th><th class="num">steps passed</th><th>checkers</th><th class="num">writes ok / fail / unknown</th><th class="num">wall time</th><th>report</th></tr></thead><tbody>`,

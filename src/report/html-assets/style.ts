@@ -119,6 +119,20 @@ svg.timeline text { font-size: 11px; fill: var(--fg); }
 .latency-dots.ok { stroke: rgba(47, 158, 68, .55); } .latency-dots.fail { stroke: rgba(214, 51, 108, .7); } .latency-dots.unknown { stroke: rgba(245, 159, 0, .95); stroke-width: 5; }
 .lag-line { fill: none; stroke-width: 1.8; stroke-linejoin: round; }
 .lag-line:hover { stroke-width: 3; }
+.band rect { fill: #5c7cfa; stroke: #fff; stroke-width: .6; } .band text { fill: #fff !important; font-size: 9.5px !important; font-weight: 700; pointer-events: none; }
+.band.cached-none rect { fill: #dee2e6; } .band.cached-none text { fill: var(--muted) !important; }
+.band.endpoint-unknown rect, .band.route-unread rect { fill: url(#hatch); } .band.endpoint-unknown text, .band.route-unread text { fill: var(--muted) !important; }
+.band.route-none rect { fill: url(#hatch-red); } .band.route-none text { fill: #a61e1e !important; }
+.band.route-multi rect { fill: #fff5f5; stroke: #c92a2a; stroke-width: 2; } .band.route-multi text { fill: #a61e1e !important; }
+.band-alert { fill: #c92a2a; } .c-alert { fill: #c92a2a; }
+.chart-line { fill: none; stroke-width: 1.8; stroke-linejoin: round; } .chart-line.dashed { stroke-dasharray: 6 3; stroke-width: 2.2; }
+.chart-line:hover { stroke-width: 3; }
+figure.compare { margin: 10px 0 14px; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; overflow-x: auto; }
+figure.compare figcaption { font-size: 13px; margin-bottom: 4px; }
+svg.compare-chart { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; }
+svg.compare-chart text { font-size: 11px; fill: var(--fg); }
+.cmp-label { font-weight: 700; } .cmp-sublabel, .cmp-run, .cmp-value { fill: var(--muted) !important; font-size: 10px !important; }
+.cmp-bar rect { fill: #4263eb; } .cmp-bar:hover rect { fill: #1c2f8f; } .cmp-bar .zero-mark { fill: #adb5bd; }
 .crosshair line { stroke: #343a40; stroke-width: .8; stroke-dasharray: 2 2; pointer-events: none; }
 .crosshair rect { fill: #343a40; } .crosshair text { fill: #fff !important; font-size: 10px !important; font-weight: 600; pointer-events: none; }
 #tip { position: fixed; z-index: 10; pointer-events: none; max-width: 560px; background: rgba(33, 37, 41, .95); color: #f8f9fa; font: 12px/1.4 var(--mono); white-space: pre-wrap; word-break: break-word; padding: 7px 10px; border-radius: 6px; box-shadow: 0 4px 14px rgba(0,0,0,.25); display: none; }
