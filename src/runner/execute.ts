@@ -32,6 +32,8 @@ import { formatDuration } from "../scenario/units.js";
 import { readVersions } from "../lab/versions.js";
 import { ensureEngine } from "../engine/docker-engine.js";
 import { resolveLabImage } from "../image/resolve.js";
+import { withPatroniUpgrades } from "../image/upgrade-layer.js";
+import { missingUpgradeVersions, upgradeSteps } from "../actions/upgrade-check.js";
 import { unmetRequirements } from "../versions/range.js";
 import { teamConfigOverrides } from "../lab/patroni-config.js";
 import { describeOverrides } from "../lab/team-config.js";
@@ -103,10 +105,17 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
   };
 
   try {
-    const labImage = await resolveLabImage(await ensureEngine(progress), progress, { stack: opts.stack, image: opts.image ?? scenario.topology.image });
+    const docker = await ensureEngine(progress);
+    let labImage = await resolveLabImage(docker, progress, { stack: opts.stack, image: opts.image ?? scenario.topology.image });
     out.versions = { ...labImage.facts.versions, ...(labImage.stack ? { stack: labImage.stack } : {}), image: labImage.ref, pgchaos: opts.harnessVersion };
     const unmet = unmetRequirements(scenario.requires, labImage.facts.versions);
     if (unmet) throw new SkipRun(unmet);
+    if (upgradeSteps(plan.steps).length) {
+      labImage = await withPatroniUpgrades(docker, progress, labImage);
+      out.versions.image = labImage.ref;
+      const missing = missingUpgradeVersions(plan.steps, { ref: labImage.ref, own: labImage.facts.versions.patroni, beside: labImage.patroniBeside ?? [] });
+      if (missing.length) throw new Error(missing.join("; "));
+    }
     const spec = { ...plan.spec };
     if (opts.patroniConfig) spec.teamPatroniConfig = deepMerge(opts.patroniConfig, spec.teamPatroniConfig ?? {});
     out.patroniConfigOverrides = describeOverrides(teamConfigOverrides({ ...spec, pgBinDir: labImage.facts.pgBinDir }, opts.secrets));
