@@ -13,6 +13,7 @@ import { reload } from "./reload/index.js";
 import { sql } from "./sql/index.js";
 import { patronictl } from "./patronictl/index.js";
 import { doctor } from "./doctor/index.js";
+import { upgradePatroniKind } from "./upgrade-patroni/index.js";
 
 /** Keyed by the name scenarios use; the order is the JSON Schema's. */
 export const ACTION_KINDS = {
@@ -26,6 +27,7 @@ export const ACTION_KINDS = {
   sql,
   patronictl,
   doctor,
+  "upgrade-patroni": upgradePatroniKind,
 };
 
 export type ActionType = keyof typeof ACTION_KINDS;

@@ -28,6 +28,8 @@ export interface NodeSample {
   replayedLsn?: number;
   failsafeActive?: boolean;
   paused?: boolean;
+  /** GET /patroni's patroni.version: which Patroni answered (it changes with upgrade-patroni). */
+  patroniVersion?: string;
   /** PostgreSQL answered a query. */
   pgUp: boolean;
   /** PostgreSQL answered `pg_is_in_recovery() = false` and is not read-only. */

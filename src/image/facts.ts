@@ -76,7 +76,11 @@ export function factsFromLabels(labels: Record<string, string> | null | undefine
 
 /** Runs the probe in a throwaway container of the image: no network, no capabilities, removed after. */
 export async function probeImage(docker: Dockerode, image: string): Promise<ImageFacts> {
-  const script = await readFile(FACTS_SCRIPT, "utf8");
+  return parseFacts(await probeOutput(docker, image, await readFile(FACTS_SCRIPT, "utf8"), "image-facts"));
+}
+
+/** Runs a sh script in a throwaway container of the image (no network, no capabilities, removed after); its stdout. */
+export async function probeOutput(docker: Dockerode, image: string, script: string, probe: string): Promise<string> {
   let container: Dockerode.Container | undefined;
   try {
     container = await docker.createContainer({
@@ -84,13 +88,13 @@ export async function probeImage(docker: Dockerode, image: string): Promise<Imag
       Entrypoint: ["/bin/sh", "-c", script],
       Cmd: [],
       User: "root",
-      Labels: { "pgchaos.probe": "image-facts" },
+      Labels: { "pgchaos.probe": probe },
       HostConfig: { NetworkMode: "none", CapDrop: ["ALL"], AutoRemove: false },
     });
     await container.start();
     await container.wait();
     const raw = (await container.logs({ stdout: true, stderr: false, follow: false })) as Buffer;
-    return parseFacts(demux(raw));
+    return demux(raw);
   } catch (e) {
     throw new UserFacingError(`cannot examine image ${image}: ${errorText(e).split("\n")[0]} (it needs /bin/sh; see docs/image-contract.md)`);
   } finally {

@@ -16,7 +16,7 @@ import { factLabels, probeImage, type ImageFacts } from "./facts.js";
 
 export const LAB_IMAGE_REPO = "pgchaos-lab";
 
-async function imageExists(docker: Dockerode, tag: string): Promise<boolean> {
+export async function imageExists(docker: Dockerode, tag: string): Promise<boolean> {
   try {
     await docker.getImage(tag).inspect();
     return true;
@@ -111,16 +111,21 @@ export async function ensureLabImage(docker: Dockerode, progress: Progress, opts
 
 /** Re-tags the image with its facts as labels (a one-line Dockerfile: seconds), so runs read them with an inspect. */
 async function recordFacts(docker: Dockerode, tag: string, facts: ImageFacts): Promise<void> {
+  await addLabels(docker, tag, factLabels(facts));
+}
+
+/** Re-tags an image with more labels (what was read from it after its build). */
+export async function addLabels(docker: Dockerode, tag: string, labels: Record<string, string>): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "pgchaos-labels-"));
   try {
     await writeFile(path.join(dir, "Dockerfile"), `FROM ${tag}\n`);
-    await buildImage(docker, tag, { context: dir, src: ["Dockerfile"] }, { labels: factLabels(facts) }, () => {});
+    await buildImage(docker, tag, { context: dir, src: ["Dockerfile"] }, { labels }, () => {});
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function buildImage(
+export async function buildImage(
   docker: Dockerode,
   tag: string,
   context: { context: string; src: string[] },

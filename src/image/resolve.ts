@@ -10,6 +10,8 @@ export interface LabImage {
   /** The pgchaos stack it was built from; absent for a user's own image. */
   stack?: string;
   facts: ImageFacts;
+  /** Patroni versions installed beside the image's own, for upgrade-patroni (src/image/upgrade-layer.ts); read when a scenario upgrades. */
+  patroniBeside?: string[];
 }
 
 /**

@@ -66,6 +66,7 @@ export class NodeSampler {
       s.timeline = b.timeline;
       s.paused = b.pause;
       s.failsafeActive = b.failsafe_mode_is_active;
+      if (b.patroni?.version) s.patroniVersion = b.patroni.version;
       if (s.role === "primary") s.receivedLsn = b.xlog?.location;
       else {
         s.receivedLsn = b.xlog?.received_location;

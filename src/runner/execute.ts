@@ -33,6 +33,8 @@ import { formatDuration } from "../scenario/units.js";
 import { readVersions } from "../lab/versions.js";
 import { ensureEngine } from "../engine/docker-engine.js";
 import { resolveLabImage } from "../image/resolve.js";
+import { withPatroniUpgrades } from "../image/upgrade-layer.js";
+import { missingUpgradeVersions, upgradeSteps } from "../actions/upgrade-patroni/check.js";
 import { unmetRequirements } from "../versions/range.js";
 import { teamConfigOverrides } from "../lab/patroni-config.js";
 import { describeOverrides } from "../lab/team-config.js";
@@ -104,10 +106,17 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
   };
 
   try {
-    const labImage = await resolveLabImage(await ensureEngine(progress), progress, { stack: opts.stack, image: opts.image ?? scenario.topology.image });
+    const docker = await ensureEngine(progress);
+    let labImage = await resolveLabImage(docker, progress, { stack: opts.stack, image: opts.image ?? scenario.topology.image });
     out.versions = { ...labImage.facts.versions, ...(labImage.stack ? { stack: labImage.stack } : {}), image: labImage.ref, pgchaos: opts.harnessVersion };
     const unmet = unmetRequirements(scenario.requires, labImage.facts.versions);
     if (unmet) throw new SkipRun(unmet);
+    if (upgradeSteps(plan.steps).length) {
+      labImage = await withPatroniUpgrades(docker, progress, labImage);
+      out.versions.image = labImage.ref;
+      const missing = missingUpgradeVersions(plan.steps, { ref: labImage.ref, own: labImage.facts.versions.patroni, beside: labImage.patroniBeside ?? [] });
+      if (missing.length) throw new Error(missing.join("; "));
+    }
     const applying = resolveWhen(plan, labImage.facts.versions);
     for (const n of applying.notes) {
       note(n);

@@ -16,10 +16,15 @@ export interface StackRecipe {
   haproxy: boolean;
   /** What a person choosing a stack should know (versions are read from the image, never written here). */
   about: string;
+  /**
+   * The stack whose suite's (newer) Patroni package is unpacked beside this stack's own for the
+   * upgrade_patroni action (src/image/upgrade-layer.ts); absent: this stack has no upgrade layer.
+   */
+  patroniUpgradeFrom?: string;
 }
 
 export const STACKS: Readonly<Record<string, StackRecipe>> = {
-  bookworm: { name: "bookworm", suite: "bookworm", pgMajor: 15, haproxy: true, about: "Debian 12, the default" },
+  bookworm: { name: "bookworm", suite: "bookworm", pgMajor: 15, haproxy: true, about: "Debian 12, the default", patroniUpgradeFrom: "trixie" },
   trixie: { name: "trixie", suite: "trixie", pgMajor: 17, haproxy: true, about: "Debian 13" },
   sid: { name: "sid", suite: "sid", pgMajor: 18, haproxy: false, about: "Debian unstable, no HAProxy package" },
 };
