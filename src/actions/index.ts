@@ -7,6 +7,7 @@ import { pauseAction, resumeAction } from "./maintenance.js";
 import { sqlAction } from "./sql.js";
 import { patronictlAction } from "./patronictl.js";
 import { doctorAction } from "./doctor.js";
+import { dcsAction } from "./dcs.js";
 
 /** Each action's implementation, typed by its parsed step (the parameters in scenario/action-params.ts). */
 export const actions: { [K in ActionType]: Action<ActionStepOf<K>> } = {
@@ -20,6 +21,7 @@ export const actions: { [K in ActionType]: Action<ActionStepOf<K>> } = {
   sql: sqlAction,
   patronictl: patronictlAction,
   doctor: doctorAction,
+  dcs: dcsAction,
 };
 
 /** Runs the action a parsed action step names. */

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { nodeRef } from "./primitives.js";
 import { FINDING_CODES } from "../doctor/model.js";
+import { DCS_ACTION } from "../actions/dcs-params.js";
 
 const status = z.number().int().min(100).max(599);
 
@@ -87,6 +88,7 @@ export const ACTION_PARAMS = {
       expect_clean: z.boolean().optional().describe("true: the doctor must find nothing."),
     },
   },
+  dcs: DCS_ACTION,
 } as const satisfies Record<string, ActionSpec>;
 
 export type ActionType = keyof typeof ACTION_PARAMS;

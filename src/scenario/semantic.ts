@@ -11,6 +11,7 @@ import { guardProblems } from "./guards.js";
 import type { Problem } from "./zod-issues.js";
 import { FAULTS, LIVE_UPDATABLE as LIVE_UPDATABLE_TYPES, faultParams } from "../faults/registry.js";
 import { etcdName, patroniName } from "../lab/topology.js";
+import { dcsStepProblems } from "../actions/dcs-params.js";
 
 const LIVE_UPDATABLE = new Set<string>(LIVE_UPDATABLE_TYPES);
 
@@ -174,6 +175,10 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
     if (step.kind === "fault") {
       const kind: { semanticCheck?(params: object, nodes: Record<NodeKind, string[]>): { path: (string | number)[]; message: string }[] } = FAULTS[step.fault];
       for (const p of kind.semanticCheck?.(faultParams(step), nodes) ?? []) out.push({ path: [...base, ...p.path], at: "value", message: p.message });
+    }
+
+    if (step.kind === "action" && step.action === "dcs") {
+      for (const p of dcsStepProblems(step)) out.push({ path: [...base, ...p.path], at: p.path.length ? "value" : "key", message: p.message });
     }
 
     if (step.kind === "action" && step.action === "switchover" && step.leader && step.candidate && step.leader.text === step.candidate.text) {
