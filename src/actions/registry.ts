@@ -14,6 +14,7 @@ import { sql } from "./sql/index.js";
 import { patronictl } from "./patronictl/index.js";
 import { doctor } from "./doctor/index.js";
 import { upgradePatroniKind } from "./upgrade-patroni/index.js";
+import { dcs } from "./dcs/index.js";
 
 /** Keyed by the name scenarios use; the order is the JSON Schema's. */
 export const ACTION_KINDS = {
@@ -28,6 +29,7 @@ export const ACTION_KINDS = {
   patronictl,
   doctor,
   "upgrade-patroni": upgradePatroniKind,
+  dcs,
 };
 
 export type ActionType = keyof typeof ACTION_KINDS;

@@ -84,6 +84,41 @@ export interface DcsSample {
   error?: string;
 }
 
+/**
+ * One change of a DCS key, as an etcd3 watch on one pinned etcd member delivered it
+ * (recorder/dcs-watch-recorder.ts): every put and delete, in revision order, not a poll.
+ */
+export interface DcsWatchEvent {
+  kind: "dcs-watch";
+  t: number;
+  /** The etcd member the watch is pinned to. */
+  member: string;
+  /** Key below /<namespace>/<scope>/: leader, members/pg1, config, failsafe, status, ... */
+  key: string;
+  type: "put" | "delete";
+  /** Revision of the watch response that carried the change (its header). */
+  revision: number;
+  /** The key's mod_revision: the revision of this very change. */
+  modRevision: number;
+  /** put: the new value in short (leader: the holder; members/: role, state, xlog; else the start of the value). */
+  value?: string;
+  /** delete: the value the key had (from the watch's previous key-value). */
+  previous?: string;
+  /** The key was attached to a lease (Patroni's leader and member keys are). */
+  lease?: boolean;
+}
+
+/** The etcd3 watch connected, lost its stream, or failed: the gaps in the DcsWatchEvent record. */
+export interface DcsWatchStatus {
+  kind: "dcs-watch-status";
+  t: number;
+  member: string;
+  state: "connected" | "disconnected" | "error";
+  /** Revision the watch (re)started at, when connected. */
+  revision?: number;
+  detail?: string;
+}
+
 /** A scenario step starting or ending. */
 export interface StepEvent {
   kind: "step";
@@ -315,6 +350,8 @@ export type HistoryEvent =
   | NodeSample
   | UnknownSample
   | DcsSample
+  | DcsWatchEvent
+  | DcsWatchStatus
   | StepEvent
   | FaultEvent
   | ActionEvent

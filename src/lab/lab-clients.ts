@@ -1,6 +1,7 @@
 import type { Lab } from "./lab-api.js";
 import { PatroniRest } from "../clients/patroni-rest.js";
 import { EtcdHttp } from "../clients/etcd-http.js";
+import { openEtcd3 } from "../clients/etcd-grpc.js";
 import type { PgTarget } from "../clients/pg.js";
 import { ETCD_CLIENT_PORT } from "./etcd-command.js";
 import { PATRONI_REST_PORT, PG_PORT } from "./patroni-config.js";
@@ -15,6 +16,11 @@ export function patroniRest(lab: Lab, node: string): PatroniRest {
 export function etcdHttp(lab: Lab, node: string): EtcdHttp {
   const { host, port } = lab.node(node).endpoint(ETCD_CLIENT_PORT);
   return new EtcdHttp(`http://${host}:${port}`);
+}
+
+/** etcd's gRPC API on one member (watches, the dcs action); see clients/etcd-grpc.ts. */
+export function etcd3Client(lab: Lab, node: string, opts: { retries: boolean }) {
+  return openEtcd3(lab.node(node).endpoint(ETCD_CLIENT_PORT), opts);
 }
 
 export function pgTarget(lab: Lab, node: string): PgTarget {

@@ -5,6 +5,7 @@ import { DcsSampler } from "./dcs-sampler.js";
 import { HaproxySampler, HAPROXY_SAMPLE_MS } from "./haproxy-sampler.js";
 import { DcsEndpointSampler, DCS_ENDPOINT_SAMPLE_MS } from "./dcs-endpoint-sampler.js";
 import { hasHaproxy } from "../lab/haproxy.js";
+import { DcsWatchRecorder } from "./dcs-watch-recorder.js";
 import { sleep } from "../util/time.js";
 import { HarnessStallMonitor } from "./harness-stall.js";
 
@@ -13,6 +14,8 @@ export interface RecorderOptions {
   intervalMs: number;
   /** Per-request timeout; a frozen node costs this much, then sampling goes on. */
   timeoutMs: number;
+  /** The etcd member the DCS watch is pinned to (dcs-watch-recorder.ts); no watch without one. */
+  dcsWatchMember?: string;
 }
 
 /**
@@ -25,6 +28,7 @@ export class Recorder {
   private loops: Promise<void>[] = [];
   private samplers: NodeSampler[] = [];
   private readonly stalls = new HarnessStallMonitor();
+  private watch?: DcsWatchRecorder;
 
   constructor(
     private readonly lab: Lab,
@@ -42,6 +46,11 @@ export class Recorder {
     for (const s of this.samplers) this.loops.push(this.loop(() => s.sample(this.now, this.history)));
     const dcs = new DcsSampler(this.lab, this.opts.timeoutMs, this.stalls);
     this.loops.push(this.loop(() => dcs.sample(this.now, this.history)));
+    // Every change of every key, with its revision, alongside the poll the conditions read.
+    if (this.opts.dcsWatchMember) {
+      this.watch = new DcsWatchRecorder(this.lab, this.opts.dcsWatchMember);
+      this.watch.begin(this.now, this.history);
+    }
     // Which etcd member each Patroni node is connected to (its socket table).
     for (const n of this.lab.patroniNodes()) {
       const ep = new DcsEndpointSampler(this.lab, n.name);
@@ -69,5 +78,6 @@ export class Recorder {
     this.loops = [];
     this.stalls.stop();
     for (const s of this.samplers) s.close();
+    await this.watch?.stop();
   }
 }

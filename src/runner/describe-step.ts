@@ -7,6 +7,8 @@ import { DURATION_SCHEMAS } from "../faults/shared/params.js";
 const refText = (v: unknown): string => {
   if (v && typeof v === "object" && "text" in v) return String(v.text);
   if (Array.isArray(v)) return v.map(refText).join(", ");
+  // A mapping parameter (the dcs action's value) as the JSON it stands for.
+  if (v && typeof v === "object") return JSON.stringify(v);
   return String(v);
 };
 

@@ -9,6 +9,7 @@ import type { StepEvent } from "../history/events.js";
 import { startLab, type StartedLab } from "../lab/start-lab.js";
 import { phasesMs } from "../lab/setup-phases.js";
 import { Recorder } from "../recorder/recorder.js";
+import { pinnedMemberFaulted, pinnedWatchMember, stringLeaves } from "../recorder/dcs-watch-recorder.js";
 import { Writer, WRITES_TABLE, writeSequence } from "../workload/writer.js";
 import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
 import { dcsEndpointReport } from "../analysis/dcs-endpoint.js";
@@ -93,6 +94,8 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
   const out: Execution = { stillInjected: [], versions: {}, setupMs: 0 };
   let started: StartedLab | undefined;
   let recorder: Recorder | undefined;
+  /** The etcd member the recorder's DCS watch follows. */
+  let dcsWatchMember: string | undefined;
   let writer: Writer | undefined;
   /** With workload.via haproxy, a direct writer runs alongside, so both RTOs are measured. */
   let directWriter: Writer | undefined;
@@ -175,7 +178,8 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
       note(`haproxy routes its primary port to ${started.ready.leader} (after ${(ms / 1000).toFixed(1)} s)`);
     }
     await Writer.prepare(lab, started.ready.leader);
-    recorder = new Recorder(lab, history, now);
+    dcsWatchMember = pinnedWatchMember(etcdNodes, stringLeaves(scenario.steps));
+    recorder = new Recorder(lab, history, now, { intervalMs: POLL_MS, timeoutMs: 1000, dcsWatchMember });
     recorder.start();
     const wl = scenario.workload;
     const sequence = writeSequence();
@@ -248,6 +252,8 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
       recordStill(await faults.healAll());
     }
     await recorder?.stop().catch(() => {});
+    const watchFaulted = dcsWatchMember ? pinnedMemberFaulted(history.all(), dcsWatchMember) : undefined;
+    if (watchFaulted) note(watchFaulted, "warn");
     // Which etcd member each Patroni node used while an etcd member was isolated (incident 2).
     // (judged by the dcs-endpoint-failover check; the notes tell the story on the timeline)
     for (const n of dcsEndpointReport(history.all(), (scenario.patroni.retry_timeout + scenario.patroni.loop_wait) * 1000).notes) note(n);

@@ -184,7 +184,7 @@ export function semanticProblems(s: Scenario, src: SourceMap): Problem[] {
 
     if (step.kind === "action") {
       const kind: { semanticCheck?(params: object, nodes: Record<NodeKind, string[]>): { path: (string | number)[]; message: string }[] } = ACTIONS[step.action];
-      for (const p of kind.semanticCheck?.(step, nodes) ?? []) out.push({ path: [...base, ...p.path], at: "value", message: p.message });
+      for (const p of kind.semanticCheck?.(step, nodes) ?? []) out.push({ path: [...base, ...p.path], at: p.path.length ? "value" : "key", message: p.message });
     }
   });
 

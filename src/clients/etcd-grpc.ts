@@ -1,0 +1,23 @@
+import { Etcd3, type IOptions } from "etcd3";
+import { ConstantBackoff, noop } from "cockatiel";
+
+/**
+ * etcd's native gRPC API through the etcd3 package, for what the JSON gateway does badly:
+ * watches (a server-pushed stream of every change with its revision) and the `dcs` action's
+ * writes. Raw HTTP stays where it is needed (clients/etcd-http.ts for probes and the poll,
+ * which must answer or fail within one short timeout, never retry; dcs-proxy, which must speak
+ * Patroni's own JSON-gateway protocol).
+ *
+ * `retries: false` turns off the package's retry and circuit-breaker policies: a write the
+ * harness makes (deleting the leader key) must happen at most once, and its failure is data.
+ */
+export function openEtcd3(endpoint: { host: string; port: number }, opts: { retries: boolean; dialTimeoutMs?: number }): Etcd3 {
+  const options: IOptions = {
+    hosts: `http://${endpoint.host}:${endpoint.port}`,
+    dialTimeout: opts.dialTimeoutMs ?? 3000,
+    // A watch whose member went away comes back within half a second of its return, and
+    // replays every change it missed from its last revision.
+    faultHandling: { watchBackoff: new ConstantBackoff(500).next(), ...(opts.retries ? {} : { host: () => noop, global: noop }) },
+  };
+  return new Etcd3(options);
+}
