@@ -22,7 +22,8 @@ describe("dcs action and the DCS watch recorder", () => {
     const events = readJournal(path.join(result.dir, "journal.jsonl")).events as HistoryEvent[];
     const action = events.find((e): e is EventOf<"action"> => e.kind === "action" && e.action === "dcs");
     expect(action?.ok, action?.error).toBe(true);
-    const m = /^deleted leader \(was (\S+), mod revision (\d+)\) at revision (\d+) via (e\d+)$/.exec(action!.body ?? "");
+    // The body's first line is the action's own; Patroni's log lines of that moment follow it.
+    const m = /^deleted leader \(was (\S+), mod revision (\d+)\) at revision (\d+) via (e\d+)$/.exec((action!.body ?? "").split("\n")[0]);
     expect(m, action!.body).not.toBeNull();
     const [, holder, heldSince, deletedAt] = m!;
 
