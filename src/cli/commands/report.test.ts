@@ -52,9 +52,21 @@ describe("pgchaos report", () => {
     expect(readFileSync(path.join(other, "summary.md"), "utf8")).toContain("1 failed, 1 known issues");
   });
 
+  it("finds the runs of a repeated game day (<scenario>/run-NN/) and writes one index over them", async () => {
+    const gd = mkdtempSync(path.join(tmpdir(), "pgchaos-rep-"));
+    writeRun(path.join(gd, scenario.name, "run-01"), "3.0.2");
+    writeRun(path.join(gd, scenario.name, "run-02"), "3.1.0");
+    const out: string[] = [];
+    expect(await reportCommand({ path: gd }, (s) => out.push(s))).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(gd, scenario.name, "run-01", "report.json"), "utf8")).outcome).toBe("known");
+    expect(JSON.parse(readFileSync(path.join(gd, scenario.name, "run-02", "report.json"), "utf8")).outcome).toBe("fail");
+    expect(JSON.parse(readFileSync(path.join(gd, "summary.json"), "utf8")).counts).toMatchObject({ total: 2, known: 1, fail: 1 });
+    expect(readFileSync(path.join(gd, "summary.md"), "utf8")).toContain(`${scenario.name}/run-02/report.md`);
+  });
+
   it("a path without journals is a clear error", async () => {
     const empty = mkdtempSync(path.join(tmpdir(), "pgchaos-empty-"));
-    await expect(reportCommand({ path: empty }, () => {})).rejects.toThrow(/no journal\.jsonl in it or in its sub-directories/);
+    await expect(reportCommand({ path: empty }, () => {})).rejects.toThrow(/no journal\.jsonl in it, in its sub-directories or in theirs/);
     await expect(reportCommand({ path: path.join(empty, "nope") }, () => {})).rejects.toThrow(/no such file or directory/);
   });
 });

@@ -8,7 +8,7 @@ import { gameDayExitCode } from "../../runner/exit-code.js";
 import { UserFacingError, errorText } from "../../util/errors.js";
 
 export interface ReportCommandOptions {
-  /** A journal.jsonl, a run's directory (holding one) or a game day's directory (runs in sub-directories). */
+  /** A journal.jsonl, a run's directory (holding one) or a game day's directory (runs in sub-directories, or in <scenario>/run-NN/ for repeated runs). */
   path: string;
   /** Where to write (default: next to each journal, replacing the reports there). */
   reportsDir?: string;
@@ -24,11 +24,20 @@ async function findJournals(p: string): Promise<{ gameDay: boolean; journals: [s
   if (st.isFile()) return { gameDay: false, journals: [[path.basename(path.dirname(path.resolve(p))), p]] };
   if (await isFile(path.join(p, JOURNAL_FILE))) return { gameDay: false, journals: [[path.basename(path.resolve(p)), path.join(p, JOURNAL_FILE)]] };
   const journals: [string, string][] = [];
-  for (const d of (await readdir(p, { withFileTypes: true })).filter((x) => x.isDirectory()).map((x) => x.name).sort()) {
+  const subDirs = async (d: string) => (await readdir(d, { withFileTypes: true })).filter((x) => x.isDirectory()).map((x) => x.name).sort();
+  for (const d of await subDirs(p)) {
     const j = path.join(p, d, JOURNAL_FILE);
-    if (await isFile(j)) journals.push([d, j]);
+    if (await isFile(j)) {
+      journals.push([d, j]);
+      continue;
+    }
+    // A repeated game day keeps each scenario's runs one level further down: <scenario>/run-NN/.
+    for (const r of await subDirs(path.join(p, d))) {
+      const rj = path.join(p, d, r, JOURNAL_FILE);
+      if (await isFile(rj)) journals.push([path.join(d, r), rj]);
+    }
   }
-  if (!journals.length) throw new UserFacingError(`pgchaos report: ${p}: no ${JOURNAL_FILE} in it or in its sub-directories`);
+  if (!journals.length) throw new UserFacingError(`pgchaos report: ${p}: no ${JOURNAL_FILE} in it, in its sub-directories or in theirs`);
   return { gameDay: true, journals };
 }
 
