@@ -8,7 +8,7 @@
  *   do (a split brain as recorded), the DCS leader among them, else the first by name.
  */
 import type { History } from "./history.js";
-import type { NodeSample } from "./events.js";
+import type { DcsSample, NodeSample } from "./events.js";
 
 /** Which samples describe the moment asked about: taken at or before `at`, and not before `since`. */
 export interface SampleWindow {
@@ -29,12 +29,17 @@ export function nodeSampleAt(history: History, node: string, w: SampleWindow = {
   );
 }
 
-/** Holder of the DCS leader key in the newest readable DCS sample of the window; null when that sample has no leader; undefined when there is no readable sample. */
-export function dcsLeaderAt(history: History, w: SampleWindow = {}): string | null | undefined {
+/** The newest DCS sample of the window that could read the DCS. */
+export function dcsSampleAt(history: History, w: SampleWindow = {}): DcsSample | undefined {
   return inWindow(
     history.latest("dcs", (d) => d.reachable, w.at),
     w,
-  )?.leader;
+  );
+}
+
+/** Holder of the DCS leader key in the newest readable DCS sample of the window; null when that sample has no leader; undefined when there is no readable sample. */
+export function dcsLeaderAt(history: History, w: SampleWindow = {}): string | null | undefined {
+  return dcsSampleAt(history, w)?.leader;
 }
 
 /** Nodes whose newest sample in the window says PostgreSQL accepts writes, in the order given. */

@@ -1,7 +1,7 @@
 /** Reading the recorded history in an expect step's window, as every condition does. */
 import type { ConditionContext, ConditionResult } from "../kind.js";
 import type { NodeSample, DcsSample } from "../../history/events.js";
-import { nodeSampleAt, primaryAt } from "../../history/primary.js";
+import { dcsSampleAt, nodeSampleAt, primaryAt } from "../../history/primary.js";
 
 /** Times in condition details: the run axis formatter. */
 export { formatT } from "../../util/time.js";
@@ -16,8 +16,7 @@ export function nodeNow(ctx: ConditionContext, node: string): NodeSample | undef
 
 /** Newest DCS sample since the window began that could read the DCS. */
 export function dcsNow(ctx: ConditionContext): DcsSample | undefined {
-  const s = ctx.history.latest("dcs", (x) => x.reachable, ctx.now);
-  return s && s.t >= ctx.since ? s : undefined;
+  return dcsSampleAt(ctx.history, { at: ctx.now, since: ctx.since });
 }
 
 export function lastDcsAttempt(ctx: ConditionContext): DcsSample | undefined {
