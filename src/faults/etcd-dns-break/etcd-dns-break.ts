@@ -19,6 +19,10 @@ const SAVED = "/run/pgchaos/dns-break";
  * - peer traffic on 2380 is rejected in both directions with a TCP reset: the member's own
  *   connections to its peers and theirs to it. (Rejecting only outgoing traffic lets the
  *   isolated member, campaigning with ever higher terms, disrupt the healthy leader.)
+ * - the peer connections already open are destroyed (`ss -K`, NET_ADMIN). The rules alone do
+ *   not end them: a stream the member dialed to a follower that has nothing to send stays
+ *   established, and the next message on it would still be delivered before the member's
+ *   acknowledgement is rejected. Resets are let through so both ends learn at once.
  *
  * Client traffic (2379) is untouched: linearizable reads through the member time out
  * (`etcdserver: request timed out`), puts answer `context deadline exceeded`, lease
@@ -58,9 +62,14 @@ export class EtcdDnsBreak implements Fault {
       // Matching the destination port in both chains covers both directions: the member's own
       // connections to its peers (OUTPUT) and theirs to it (INPUT). (Matching the source port
       // too would also swallow the resets that tear those connections down.)
+      `iptables -A ${c} -p tcp --dport ${ETCD_PEER_PORT} --tcp-flags RST RST -j ACCEPT`,
       `iptables -A ${c} -p tcp --dport ${ETCD_PEER_PORT} -j REJECT --reject-with tcp-reset`,
       `iptables -C INPUT -j ${c} 2>/dev/null || iptables -I INPUT 1 -j ${c}`,
       `iptables -C OUTPUT -j ${c} 2>/dev/null || iptables -I OUTPUT 1 -j ${c}`,
+      // No new peer connection can open now; end the open ones (both directions).
+      `ss -K -tnH state established '( dport = :${ETCD_PEER_PORT} or sport = :${ETCD_PEER_PORT} )' >/dev/null`,
+      `open=$(ss -tnH state established '( dport = :${ETCD_PEER_PORT} or sport = :${ETCD_PEER_PORT} )' | wc -l)`,
+      `if [ "$open" != 0 ]; then echo "${member} still has $open peer connections on ${ETCD_PEER_PORT}" >&2; exit 3; fi`,
       // The member itself must no longer resolve its peers.
       ...peers.map((p) => `if getent hosts ${p} >/dev/null 2>&1; then echo "${member} still resolves ${p}" >&2; exit 3; fi`),
     ].join("\n");
