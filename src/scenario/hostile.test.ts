@@ -192,7 +192,7 @@ describe("generated hostile input", () => {
     const block = lines(HEAD + Array.from({ length: 200 }, (_, i) => `${" ".repeat(i + 2)}- `).join("\n") + "x\n");
     expect(block[0]).toMatch(/^gen\.yaml:\d+:\d+: mappings and lists are nested more than 64 levels/);
     expect(lines(`${HEAD}  - sleep: 1s\n    note: ${"[".repeat(60)}${"]".repeat(60)}\n`)[0]).toBe(`${F}:5:11: steps[0].note: expected a string, got a list`);
-  });
+  }, 60_000); // 200k brackets: ~1 s idle, past vitest's 5 s default at load 20+
 
   it("a 1 MiB file of valid steps loads in linear time", () => {
     let text = HEAD;
