@@ -77,12 +77,18 @@ export function matchKnownIssues(input: MatchInput): KnownIssueResult[] {
       const found: string[] = [];
       for (const ev of k.evidence) {
         const re = new RegExp(ev.matches);
-        const near = (l: LogLine) =>
-          ev.near_failure === undefined ||
-          failed.some((f) => f.start !== undefined && l.t >= f.start - ev.near_failure! && l.t <= (f.end ?? f.start) + ev.near_failure!);
-        const line = logs.find((l) => (ev.node === "any" || l.node === ev.node) && re.test(l.line) && near(l));
+        const undone = ev.not_followed_by === undefined ? undefined : new RegExp(ev.not_followed_by);
+        const near = (l: LogLine, f: Failure) =>
+          ev.near_failure === undefined || (f.start !== undefined && l.t >= f.start - ev.near_failure && l.t <= (f.end ?? f.start) + ev.near_failure);
+        // With not_followed_by the line is a state that must still hold when the failure ended.
+        const stillHeld = (l: LogLine, f: Failure) =>
+          !undone || (f.end !== undefined && l.t <= f.end && !logs.some((x) => x.node === l.node && x.t > l.t && x.t <= f.end! && undone.test(x.line)));
+        const line = logs.find((l) => (ev.node === "any" || l.node === ev.node) && re.test(l.line) && failed.some((f) => near(l, f) && stillHeld(l, f)));
         if (!line) {
-          const where = `${ev.node === "any" ? "any node's" : `${ev.node}'s`} log${ev.near_failure !== undefined ? ` within ${ev.near_failure / 1000} s of the failure` : ""}`;
+          const where =
+            `${ev.node === "any" ? "any node's" : `${ev.node}'s`} log` +
+            (ev.near_failure !== undefined ? ` within ${ev.near_failure / 1000} s of the failure` : "") +
+            (undone ? ` without a later /${ev.not_followed_by}/ before the failure ended` : "");
           return no(`${failed.map((f) => f.key).join(", ")} failed, but the evidence /${ev.matches}/ is not in ${where}: an unexpected failure`);
         }
         found.push(`${line.node} ${fmt(line.t)}: ${line.line.slice(0, 240)}`);

@@ -32,6 +32,11 @@ const evidence = z
       .default("any")
       .describe("Whose log: a node name (pg1, e2, haproxy) or 'any' (default)."),
     near_failure: duration("The line must lie within this time of a covered failure (optional; without it anywhere in the run).").optional(),
+    not_followed_by: regex
+      .optional()
+      .describe(
+        "A state rather than a moment: the line counts only if no later line of the same node matches this before the covered failure ended (e.g. primary_conninfo removed and not set again).",
+      ),
   })
   .describe("A log line that must appear in the recorded history for the known issue to be recognised.");
 

@@ -106,7 +106,25 @@ describe("watch-stall-replica-failsafe-on: the stalled replica cached no leader"
     const m = match("watch-stall-replica-failsafe-on", run, [{ key: "step:recovered", start: 45_811, end: 90_800 }]);
     expect(m.shown).toEqual(["stalled-replica-cached-no-leader"]);
     expect(m.explained).toBe(true);
-    expect(m.results[0]!.evidence[0]).toMatch(/^pg2 \+4[56]\.\ds: .*Primary \(pg1\) is still alive/);
+    expect(m.results[0]!.evidence[0]).toMatch(/^pg2 \+46\.\ds: .*parameter "primary_conninfo" removed/);
+  });
+
+  it("the other landing of the race (cache: leader key without its member) is the same known behaviour", () => {
+    // -j 2 game day 04:28: pg1's cache named leader pg3 without pg3's member key.
+    const other = logs("watch-stall-replica-failsafe-on.leader-without-member.2026-12-02T0428");
+    const failure: Failure = { key: "step:recovered", start: 59_553, end: 89_585 };
+    const m = match("watch-stall-replica-failsafe-on", other, [failure]);
+    expect(m.shown).toEqual(["stalled-replica-cached-no-leader"]);
+    expect(m.results[0]!.evidence[0]).toMatch(/^pg1 \+51\.9s: .*primary_conninfo" removed/);
+    // Had primary_conninfo been set again before the step ended, the failure would be unexpected.
+    const reset: LogLine = { kind: "log", t: 70_000, node: "pg1", line: 'LOG:  parameter "primary_conninfo" changed to "host=pg3"' };
+    expect(match("watch-stall-replica-failsafe-on", [...other, reset], [failure]).explained).toBe(false);
+  });
+
+  it("the other replica's transient drop in the same gap (set again at once) explains nothing", () => {
+    const transient = run.filter((l) => l.node !== "pg2");
+    expect(transient.some((l) => /primary_conninfo" removed/.test(l.line))).toBe(true);
+    expect(match("watch-stall-replica-failsafe-on", transient, [{ key: "step:recovered", start: 45_811, end: 90_800 }]).explained).toBe(false);
   });
 
   it("a failure of the same step while the replica still followed the leader is unexpected", () => {
