@@ -91,6 +91,19 @@ describe("conditions judge the recorded history", () => {
     expect(evaluateCondition(rest as never, ctx(2800, 3000)).ok).toBe(false);
   });
 
+  it("a probe that failed while pgchaos stalled is no answer: the newest known one counts", () => {
+    const sqlCond = { type: "sql", node: ref("pg2"), query: "select 1", equals: 1 };
+    const probe = (t: number, extra: object) => ({ kind: "probe" as const, t, key: "sql:pg2:select 1", node: "pg2", ...extra });
+    const h = History.from([probe(100, { ok: true, value: 1 }), probe(300, { ok: false, error: "timeout expired", unknown: true, stallMs: 400 })]);
+    const at = (since: number) => ({ ...ctx(since, 500), history: h });
+    expect(evaluateCondition(sqlCond as never, at(0))).toMatchObject({ ok: true });
+    // Only the unknown one in the window: pending, which neither passes nor breaks a window.
+    expect(evaluateCondition(sqlCond as never, at(200))).toMatchObject({ ok: false, pending: true });
+    // A failure pgchaos did not cause itself is an answer.
+    const down = History.from([probe(100, { ok: true, value: 1 }), probe(300, { ok: false, error: "ECONNREFUSED" })]);
+    expect(evaluateCondition(sqlCond as never, { ...ctx(0, 500), history: down })).toMatchObject({ ok: false, detail: "pg2: ECONNREFUSED" });
+  });
+
   it("etcd_healthy counts healthy members in the newest sample", () => {
     expect(evaluateCondition({ type: "etcd_healthy", count: "all" } as never, ctx(2000, 3000)).ok).toBe(true);
     expect(evaluateCondition({ type: "etcd_healthy", count: 4 } as never, ctx(2000, 3000)).ok).toBe(false);

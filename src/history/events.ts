@@ -210,6 +210,9 @@ export interface ProbeEvent {
   status?: number;
   value?: unknown;
   error?: string;
+  /** The probe failed while pgchaos itself stalled (harness-stall.ts): it says nothing about the node. */
+  unknown?: boolean;
+  stallMs?: number;
 }
 
 /**

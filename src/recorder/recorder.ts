@@ -37,6 +37,11 @@ export class Recorder {
     private readonly opts: RecorderOptions = { intervalMs: 200, timeoutMs: 1000 },
   ) {}
 
+  /** pgchaos's own stalls, for probes outside the recorder that judge their failures the same way. */
+  get stallMonitor(): HarnessStallMonitor {
+    return this.stalls;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -9,6 +9,7 @@ import type { StepEvent } from "../history/events.js";
 import { startLab, type StartedLab } from "../lab/start-lab.js";
 import { phasesMs } from "../lab/setup-phases.js";
 import { Recorder } from "../recorder/recorder.js";
+import { ProbeRunner } from "./probes.js";
 import { pinnedMemberFaulted, pinnedWatchMember, stringLeaves } from "../recorder/dcs-watch-recorder.js";
 import { Writer, WRITES_TABLE, writeSequence } from "../workload/writer.js";
 import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
@@ -94,6 +95,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
   const out: Execution = { stillInjected: [], versions: {}, setupMs: 0 };
   let started: StartedLab | undefined;
   let recorder: Recorder | undefined;
+  let probes: ProbeRunner | undefined;
   /** The etcd member the recorder's DCS watch follows. */
   let dcsWatchMember: string | undefined;
   let writer: Writer | undefined;
@@ -192,7 +194,8 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     // A second of samples and writes before the first step: "before" is part of the story.
     await sleep(1000, signal);
 
-    const env: StepEnv = { history, now, refs, faults, lab, patroniNodes, etcdNodes, stepStarts, plan, signal, progress: (l) => progress(`  ${l}`) };
+    probes = new ProbeRunner(lab, history, now, recorder.stallMonitor);
+    const env: StepEnv = { history, now, refs, faults, lab, patroniNodes, etcdNodes, stepStarts, plan, signal, progress: (l) => progress(`  ${l}`), probes };
     for (const planned of applying.steps) {
       signal?.throwIfAborted();
       const { index: i, label: id, text } = planned;
@@ -251,6 +254,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     if (faults) {
       recordStill(await faults.healAll());
     }
+    probes?.close();
     await recorder?.stop().catch(() => {});
     const watchFaulted = dcsWatchMember ? pinnedMemberFaulted(history.all(), dcsWatchMember) : undefined;
     if (watchFaulted) note(watchFaulted, "warn");
@@ -295,6 +299,7 @@ interface StepEnv {
   plan: RunPlan;
   signal?: AbortSignal;
   progress: Progress;
+  probes: ProbeRunner;
 }
 
 type StepResult = { ok: boolean; detail: string };
@@ -382,7 +387,7 @@ async function expectStep(step: ExpectStep, text: string, env: StepEnv): Promise
     for (;;) {
       env.signal?.throwIfAborted();
       const c = ctx();
-      for (const cond of step.expect) for (const p of probesFor(cond, c)) await runProbe(p, env);
+      for (const cond of step.expect) for (const p of probesFor(cond, c)) await env.probes.run(p);
       const c2 = ctx();
       last = step.expect.map((cond) => evaluateCondition(cond, c2));
       const all = last.every((r) => r.ok);
@@ -402,26 +407,6 @@ async function expectStep(step: ExpectStep, text: string, env: StepEnv): Promise
   };
   const latest = () => (last.length ? ` (now: ${last.map((r) => r.detail).join(" | ").slice(0, 160)})` : "");
   return reportingWait(env.progress, () => `${mode === "for" ? "holding" : ""} ${text}${latest()}`.trim(), budget, poll());
-}
-
-async function runProbe(p: { key: string; node: string; kind: "sql" | "rest"; what: string }, env: StepEnv) {
-  const t = env.now();
-  try {
-    if (p.kind === "rest") {
-      const r = await patroniRest(env.lab, p.node).get(p.what, 1500);
-      env.history.append({ kind: "probe", t, key: p.key, node: p.node, ok: r.status < 400, status: r.status, value: r.body ?? r.text });
-    } else {
-      const c = await pgConnect(pgTarget(env.lab, p.node), { connectTimeoutMs: 1500, queryTimeoutMs: 3000 });
-      try {
-        const r = await c.query({ text: p.what, rowMode: "array" });
-        env.history.append({ kind: "probe", t, key: p.key, node: p.node, ok: true, value: r.rows[0]?.[0] ?? null });
-      } finally {
-        await c.end().catch(() => {});
-      }
-    }
-  } catch (e) {
-    env.history.append({ kind: "probe", t, key: p.key, node: p.node, ok: false, error: errorText(e).slice(0, 200) });
-  }
 }
 
 /** Waits until the recorded history shows a DCS leader that is writable and every other node streaming. */
