@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { History } from "../history/history.js";
-import type { DcsSample, HistoryEvent, NodeSample } from "../history/events.js";
+import type { DcsSample, HistoryEvent, NodeSample, ProbeEvent } from "../history/events.js";
 import { evaluateCondition, probesFor, type ConditionContext } from "./registry.js";
 
 const node = (t: number, n: string, o: Partial<NodeSample>): NodeSample => ({ kind: "node", t, node: n, restUp: true, pgUp: true, latencyMs: 5, ...o });
@@ -93,7 +93,7 @@ describe("conditions judge the recorded history", () => {
 
   it("a probe that failed while pgchaos stalled is no answer: the newest known one counts", () => {
     const sqlCond = { type: "sql", node: ref("pg2"), query: "select 1", equals: 1 };
-    const probe = (t: number, extra: object) => ({ kind: "probe" as const, t, key: "sql:pg2:select 1", node: "pg2", ...extra });
+    const probe = (t: number, extra: { ok: boolean } & Partial<ProbeEvent>): ProbeEvent => ({ kind: "probe", t, key: "sql:pg2:select 1", node: "pg2", ...extra });
     const h = History.from([probe(100, { ok: true, value: 1 }), probe(300, { ok: false, error: "timeout expired", unknown: true, stallMs: 400 })]);
     const at = (since: number) => ({ ...ctx(since, 500), history: h });
     expect(evaluateCondition(sqlCond as never, at(0))).toMatchObject({ ok: true });

@@ -86,6 +86,7 @@ export interface Execution {
 }
 
 const POLL_MS = 200;
+const FINAL_READ_ATTEMPTS = 3;
 
 export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<Execution> {
   const { scenario } = plan;
@@ -236,7 +237,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     await Promise.all([writer.stop(), directWriter?.stop()]);
     // Let replicas replay the last writes before reading them back.
     await sleep(1500, signal);
-    await finalRead(started, history, now, settled ?? writeTarget(history, patroniNodes) ?? null);
+    await finalRead(started, history, now, settled ?? writeTarget(history, patroniNodes) ?? null, signal);
   } catch (e) {
     if (e instanceof SkipRun) {
       out.skipped = e.message;
@@ -422,20 +423,32 @@ async function waitSettled(history: History, now: () => number, nodes: string[],
   return undefined;
 }
 
-/** Reads back every sequence number present on each node; the primary's read is the reference. */
-async function finalRead(started: StartedLab, history: History, now: () => number, primary: string | null) {
+/**
+ * Reads back every sequence number present on each node; the primary's read is the reference.
+ * The cluster has settled and nothing is timed here, so unlike a probe the read-back gets
+ * generous timeouts and three tries: a failed read makes no-acked-write-lost unknown, and at
+ * load 15 on 2 cores (two labs and other work) a 3 s connect to a settled primary once timed out.
+ */
+async function finalRead(started: StartedLab, history: History, now: () => number, primary: string | null, signal?: AbortSignal) {
   for (const n of started.lab.patroniNodes()) {
     const t = now();
-    try {
-      const c = await pgConnect(pgTarget(started.lab, n.name), { connectTimeoutMs: 3000, queryTimeoutMs: 15_000 });
+    let error = "";
+    for (let attempt = 1; attempt <= FINAL_READ_ATTEMPTS; attempt++) {
       try {
-        const r = await c.query(`select seq from ${WRITES_TABLE} order by seq`);
-        history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: r.rows.map((x: { seq: string }) => Number(x.seq)) });
-      } finally {
-        await c.end().catch(() => {});
+        const c = await pgConnect(pgTarget(started.lab, n.name), { connectTimeoutMs: 10_000, queryTimeoutMs: 30_000 });
+        try {
+          const r = await c.query(`select seq from ${WRITES_TABLE} order by seq`);
+          history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: r.rows.map((x: { seq: string }) => Number(x.seq)) });
+          error = "";
+          break;
+        } finally {
+          await c.end().catch(() => {});
+        }
+      } catch (e) {
+        error = `${errorText(e)}${attempt > 1 ? ` (try ${attempt} of ${FINAL_READ_ATTEMPTS})` : ""}`;
+        if (attempt < FINAL_READ_ATTEMPTS) await sleep(1000, signal);
       }
-    } catch (e) {
-      history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: [], error: errorText(e) });
     }
+    if (error) history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: [], error });
   }
 }
