@@ -133,7 +133,9 @@ function figureDistributions(reports: RunReport[]): FigureDistribution[] {
   const byKey = new Map<string, { checker: string; figure: string; values: number[]; runs: { run: number; stack?: string }[] }>();
   reports.forEach((r, i) => {
     for (const v of r.verdicts)
-      for (const [figure, x] of Object.entries(v.figures ?? {})) {
+      // By name within a checker: a report read back from JSON (a game day's runs, `pgchaos report`)
+      // and one judged in this process list a verdict's figures in different orders.
+      for (const [figure, x] of Object.entries(v.figures ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         if (typeof x !== "number" || !Number.isFinite(x)) continue;
         const k = `${v.checker}\u0000${figure}`;
         if (!byKey.has(k)) byKey.set(k, { checker: v.checker, figure, values: [], runs: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Journal, readJournal } from "../../report/journal.js";
@@ -56,8 +56,14 @@ describe("pgchaos report", () => {
     const gd = mkdtempSync(path.join(tmpdir(), "pgchaos-rep-"));
     writeRun(path.join(gd, scenario.name, "run-01"), "3.0.2");
     writeRun(path.join(gd, scenario.name, "run-02"), "3.1.0");
+    // What the game day itself wrote; its pool is kept (how it ran is not re-judged).
+    writeFileSync(path.join(gd, "summary.json"), JSON.stringify({ pool: { jobs: 2, wallMs: 95_000 } }));
     const out: string[] = [];
     expect(await reportCommand({ path: gd }, (s) => out.push(s))).toBe(1);
+    const summary = JSON.parse(readFileSync(path.join(gd, "summary.json"), "utf8"));
+    expect(summary.pool).toEqual({ jobs: 2, wallMs: 95_000 });
+    expect(summary.runs.map((r: { repeat?: number }) => r.repeat)).toEqual([1, 2]);
+    expect(readFileSync(path.join(gd, "summary.md"), "utf8")).toContain("[run 1](");
     expect(JSON.parse(readFileSync(path.join(gd, scenario.name, "run-01", "report.json"), "utf8")).outcome).toBe("known");
     expect(JSON.parse(readFileSync(path.join(gd, scenario.name, "run-02", "report.json"), "utf8")).outcome).toBe("fail");
     expect(JSON.parse(readFileSync(path.join(gd, "summary.json"), "utf8")).counts).toMatchObject({ total: 2, known: 1, fail: 1 });

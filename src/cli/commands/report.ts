@@ -1,4 +1,4 @@
-import { copyFile, readdir, stat } from "node:fs/promises";
+import { copyFile, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { readJournal, JOURNAL_FILE } from "../../report/journal.js";
 import { writeIndex, writeReports } from "../../report/write.js";
@@ -66,8 +66,25 @@ export async function reportCommand(o: ReportCommandOptions, out: (s: string) =>
   }
   if (gameDay) {
     const dir = o.reportsDir ?? o.path;
-    await writeIndex(dir, reports, { reportLink: (r) => `${names[reports.indexOf(r)]}/report.md` });
+    // Not re-judged, so taken as the game day recorded them: the run number of a repeated run is its
+    // run-NN folder, and how the game day ran (labs at a time, wall time) is in its summary.json.
+    const repeatOf = (r: RunReport) => {
+      const m = /(?:^|[\\/])run-(\d+)$/.exec(names[reports.indexOf(r)] ?? "");
+      return m ? Number(m[1]) : undefined;
+    };
+    const pool = await recordedPool(o.path);
+    await writeIndex(dir, reports, { reportLink: (r) => `${names[reports.indexOf(r)]}/report.md`, repeatOf, ...(pool ? { pool } : {}) });
     out(`index: ${path.join(dir, "summary.md")}`);
   }
   return gameDayExitCode(reports, { strict: o.strict });
+}
+
+/** The game day's own `pool` (labs at a time, wall time) from the summary.json it wrote, if any. */
+async function recordedPool(dir: string): Promise<{ jobs: number; wallMs: number } | undefined> {
+  try {
+    const p = (JSON.parse(await readFile(path.join(dir, "summary.json"), "utf8")) as { pool?: { jobs?: unknown; wallMs?: unknown } }).pool;
+    return typeof p?.jobs === "number" && typeof p.wallMs === "number" ? { jobs: p.jobs, wallMs: p.wallMs } : undefined;
+  } catch {
+    return undefined;
+  }
 }

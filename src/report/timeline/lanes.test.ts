@@ -82,5 +82,8 @@ describe("runs compared on the index", () => {
       ["2", 0],
     ]);
     expect(renderCompareChart(aggregateRuns([{ report: b, link: "x" }])[0])).toBe("");
+    // A figure that is the same in both runs (the node count) has nothing to compare: not drawn.
+    expect(agg.figures.find((f) => f.checker === "single-primary" && f.figure === "nodes")?.values).toEqual([3, 3]);
+    expect(svg).not.toContain('data-figure="nodes"');
   });
 });
