@@ -158,6 +158,26 @@ describe("single-primary", () => {
     expect(v.ok).toBe(true);
   });
 
+  it("a switchover there and back with no sample of the node in between: its new timeline explains it", () => {
+    // Recorded on sid (Patroni 4.1.5) at load 13: pg2 led on timeline 2, switched over to pg3
+    // (timeline 3), no sample of pg2 answered while it was a replica, then pg2 led again on 4.
+    const wl = new Workload();
+    wl.add({ from: 0, to: 1000, node: "pg2" });
+    wl.add({ from: 5000, to: 6000, node: "pg3" });
+    wl.add({ from: 12000, to: 13000, node: "pg2" });
+    const events = byT([
+      ...samples("pg2", 0, 14000, (t) => (t <= 1000 ? primary(2) : t < 11000 ? down : primary(4))),
+      ...samples("pg3", 100, 14000, (t) => (t < 4000 ? replica(2) : t <= 7000 ? primary(3) : replica(4))),
+      ...wl.ops,
+    ]).filter((e) => !(e.kind === "node" && (e as NodeSample).node === "pg2" && e.t > 1000 && e.t < 11000));
+    const v = check(events);
+    expect(ofType(v, "interleaved-acks")).toHaveLength(0);
+    expect(v.ok).toBe(true);
+    // The same writes without the timeline change are still two primaries.
+    const same = events.map((e) => (e.kind === "node" && (e as NodeSample).timeline === 4 && (e as NodeSample).node === "pg2" ? { ...e, timeline: 2 } : e));
+    expect(ofType(check(same), "interleaved-acks")).toHaveLength(1);
+  });
+
   it("overlaps only at concurrent sample times when three nodes are involved", () => {
     const events = byT([
       ...samples("pg1", 0, 4000, primary(1)),

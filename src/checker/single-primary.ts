@@ -283,7 +283,10 @@ function interleavedAcks(writes: WriteOp[], samplesByNode: Map<string, NodeSampl
     byNodeEnd.set(n, [...byNodeT.get(n)!].sort((a, b) => a.tEnd - b.tEnd));
   }
 
-  // A demotion (in recovery) or a timeline change of `node` strictly inside (from, to)?
+  // A demotion (in recovery) or a timeline change of `node` strictly inside (from, to)? The
+  // timeline it wrote on at `from` is the last one sampled by then: when no sample of the node
+  // answered while it was a replica (a switchover there and back), its new timeline after the
+  // return is the only sign, and it must be compared with the one before.
   const explained = new Map<string, boolean>();
   const failbackBetween = (node: string, from: number, to: number): boolean => {
     const key = `${node}|${from}|${to}`;
@@ -291,6 +294,7 @@ function interleavedAcks(writes: WriteOp[], samplesByNode: Map<string, NodeSampl
     if (hit !== undefined) return hit;
     const s = samplesByNode.get(node) ?? [];
     let tl: number | undefined;
+    for (let k = firstAtOrAfter(s, from, (x) => x.t) - 1; k >= 0 && tl === undefined; k--) tl = s[k].timeline;
     let res = false;
     for (let k = firstAtOrAfter(s, from, (x) => x.t); k < s.length && s[k].t < to; k++) {
       const x = s[k];
