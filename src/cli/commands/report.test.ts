@@ -70,6 +70,19 @@ describe("pgchaos report", () => {
     expect(readFileSync(path.join(gd, "summary.md"), "utf8")).toContain(`${scenario.name}/run-02/report.md`);
   });
 
+  it("--known-issues re-judges against known issues learnt since the run (the recorded ones otherwise)", async () => {
+    const gd = mkdtempSync(path.join(tmpdir(), "pgchaos-ki-"));
+    writeRun(path.join(gd, "run"), "3.1.0"); // outside the recorded entries' range: fail
+    expect(await reportCommand({ path: path.join(gd, "run") }, () => {})).toBe(1);
+    const widened = readFileSync(path.join(ROOT, "known-issues/patroni.yaml"), "utf8").replaceAll('patroni: ">=3.0.0 <3.1.0"', 'patroni: ">=3.0.0 <3.2.0"');
+    const file = path.join(gd, "known.yaml");
+    writeFileSync(file, widened);
+    expect(await reportCommand({ path: path.join(gd, "run"), knownIssuesFile: file }, () => {})).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(gd, "run", "report.json"), "utf8")).outcome).toBe("known");
+    writeFileSync(file, "known_issues: [ { id: x } ]\n");
+    await expect(reportCommand({ path: path.join(gd, "run"), knownIssuesFile: file }, () => {})).rejects.toThrow(/known\.yaml:1:\d+/);
+  });
+
   it("a path without journals is a clear error", async () => {
     const empty = mkdtempSync(path.join(tmpdir(), "pgchaos-empty-"));
     await expect(reportCommand({ path: empty }, () => {})).rejects.toThrow(/no journal\.jsonl in it, in its sub-directories or in theirs/);

@@ -5,6 +5,8 @@ import { writeIndex, writeReports } from "../../report/write.js";
 import type { RunReport } from "../../report/model.js";
 import { recordFromJournal, reportFromRecord } from "../../runner/run-record.js";
 import { gameDayExitCode } from "../../runner/exit-code.js";
+import { loadKnownIssues } from "../../known-issues/load.js";
+import type { KnownIssue } from "../../known-issues/schema.js";
 import { UserFacingError, errorText } from "../../util/errors.js";
 
 export interface ReportCommandOptions {
@@ -13,6 +15,8 @@ export interface ReportCommandOptions {
   /** Where to write (default: next to each journal, replacing the reports there). */
   reportsDir?: string;
   strict?: boolean;
+  /** A shared known-issues file to judge against instead of the recorded one (data learnt since the run). */
+  knownIssuesFile?: string;
 }
 
 const isFile = async (p: string) => (await stat(p).catch(() => undefined))?.isFile() ?? false;
@@ -48,12 +52,23 @@ async function findJournals(p: string): Promise<{ gameDay: boolean; journals: [s
  */
 export async function reportCommand(o: ReportCommandOptions, out: (s: string) => void): Promise<number> {
   const { gameDay, journals } = await findJournals(o.path);
+  let shared: KnownIssue[] | undefined;
+  if (o.knownIssuesFile) {
+    try {
+      shared = loadKnownIssues(o.knownIssuesFile);
+    } catch (e) {
+      throw new UserFacingError(`pgchaos report: ${errorText(e)}`);
+    }
+  }
   const reports: RunReport[] = [];
   const names: string[] = [];
   for (const [name, file] of journals) {
     let report: RunReport;
     try {
-      report = reportFromRecord(recordFromJournal(readJournal(file), file));
+      const rec = recordFromJournal(readJournal(file), file);
+      // The scenario's own entries (no `scenario:`) stay; the shared file's are replaced.
+      if (shared) rec.meta.knownIssues = [...rec.meta.knownIssues.filter((k) => k.scenario === undefined), ...shared];
+      report = reportFromRecord(rec);
     } catch (e) {
       throw new UserFacingError(`pgchaos report: ${errorText(e)}`);
     }
