@@ -95,3 +95,19 @@ describe("validateCommand", () => {
     expect(stderr).toEqual([`no scenario files (*.yaml, *.yml) in ${empty}`]);
   });
 });
+
+describe("validate --stack with several stacks", () => {
+  it("rejects a scenario no given stack can run; notes the stacks one cannot run on", async () => {
+    const { stackByName } = await import("../stacks/stacks.js");
+    const d = await mkdtemp(path.join(tmpdir(), "pgchaos-validate-stack-"));
+    const file = path.join(d, "hp.yaml");
+    await writeFile(file, "name: hp\ndescription: d\ntopology: { haproxy: true }\nsteps:\n  - sleep: 1s\n");
+    const both = capture();
+    expect(await validateCommand([file], both.out, { stacks: [stackByName("bookworm"), stackByName("sid")] })).toBe(0);
+    expect(both.stdout[0]).toBe(`ok  ${file}`);
+    expect(both.stdout[1]).toMatch(/^ {4}note: not on stack sid: .*hp\.yaml:3:\d+: topology\.haproxy: stack sid has no HAProxy/);
+    const sidOnly = capture();
+    expect(await validateCommand([file], sidOnly.out, { stacks: [stackByName("sid")] })).toBe(2);
+    expect(sidOnly.stderr[0]).toMatch(/hp\.yaml:3:\d+: topology\.haproxy: stack sid has no HAProxy/);
+  });
+});

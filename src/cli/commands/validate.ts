@@ -80,7 +80,7 @@ export async function findScenarioFiles(paths: string[]): Promise<string[]> {
  * Two scenarios with the same name are an error too (their reports would collide).
  * Returns 0 when all are valid, 2 when any is invalid, a path does not exist, or no file is found.
  */
-export async function validateCommand(paths: string[], out: ValidateOutput, opts: { stack?: StackRecipe } = {}): Promise<number> {
+export async function validateCommand(paths: string[], out: ValidateOutput, opts: { stacks?: readonly StackRecipe[] } = {}): Promise<number> {
   const { files, missing } = await collect(paths.length ? paths : ["scenarios"]);
   for (const m of missing) out.stderr(`${m}: no such file or directory`);
   if (!files.length) {
@@ -99,13 +99,15 @@ export async function validateCommand(paths: string[], out: ValidateOutput, opts
         continue;
       }
       byName.set(s.name, s);
-      const unfit = opts.stack ? stackIssues(s, opts.stack) : [];
-      if (unfit.length) {
+      // As in a matrix run: a scenario some of the stacks cannot run is run on the others.
+      const unfit = (opts.stacks ?? []).map((st) => ({ st, issues: stackIssues(s, st) })).filter((x) => x.issues.length);
+      if (unfit.length && unfit.length === opts.stacks?.length) {
         invalid++;
-        for (const i of unfit) out.stderr(formatIssue(i));
+        for (const i of unfit.flatMap((x) => x.issues)) out.stderr(formatIssue(i));
         continue;
       }
       out.stdout(`ok  ${f}`);
+      for (const x of unfit) for (const i of x.issues) out.stdout(`    note: not on stack ${x.st.name}: ${formatIssue(i)}`);
       for (const n of keptKeyNotes(s)) out.stdout(`    note: ${formatIssue(n)}`);
     } catch (e) {
       invalid++;
