@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { DcsWatchEvent, HistoryEvent } from "../../history/events.js";
 import { PINNED, reportOf } from "../../../test/fixtures/histories/report-of.js";
 import { buildReport, type RunReport } from "../model.js";
-import { deleteBursts, shownValue, dcsWatchLane } from "./dcs-watch.js";
+import { deleteBursts } from "../dcs-watch-facts.js";
+import { shownValue, dcsWatchLane } from "./dcs-watch.js";
 import { renderTimelineSvg } from "./index.js";
 
 // Recorded journals in test/fixtures/histories/dcs-watch/ (trimmed to the kinds the lane reads,

@@ -20,14 +20,12 @@ import { attrs, esc, n1, naturalCompare, truncate } from "../html-util.js";
 import { formatT } from "../text.js";
 import { type Canvas, type LaneModule, L, PW, span, title } from "./canvas.js";
 import { stepRuns } from "./bands.js";
+import { deleteBursts, revisionResets, streamOutages } from "../dcs-watch-facts.js";
 
 const BAND_H = 12;
 /** Room for revision labels above the leader key's band and the other keys' marks. */
 const LABEL_H = 9;
 const VALUE_CHARS = 120;
-/** Deletes of leased keys this close in time (and revision) are one burst. */
-const BURST_MS = 1000;
-const BURST_REVISIONS = 3;
 
 const ABSENT = "(absent)";
 /** Before the watch saw the key change (it reports changes, not the state it started in). */
@@ -72,19 +70,6 @@ function keyRuns<V>(evs: readonly DcsWatchEvent[], from: number, end: number, va
   return stepRuns(points, end);
 }
 
-/** Leased keys deleted together, in revision order. */
-export function deleteBursts(events: readonly DcsWatchEvent[]): DcsWatchEvent[][] {
-  const dels = events.filter((e) => e.type === "delete" && e.lease).sort((a, b) => a.modRevision - b.modRevision);
-  const out: DcsWatchEvent[][] = [];
-  for (const d of dels) {
-    const last = out[out.length - 1];
-    const prev = last?.[last.length - 1];
-    if (prev && d.t - last[0].t <= BURST_MS && d.modRevision - prev.modRevision <= BURST_REVISIONS) last.push(d);
-    else out.push([d]);
-  }
-  return out.filter((b) => b.length > 1);
-}
-
 const ROLE_CLASS: Record<string, string> = { master: "primary", primary: "primary", replica: "replica", standby_leader: "standby-leader", demoted: "demoted" };
 /** A member key's value without its WAL position: what changes rarely (role and state). */
 const roleState = (v: string | undefined) => (v ?? "").replace(/\s*\bxlog \d+.*$/, "").replace(/\s*\btl \d+$/, "") || "?";
@@ -107,30 +92,11 @@ function draw(c: Canvas): void {
   const markAttrs = (e: DcsWatchEvent, cls: string) => attrs({ class: cls, "data-key": e.key, "data-type": e.type, "data-revision": e.modRevision, "data-t": e.t });
 
   // The watch's own trouble: stream broken or failed, the pinned member faulted, the store's revision going back.
-  const down: { from: number; to: number; tip: string; state: string }[] = [];
-  for (let i = 0; i < status.length; i++) {
-    const s = status[i];
-    if (s.state === "connected") continue;
-    const prev = down[down.length - 1];
-    const to = status.slice(i + 1).find((n) => n.state === "connected")?.t ?? end;
-    if (prev && prev.to === to) {
-      if (s.detail && !prev.tip.includes(s.detail)) prev.tip += `\n${s.detail}`;
-      if (s.state === "error") prev.state = "error";
-      continue;
-    }
-    down.push({ from: s.t, to, state: s.state, tip: `watch ${s.state === "error" ? "failed" : "stream broken"} on ${s.member}${s.revision ? ` after revision ${s.revision}` : ""}${s.detail ? `\n${s.detail}` : ""}` });
-  }
-  // A reconnect (or an event) at a revision below the last change seen: the store was replaced.
-  // (A reconnect's revision is the store's current one, above the changes it then replays: it
-  // only lowers the mark, never raises it.)
-  const resets: { t: number; from: number; to: number }[] = [];
-  let lastRevision = 0;
-  for (const item of [...status.map((s) => ({ t: s.t, s })), ...events.map((e) => ({ t: e.t, e }))].sort((a, b) => a.t - b.t)) {
-    const rev = "s" in item ? (item.s.state === "connected" ? item.s.revision : undefined) : item.e.modRevision;
-    if (rev === undefined) continue;
-    if (lastRevision && rev < lastRevision) resets.push({ t: item.t, from: lastRevision, to: rev });
-    if ("e" in item || rev < lastRevision) lastRevision = rev;
-  }
+  const down = streamOutages(status, end).map((o) => ({
+    ...o,
+    tip: `watch ${o.state === "error" ? "failed" : "stream broken"} on ${o.member}${o.revision ? ` after revision ${o.revision}` : ""}${o.details.map((d) => `\n${d}`).join("")}`,
+  }));
+  const resets = revisionResets(status, events);
   // After the store went back, a resumed watch waits for the revision after its last one: blind
   // until the new store reaches it (or to the end when no event came).
   const blind = resets.map((r) => ({ ...r, until: events.find((e) => e.t > r.t)?.t ?? rec.end }));
