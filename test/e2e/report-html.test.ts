@@ -78,6 +78,12 @@ describe("report.html in a browser", () => {
     }
     for (const m of etcd) expect(dom, m).toMatch(new RegExp(`<g class="lane etcd" data-member="${m}"`));
     expect(dom).toMatch(/<g class="lane dcs"/);
+    // The etcd3 watch's lane, on the member it was pinned to, with a band per member key it saw.
+    const watched = r.events.filter((e) => e.kind === "dcs-watch");
+    expect(watched.length).toBeGreaterThan(0);
+    expect(dom).toContain(`id="lanes-dcs-watch" data-member="${watched[0].member}"`);
+    for (const k of new Set(watched.map((e) => e.key).filter((k) => k.startsWith("members/"))))
+      expect(dom, k).toContain(`<g class="lane dcs-watch watch-member" data-key="${k}">`);
     // The fault window from inject to heal, as recorded.
     const f = r.faults.find((x) => x.id === "outage");
     expect(f).toBeDefined();

@@ -5,8 +5,8 @@
  * keys (failsafe, config, failover, history, ...) as marks, and leased keys deleted together
  * (a lease expiring takes all its keys at once) as one mark. Reads "dcs-watch" and
  * "dcs-watch-status" events and the faults that reached the pinned member. Drawn only when the
- * run recorded dcs-watch events. 16 px title, 25 px leader key, 18 px per member key, 24 px
- * other keys, 18 px for the watch's own trouble when it had any.
+ * run recorded dcs-watch events. 16 px title, 27 px leader key, 18 px per member key, 27 px
+ * other keys, 18 px for the watch's own trouble when it had any, 3 px below.
  *
  * Frequent puts are aggregated, not drawn one by one: the leader rewrites `status` (its WAL
  * position) and every node rewrites its member key (xlog) on every HA loop, so hundreds of
