@@ -25,6 +25,7 @@ const TOP = [
   "verdicts",
   "findings",
   "logs",
+  "dcsWatch",
   "events",
 ];
 const NESTED = ["kind", "t", "tEnd", "checker", "ok", "unknown", "summary", "type", "message", "index", "id", "name", "node"];

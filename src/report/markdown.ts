@@ -1,6 +1,7 @@
 import type { RunOutcome, RunReport } from "./model.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration, formatT, stepSpan } from "./text.js";
+import { dcsWatchLine } from "./dcs-watch-facts.js";
 
 export interface MarkdownOptions {
   secrets?: readonly string[];
@@ -164,6 +165,8 @@ export function renderMarkdown(report: RunReport, opts: MarkdownOptions = {}): s
     out.push(table(["via", "attempted", "ok", "failed", "unknown", "not sent", "rate", "ok rate"], rows), "");
     out.push(`Workload span ${formatDuration(w.spanMs)}.`, "");
   } else out.push("No workload ran.", "");
+
+  if (r.dcsWatch) out.push("## DCS watch", "", inline(dcsWatchLine(r.dcsWatch)), "");
 
   if (r.knownIssues?.length) {
     out.push("## Known issues", "");

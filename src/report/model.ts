@@ -1,6 +1,7 @@
 import type { Verdict } from "../checker/checker.js";
 import type { ActionEvent, FaultEvent, HistoryEvent, StepEvent, WriteOp } from "../history/events.js";
 import { allExplained, failuresOf, type KnownIssueResult } from "../known-issues/match.js";
+import { type DcsWatchFacts, dcsWatchFacts } from "./dcs-watch-facts.js";
 
 export type { KnownIssueResult } from "../known-issues/match.js";
 
@@ -146,6 +147,8 @@ export interface RunReport {
   options?: RunOptionsInfo;
   /** Where the raw material is, relative to the report's directory. */
   logs?: { journal?: string; dir?: string };
+  /** What the etcd3 watch on the DCS recorded, in figures (when the run had one). */
+  dcsWatch?: DcsWatchFacts;
   /** The full timeline. */
   events: HistoryEvent[];
 }
@@ -219,6 +222,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     ...(input.setupMs !== undefined ? { setupMs: input.setupMs } : {}),
     ...(input.teardownMs !== undefined ? { teardownMs: input.teardownMs } : {}),
   };
+  const dcsWatch = dcsWatchFacts(events);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId: input.runId,
@@ -250,6 +254,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     ...(input.knownIssues?.length ? { knownIssues: input.knownIssues } : {}),
     ...(input.options ? { options: input.options } : {}),
     ...(input.logs ? { logs: input.logs } : {}),
+    ...(dcsWatch ? { dcsWatch } : {}),
     events,
   };
 }

@@ -11,35 +11,15 @@ import { toRunInput } from "../../src/runner/run-input.js";
 import { newRunId } from "../../src/lab/run-id.js";
 import { writeIndex } from "../../src/report/write.js";
 import { quietProgress } from "./helpers.js";
+import { CHROMIUM, chromium } from "../chromium.js";
 
 // report.html of a REAL run, opened in a real browser (Debian's chromium, headless): the page
 // renders from disk with no network, the rendered DOM has a swimlane per node, the fault
 // window and the step markers, and a screenshot is kept beside the report as report.png.
 // One scenario only (~50 s): CI has 2 cores.
 
-const CHROMIUM = process.env.PGCHAOS_CHROMIUM ?? "chromium";
 const reportsDir = path.resolve("reports", `e2e-html-${newRunId()}`);
 const timeScale = Number(process.env.PGCHAOS_TIME_SCALE ?? "1.5");
-
-function chromiumArgs(): string[] {
-  return [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--enable-logging=stderr",
-    "--v=0",
-    `--user-data-dir=${mkdtempSync(path.join(tmpdir(), "pgchaos-chromium-"))}`,
-  ];
-}
-
-async function chromium(args: string[]) {
-  return execa(CHROMIUM, [...chromiumArgs(), ...args], { timeout: 120_000, reject: false, stdin: "ignore" });
-}
 
 /** Console errors of the page (an exception in the inline script), from chromium's log. */
 function pageErrors(stderr: string): string[] {
@@ -98,6 +78,12 @@ describe("report.html in a browser", () => {
     }
     for (const m of etcd) expect(dom, m).toMatch(new RegExp(`<g class="lane etcd" data-member="${m}"`));
     expect(dom).toMatch(/<g class="lane dcs"/);
+    // The etcd3 watch's lane, on the member it was pinned to, with a band per member key it saw.
+    const watched = r.events.filter((e) => e.kind === "dcs-watch");
+    expect(watched.length).toBeGreaterThan(0);
+    expect(dom).toContain(`id="lanes-dcs-watch" data-member="${watched[0].member}"`);
+    for (const k of new Set(watched.map((e) => e.key).filter((k) => k.startsWith("members/"))))
+      expect(dom, k).toContain(`<g class="lane dcs-watch watch-member" data-key="${k}">`);
     // The fault window from inject to heal, as recorded.
     const f = r.faults.find((x) => x.id === "outage");
     expect(f).toBeDefined();

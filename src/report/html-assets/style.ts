@@ -125,6 +125,18 @@ svg.timeline text { font-size: 11px; fill: var(--fg); }
 .band.route-none rect { fill: url(#hatch-red); } .band.route-none text { fill: #a61e1e !important; }
 .band.route-multi rect { fill: #fff5f5; stroke: #c92a2a; stroke-width: 2; } .band.route-multi text { fill: #a61e1e !important; }
 .band-alert { fill: #c92a2a; } .c-alert { fill: #c92a2a; }
+.watch-run rect { stroke: #fff; stroke-width: .6; } .watch-run text { fill: #fff !important; font-size: 9.5px !important; font-weight: 700; pointer-events: none; }
+.watch-run.role-replica text, .watch-run.role-unknown text { fill: #1e3a66 !important; }
+.watch-absent rect { fill: #e9ecef; } .watch-absent text { fill: var(--muted) !important; }
+.watch-unseen rect { fill: url(#hatch); opacity: .5; } .watch-unseen text { fill: var(--muted) !important; }
+.watch-tick line { stroke: #212529; stroke-width: 1.4; } .watch-tick.delete line { stroke: #c92a2a; stroke-width: 2; }
+.watch-tick:hover line { stroke-width: 3; }
+.watch-rev { font-size: 8.5px !important; fill: var(--muted) !important; font-weight: 600; } .watch-rev.delete, .watch-rev.burst { fill: #c92a2a !important; }
+.watch-key-mark path { fill: #495057; } .watch-key-mark.key-failsafe path { fill: #e67700; } .watch-key-mark.key-config path { fill: #1971c2; }
+.watch-key-mark.delete path { fill: #c92a2a; } .watch-key-mark:hover path { stroke: #000; }
+.watch-burst rect { fill: rgba(201, 42, 42, .15); stroke: #c92a2a; stroke-width: 1; stroke-dasharray: 3 2; }
+.watch-down { fill: url(#hatch-red); stroke: #c92a2a; stroke-width: .8; } .watch-faulted { fill: #e67700; } .watch-blind { fill: url(#hatch); stroke: #c92a2a; stroke-width: .8; stroke-dasharray: 3 2; }
+.watch-reset path { fill: #c92a2a; } .watch-reset text { font-size: 9px !important; fill: #a61e1e !important; font-weight: 700; }
 .chart-line { fill: none; stroke-width: 1.8; stroke-linejoin: round; } .chart-line.dashed { stroke-dasharray: 6 3; stroke-width: 2.2; }
 .chart-line:hover { stroke-width: 3; }
 figure.compare { margin: 10px 0 14px; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; overflow-x: auto; }

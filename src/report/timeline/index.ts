@@ -2,7 +2,8 @@
  * The run as one SVG on one time axis (x = history t), stacked from lane modules (one file
  * each: what recorded data it reads, its height, its shapes): fault windows, step and action
  * markers, one swimlane per Patroni node, each node's watch-fed leader and its etcd member,
- * one lane per etcd member, the DCS leader key, HAProxy's routing, unavailability windows, then
+ * one lane per etcd member, the DCS leader key (polled, then as the etcd3 watch saw every
+ * change of the cluster's keys), HAProxy's routing, unavailability windows, then
  * write throughput, write latency, replication lag, DCS lag column and clock offset charts.
  *
  * Every shape that carries meaning has a <title> (native tooltip) and stable classes and
@@ -26,6 +27,7 @@ import { dcsEndpointLanes } from "./dcs-endpoint.js";
 import { haproxyLanes } from "./haproxy.js";
 import { dcsLagChart } from "./dcs-lag.js";
 import { clockChart } from "./clock.js";
+import { dcsWatchLane } from "./dcs-watch.js";
 
 export { NODE_COLORS, SVG_WIDTH } from "./canvas.js";
 export type { Canvas, Lane, LaneModule } from "./canvas.js";
@@ -56,6 +58,7 @@ export const TIMELINE_LANES: readonly LaneModule[] = [
   dcsEndpointLanes,
   etcdLanes,
   dcsLeaderLane,
+  dcsWatchLane,
   haproxyLanes,
   availabilityLanes,
   chartsDivider,
