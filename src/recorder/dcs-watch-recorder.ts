@@ -62,34 +62,46 @@ export class DcsWatchRecorder {
     this.client = etcd3Client(this.lab, member, { retries: true });
     const rel = (key: Buffer) => key.toString("utf8").slice(prefix.length);
     let revision = 0;
-    const watcher = await this.client.watch().prefix(prefix).withPreviousKV().create();
-    this.watcher = watcher;
-    if (this.stopped) return;
-    // The watch starts after the store's revision at connection (start_revision is that + 1).
-    revision = Number(watcher.request.start_revision ?? 1) - 1;
-    history.append({ kind: "dcs-watch-status", t: now(), member, state: "connected", revision });
-    watcher.on("data", (res) => {
-      const t = now();
-      revision = Number(res.header.revision);
-      for (const ev of res.events) {
-        const key = rel(ev.kv.key);
-        const e: DcsWatchEvent = { kind: "dcs-watch", t, member, key, type: ev.type === "Delete" ? "delete" : "put", revision, modRevision: Number(ev.kv.mod_revision) };
-        if (e.type === "put") e.value = valueSummary(key, ev.kv.value.toString("utf8"));
-        else if (ev.prev_kv) e.previous = valueSummary(key, ev.prev_kv.value.toString("utf8"));
-        const lease = e.type === "put" ? ev.kv.lease : ev.prev_kv?.lease;
-        if (lease && lease !== "0") e.lease = true;
-        history.append(e);
-      }
-    });
-    watcher.on("connected", (res) => {
-      history.append({ kind: "dcs-watch-status", t: now(), member, state: "connected", revision: Number(res.header.revision) });
-    });
-    watcher.on("disconnected", (err) => {
-      history.append({ kind: "dcs-watch-status", t: now(), member, state: "disconnected", detail: errorText(err), ...(revision ? { revision } : {}) });
-    });
-    watcher.on("error", (err) => {
-      history.append({ kind: "dcs-watch-status", t: now(), member, state: "error", detail: errorText(err) });
-    });
+    const watch = async (): Promise<void> => {
+      const watcher = await this.client!.watch().prefix(prefix).withPreviousKV().create();
+      this.watcher = watcher;
+      if (this.stopped) return;
+      // The watch starts after the store's revision at connection (start_revision is that + 1).
+      revision = Number(watcher.request.start_revision ?? 1) - 1;
+      history.append({ kind: "dcs-watch-status", t: now(), member, state: "connected", revision });
+      watcher.on("data", (res) => {
+        const t = now();
+        revision = Number(res.header.revision);
+        for (const ev of res.events) {
+          const key = rel(ev.kv.key);
+          const e: DcsWatchEvent = { kind: "dcs-watch", t, member, key, type: ev.type === "Delete" ? "delete" : "put", revision, modRevision: Number(ev.kv.mod_revision) };
+          if (e.type === "put") e.value = valueSummary(key, ev.kv.value.toString("utf8"));
+          else if (ev.prev_kv) e.previous = valueSummary(key, ev.prev_kv.value.toString("utf8"));
+          const lease = e.type === "put" ? ev.kv.lease : ev.prev_kv?.lease;
+          if (lease && lease !== "0") e.lease = true;
+          history.append(e);
+        }
+      });
+      watcher.on("connected", (res) => {
+        const now_ = Number(res.header.revision);
+        // A rebuilt store (etcd-rebuild) starts again from revision 1: resuming after the last
+        // revision seen would wait for that revision and see nothing meanwhile. Watch afresh.
+        if (now_ < revision) {
+          history.append({ kind: "dcs-watch-status", t: now(), member, state: "connected", revision: now_, detail: `the store's revision went back from ${revision} to ${now_} (rebuilt): watching again from there` });
+          void watcher.cancel().catch(() => {});
+          if (!this.stopped) void watch().catch((e) => history.append({ kind: "dcs-watch-status", t: now(), member, state: "error", detail: errorText(e) }));
+          return;
+        }
+        history.append({ kind: "dcs-watch-status", t: now(), member, state: "connected", revision: now_ });
+      });
+      watcher.on("disconnected", (err) => {
+        history.append({ kind: "dcs-watch-status", t: now(), member, state: "disconnected", detail: errorText(err), ...(revision ? { revision } : {}) });
+      });
+      watcher.on("error", (err) => {
+        history.append({ kind: "dcs-watch-status", t: now(), member, state: "error", detail: errorText(err) });
+      });
+    };
+    await watch();
   }
 
   /** Starts the watch in the background; a member that cannot be reached is recorded, not thrown. */
