@@ -7,7 +7,8 @@ import { PatroniRest } from "../../src/clients/patroni-rest.js";
 import { ETCD_CLIENT_PORT } from "../../src/lab/etcd-command.js";
 import { PATRONI_REST_PORT } from "../../src/lab/patroni-config.js";
 import { leftovers, quietProgress } from "./helpers.js";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { execa } from "execa";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { errorText } from "../../src/util/errors.js";
@@ -51,6 +52,33 @@ describe("a lab with TLS and authentication (topology.security)", () => {
       expect(untrusted).toMatch(/certificate/);
       const noBasic = await new PatroniRest(`https://${p.host}:${p.port}`, undefined, { ca: lab.tls!.ca, servername: leader }).post("/restart", {}, 5000);
       expect(noBasic.status).toBe(401);
+
+      // pgchaos doctor (from dist/, as doctor.test.ts runs it) with the flags a production cluster needs.
+      const cli = path.resolve("dist/cli/main.js");
+      const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-tls-creds-"));
+      const file = async (n: string, s: string) => (await writeFile(path.join(dir, n), s, { mode: 0o600 }), path.join(dir, n));
+      const [ca, cert, key, pw] = await Promise.all([file("ca.pem", lab.tls!.ca), file("client.pem", lab.tls!.client.cert), file("client-key.pem", lab.tls!.client.key), file("etcd-pw", lab.secrets.etcdRootPassword!)]);
+      const flags = ["--etcd-cacert", ca, "--etcd-cert", cert, "--etcd-key", key, "--etcd-user", "root", "--etcd-password-file", pw, "--patroni-cacert", ca];
+      const ok = await execa("node", [cli, "doctor", "--lab", lab.runId, ...flags, "--json"], { reject: false });
+      process.stderr.write(`${ok.stdout.slice(0, 2000)}\n${ok.stderr}\n`);
+      const report = JSON.parse(ok.stdout);
+      expect(report.error).toBeUndefined();
+      expect(report.facts).toBeDefined();
+      expect(report.findings.map((f: { code: string }) => f.code)).toEqual([]);
+      expect(ok.exitCode).toBe(0);
+      // Without the CA: exit 2, one clear line saying what to give, no stack trace.
+      const noCa = await execa("node", [cli, "doctor", "--lab", lab.runId], { reject: false });
+      expect(noCa.exitCode).toBe(2);
+      expect(noCa.stdout + noCa.stderr).toMatch(/--etcd-cacert/);
+      expect(noCa.stdout + noCa.stderr).not.toMatch(/\n\s+at /);
+      // With the CA and certificate but no credentials: exit 2, says etcd has authentication on.
+      const noAuthCli = await execa("node", [cli, "doctor", "--lab", lab.runId, ...flags.slice(0, 6)], { reject: false });
+      expect(noAuthCli.exitCode).toBe(2);
+      expect(noAuthCli.stdout + noAuthCli.stderr).toMatch(/authentication on: give --etcd-user/);
+      // A missing file: one line.
+      const missing = await execa("node", [cli, "doctor", "--lab", lab.runId, "--etcd-cacert", path.join(dir, "nope.pem")], { reject: false });
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr.trim()).toMatch(/^pgchaos doctor: --etcd-cacert \S+nope\.pem: ENOENT[^\n]*$/);
     } finally {
       await started.dispose();
     }
