@@ -36,8 +36,10 @@ export async function httpRequest(url: string, opts: RawHttpOptions = {}): Promi
   const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const timeoutMs = opts.timeoutMs ?? 2000;
   // Node's fetch cannot be given a CA or a client certificate without undici's own Agent, which
-  // this project does not depend on; node:https can, for https URLs only.
-  if (url.startsWith("https:") && opts.tls) return httpsRequest(url, opts.method ?? "GET", headers, body, timeoutMs, opts.tls);
+  // this project does not depend on; node:https can.
+  // Every https URL goes this way, so a refused certificate is named ("self-signed certificate
+  // in certificate chain") rather than fetch's bare "fetch failed".
+  if (url.startsWith("https:")) return httpsRequest(url, opts.method ?? "GET", headers, body, timeoutMs, opts.tls ?? {});
   const res = await fetch(url, { method: opts.method ?? "GET", headers, body, signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }

@@ -78,7 +78,7 @@ describe("a lab with TLS and authentication (topology.security)", () => {
       // A missing file: one line.
       const missing = await execa("node", [cli, "doctor", "--lab", lab.runId, "--etcd-cacert", path.join(dir, "nope.pem")], { reject: false });
       expect(missing.exitCode).toBe(2);
-      expect(missing.stderr.trim()).toMatch(/^pgchaos doctor: --etcd-cacert \S+nope\.pem: ENOENT[^\n]*$/);
+      expect(missing.stderr.trim()).toMatch(/^pgchaos: pgchaos doctor: --etcd-cacert \S+nope\.pem: ENOENT[^\n]*$/);
     } finally {
       await started.dispose();
     }
