@@ -11,9 +11,31 @@ import { ConstantBackoff, noop } from "cockatiel";
  * `retries: false` turns off the package's retry and circuit-breaker policies: a write the
  * harness makes (deleting the leader key) must happen at most once, and its failure is data.
  */
-export function openEtcd3(endpoint: { host: string; port: number }, opts: { retries: boolean; dialTimeoutMs?: number }): Etcd3 {
+export function openEtcd3(
+  endpoint: { host: string; port: number },
+  opts: {
+    retries: boolean;
+    dialTimeoutMs?: number;
+    /** TLS (topology.security.tls): the CA, the client certificate, and the name the member's certificate carries. */
+    tls?: { ca: string; cert?: string; key?: string; servername: string };
+    /** etcd authentication (topology.security.auth); the package renews its token itself. */
+    auth?: { username: string; password: string };
+  },
+): Etcd3 {
+  const { tls } = opts;
   const options: IOptions = {
-    hosts: `http://${endpoint.host}:${endpoint.port}`,
+    hosts: `${tls ? "https" : "http"}://${endpoint.host}:${endpoint.port}`,
+    ...(tls
+      ? {
+          credentials: {
+            rootCertificate: Buffer.from(tls.ca),
+            ...(tls.cert && tls.key ? { certChain: Buffer.from(tls.cert), privateKey: Buffer.from(tls.key) } : {}),
+          },
+          // The member is reached at a mapped port of the Docker host; its certificate names it.
+          grpcOptions: { "grpc.ssl_target_name_override": tls.servername, "grpc.default_authority": tls.servername },
+        }
+      : {}),
+    ...(opts.auth ? { auth: { username: opts.auth.username, password: opts.auth.password } } : {}),
     dialTimeout: opts.dialTimeoutMs ?? 3000,
     // A watch whose member went away comes back within half a second of its return, and
     // replays every change it missed from its last revision.

@@ -1,4 +1,4 @@
-import { httpJson, type HttpResult } from "./http.js";
+import { httpJson, type HttpResult, type TlsOptions } from "./http.js";
 import type { PatroniRole } from "../history/events.js";
 
 /** The parts of Patroni 3.0.2's GET /patroni we use. */
@@ -37,22 +37,24 @@ export class PatroniRest {
   constructor(
     readonly baseUrl: string,
     private readonly auth?: { username: string; password: string },
+    /** For an https REST API (topology.security.tls): the CA and the name its certificate carries. */
+    private readonly tls?: TlsOptions,
   ) {}
 
   status(timeoutMs = 1000): Promise<HttpResult<PatroniStatus>> {
-    return httpJson<PatroniStatus>(`${this.baseUrl}/patroni`, { timeoutMs });
+    return httpJson<PatroniStatus>(`${this.baseUrl}/patroni`, { timeoutMs, tls: this.tls });
   }
 
   get(path: string, timeoutMs = 1000): Promise<HttpResult> {
-    return httpJson(`${this.baseUrl}${path}`, { timeoutMs });
+    return httpJson(`${this.baseUrl}${path}`, { timeoutMs, tls: this.tls });
   }
 
   /** POST with the REST API's credentials (switchover, failover, restart, reinit, config). */
   post(path: string, body: unknown, timeoutMs = 60_000): Promise<HttpResult> {
-    return httpJson(`${this.baseUrl}${path}`, { method: "POST", body, timeoutMs, auth: this.auth });
+    return httpJson(`${this.baseUrl}${path}`, { method: "POST", body, timeoutMs, auth: this.auth, tls: this.tls });
   }
 
   patch(path: string, body: unknown, timeoutMs = 10_000): Promise<HttpResult> {
-    return httpJson(`${this.baseUrl}${path}`, { method: "PATCH", body, timeoutMs, auth: this.auth });
+    return httpJson(`${this.baseUrl}${path}`, { method: "PATCH", body, timeoutMs, auth: this.auth, tls: this.tls });
   }
 }

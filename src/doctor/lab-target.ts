@@ -5,6 +5,7 @@ import { LABEL_KIND, LABEL_NODE, LABEL_RUN } from "../lab/labels.js";
 import type { AddressMap } from "./resolve.js";
 import { engineHost } from "../engine/discover.js";
 import { DoctorInputError, type DoctorTarget } from "./gather.js";
+import { ETCD_ROOT_USER } from "../lab/etcd-auth.js";
 
 interface LabHost {
   name: string;
@@ -26,13 +27,13 @@ export function labAddressMap(hosts: readonly LabHost[]): AddressMap {
   };
 }
 
-function target(hosts: LabHost[], scope: string, namespace: string): DoctorTarget {
+function target(hosts: LabHost[], scope: string, namespace: string, https = false): DoctorTarget {
   return {
     etcd: hosts
       .filter((h) => h.kind === "etcd")
       .map((h) => h.name)
       .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
-      .map((n) => `http://${n}:${ETCD_CLIENT_PORT}`),
+      .map((n) => `${https ? "https" : "http"}://${n}:${ETCD_CLIENT_PORT}`),
     scope,
     namespace,
     map: labAddressMap(hosts),
@@ -52,7 +53,13 @@ export function labTarget(lab: Lab): DoctorTarget {
     }
     return { name: n.name, kind: n.kind, ip: n.ip, ports };
   });
-  return target(hosts, lab.scope, lab.namespace);
+  const t = target(hosts, lab.scope, lab.namespace, !!lab.tls);
+  // topology.security: the lab's CA and the harness's client certificate, etcd's root user.
+  const tls = lab.tls && { ca: lab.tls.ca, cert: lab.tls.client.cert, key: lab.tls.client.key };
+  const pw = lab.secrets.etcdRootPassword;
+  if (tls || pw) t.etcdAccess = { ...(tls ? { tls } : {}), ...(pw ? { auth: { username: ETCD_ROOT_USER, password: pw } } : {}) };
+  if (tls) t.patroniAccess = { tls: { ca: tls.ca } };
+  return t;
 }
 
 /**
@@ -66,10 +73,14 @@ export async function labTargetFromDocker(runId: string | undefined, docker = ne
   if (runs.length > 1) throw new DoctorInputError(`several labs are running (${runs.join(", ")}); name one with --lab RUN_ID`);
   const run = runs[0];
   const hosts: LabHost[] = [];
+  let https = false;
   for (const c of containers) {
     // Only the lab's nodes: the run's reaper carries the run label but is not a node.
     if (!c.Labels[LABEL_NODE]) continue;
     const info = await docker.getContainer(c.Id).inspect();
+    // A lab with topology.security.tls: its etcd members listen on https (the CA and
+    // credentials are not in the labels: give them with the --etcd-*/--patroni-* flags).
+    if ((info.Config.Cmd ?? []).some((a) => a.startsWith("--listen-client-urls=https:"))) https = true;
     const nets = info.NetworkSettings.Networks ?? {};
     const net = nets[`pgchaos-${c.Labels[LABEL_RUN]}`] ?? Object.values(nets)[0];
     const ports = new Map<number, { host: string; port: number }>();
@@ -79,7 +90,7 @@ export async function labTargetFromDocker(runId: string | undefined, docker = ne
     }
     hosts.push({ name: c.Labels[LABEL_NODE], kind: c.Labels[LABEL_KIND], ip: net?.IPAddress ?? "", ports });
   }
-  return target(hosts, `pgchaos-${run}`, "/service/");
+  return target(hosts, `pgchaos-${run}`, "/service/", https);
 }
 
 /** Where mapped ports listen: the Docker host (localhost for a local engine), as testcontainers decides it. */

@@ -1,26 +1,31 @@
-import { connect } from "node:net";
+import { connect, isIP } from "node:net";
 import type { ClockSample, HttpProbe, TcpProbe } from "./model.js";
 import { type AddressMap, hostPort, routeUrl } from "./resolve.js";
 import { errorText } from "../util/errors.js";
+import { httpRequest, type TlsOptions } from "../clients/http.js";
+
+/** How the doctor speaks to one kind of server: TLS, and headers (a token, basic auth). */
+export interface ProbeAccess {
+  tls?: Omit<TlsOptions, "servername">;
+  headers?: Record<string, string>;
+}
 import { sleep } from "../util/time.js";
 
 /** One HTTP request through the address map; never throws (the error is in the probe). */
 export async function httpProbe(
   map: AddressMap,
   url: string,
-  opts: { method?: string; body?: unknown; timeoutMs?: number } = {},
+  opts: { method?: string; body?: unknown; timeoutMs?: number; access?: ProbeAccess } = {},
 ): Promise<HttpProbe> {
   const r = routeUrl(map, url, url.startsWith("https:") ? 443 : 80);
   const tStart = Date.now();
   const probe: HttpProbe = { url, ...(r.mapped ? { via: r.url } : {}), tStart, tEnd: tStart };
+  // A routed address is verified against the advertised name, as curl --resolve does.
+  const advertised = new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
+  const tls = url.startsWith("https:") ? { ...opts.access?.tls, ...(r.mapped && !isIP(advertised) ? { servername: advertised } : {}) } : undefined;
   try {
-    const res = await fetch(r.url, {
-      method: opts.method ?? "GET",
-      headers: opts.body === undefined ? {} : { "content-type": "application/json" },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 2000),
-    });
-    const text = await res.text();
+    const res = await httpRequest(r.url, { method: opts.method, body: opts.body, timeoutMs: opts.timeoutMs ?? 2000, headers: opts.access?.headers, tls });
+    const text = res.text;
     probe.tEnd = Date.now();
     probe.status = res.status;
     const date = res.headers.get("date");
@@ -66,12 +71,12 @@ export function tcpProbeUrl(map: AddressMap, url: string, defaultPort: number, t
  * `Date` headers from `n` requests spread over one second (so their whole-second rounding falls
  * at different fractions), for a clock offset with sub-second bounds.
  */
-export async function clockSamples(map: AddressMap, url: string, n = 4, timeoutMs = 1500): Promise<ClockSample[]> {
+export async function clockSamples(map: AddressMap, url: string, n = 4, timeoutMs = 1500, access?: ProbeAccess): Promise<ClockSample[]> {
   const out: ClockSample[] = [];
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       await sleep((i * 1000) / n);
-      const p = await httpProbe(map, url, { timeoutMs });
+      const p = await httpProbe(map, url, { timeoutMs, access });
       if (p.date && p.status !== undefined) out.push({ tStart: p.tStart, tEnd: p.tEnd, date: p.date });
     }),
   );

@@ -3,7 +3,11 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
 import { stringify } from "yaml";
-import type { ExecOptions, ExecResult, Lab, LabNode, LabSecrets, NodeKind } from "./lab-api.js";
+import type { ExecOptions, ExecResult, Lab, LabNode, LabSecrets, LabTlsClient, NodeKind } from "./lab-api.js";
+import { makeLabTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_CLIENT_CERT_PATH, TLS_CLIENT_KEY_PATH, TLS_KEY_PATH, type LabTlsMaterial } from "./tls.js";
+import { enableEtcdAuth } from "./etcd-auth.js";
+import { etcdHttp, labTlsOptions } from "./lab-clients.js";
+import { waitFor } from "../util/time.js";
 import type { ClusterSpec } from "./topology.js";
 import { etcdNames, patroniNames } from "./topology.js";
 import { ETCD_CLIENT_PORT, ETCD_ENV_PATH, etcdCommand, etcdEnv } from "./etcd-command.js";
@@ -70,6 +74,8 @@ export class DockerLab implements Lab {
   readonly namespace = "/service/";
   readonly secrets: LabSecrets;
   etcdToken: string;
+  /** Every node's certificate and the harness's (topology.security.tls); in memory only. */
+  private tlsMaterial?: LabTlsMaterial;
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -77,13 +83,25 @@ export class DockerLab implements Lab {
     private readonly opts: LabStartOptions,
   ) {
     this.scope = `pgchaos-${runId}`;
-    this.secrets = opts.secrets ?? { superuserPassword: newSecret(), replicationPassword: newSecret(), restapiPassword: newSecret() };
+    this.secrets = { ...(opts.secrets ?? { superuserPassword: newSecret(), replicationPassword: newSecret(), restapiPassword: newSecret() }) };
+    // The harness's etcd clients authenticate when the lab has an etcd root password: only with
+    // authentication on.
+    if (spec.security?.auth) {
+      this.secrets.etcdRootPassword ??= newSecret();
+      this.secrets.etcdPatroniPassword ??= newSecret();
+    } else {
+      delete this.secrets.etcdRootPassword;
+      delete this.secrets.etcdPatroniPassword;
+    }
     this.etcdToken = `pgchaos-${runId}`;
     if (opts.onLogLine) this.listeners.add(opts.onLogLine);
   }
 
   get docker() {
     return this.opts.docker;
+  }
+  get tls(): LabTlsClient | undefined {
+    return this.tlsMaterial && { ca: this.tlsMaterial.ca, client: this.tlsMaterial.client };
   }
   get networkName() {
     return this.network?.getName();
@@ -112,8 +130,16 @@ export class DockerLab implements Lab {
 
   private async create() {
     const { progress } = this.opts;
+    if (this.spec.dcsProxy && this.spec.security) {
+      // The proxy speaks plain HTTP to etcd and holds no credentials (scenario validation says so first).
+      throw new Error("the DCS fault proxy (topology.dcs_proxy) cannot be combined with topology.security");
+    }
     await mkdir(this.opts.logDir, { recursive: true });
     const client = await getContainerRuntimeClient();
+    if (this.spec.security?.tls) {
+      this.tlsMaterial = await makeLabTls(this.runId, [...etcdNames(this.spec), ...patroniNames(this.spec)], { engineHost: client.info.containerRuntime.host });
+      progress("TLS: a CA and certificates for this run made");
+    }
     const netName = `pgchaos-${this.runId}`;
     const net = await client.network.create({
       Name: netName,
@@ -128,7 +154,9 @@ export class DockerLab implements Lab {
     // nodes start with them (they retry the DCS until it answers) unless the DCS proxy, which
     // their patroni.yml names, has to come up first. The proxy reaches etcd by member name, so
     // its container starts alongside the members.
-    const patroniEarly = !this.spec.dcsProxy;
+    // With etcd authentication, Patroni starts once its user exists: a Patroni that found auth
+    // still off would carry on without a token until etcd refuses it.
+    const patroniEarly = !this.spec.dcsProxy && !this.spec.security?.auth;
     const [nodes, proxy] = await Promise.allSettled([
       this.startAll([
         ...etcdNames(this.spec).map((n) => [n, "etcd"] as const),
@@ -160,6 +188,7 @@ export class DockerLab implements Lab {
     progress(`etcd members started: ${etcdNames(this.spec).join(", ")}`);
     // Before Patroni: each node's patroni.yml names its proxy ports.
     await this.proxy?.checkReachable();
+    if (this.spec.security?.auth) await this.enableAuth();
     if (!patroniEarly) await this.startAll(patroniNames(this.spec).map((n) => [n, "patroni"] as const));
     progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
     // HAProxy last: its servers are the Patroni nodes (names resolved through Docker's DNS).
@@ -167,6 +196,36 @@ export class DockerLab implements Lab {
       await this.startNode(HAPROXY_NODE, "haproxy");
       progress(`haproxy started`);
     }
+  }
+
+  /** etcd users and `auth enable`, through e1 once the members have a quorum (topology.security.auth). */
+  private async enableAuth() {
+    const e1 = etcdNames(this.spec)[0];
+    const { host, port } = this.node(e1).endpoint(ETCD_CLIENT_PORT);
+    await waitFor("etcd healthy before enabling authentication", () => etcdHttp(this, e1).health().catch(() => false), { timeoutMs: 60_000, intervalMs: 200 });
+    await enableEtcdAuth({
+      baseUrl: `${this.spec.security?.tls ? "https" : "http"}://${host}:${port}`,
+      tls: labTlsOptions(this, e1),
+      prefix: `${this.namespace}${this.scope}/`,
+      rootPassword: this.secrets.etcdRootPassword!,
+      patroniPassword: this.secrets.etcdPatroniPassword!,
+    });
+    this.opts.progress("etcd authentication enabled (users root and patroni)");
+  }
+
+  /** The run's CA, and the node's own certificate and key when it has one, as files in its container. */
+  private tlsFiles(name: string, kind: NodeKind) {
+    const m = this.tlsMaterial;
+    if (!m) return [];
+    const own = m.nodes[name];
+    const client = kind === "patroni" ? [{ content: m.client.cert, target: TLS_CLIENT_CERT_PATH, mode: 0o644 }, { content: m.client.key, target: TLS_CLIENT_KEY_PATH, mode: 0o644 }] : [];
+    // Readable by every user of the container: Patroni runs as postgres, etcd as root. The
+    // files exist only inside this run's containers, which are removed with it.
+    return [
+      { content: m.ca, target: TLS_CA_PATH, mode: 0o644 },
+      ...(own ? [{ content: own.cert, target: TLS_CERT_PATH, mode: 0o644 }, { content: own.key, target: TLS_KEY_PATH, mode: 0o644 }] : []),
+      ...client,
+    ];
   }
 
   private containerFor(name: string, kind: NodeKind): GenericContainer {
@@ -184,20 +243,20 @@ export class DockerLab implements Lab {
     if (kind === "etcd") {
       return c
         .withExposedPorts(ETCD_CLIENT_PORT)
-        .withCopyContentToContainer([{ content: etcdEnv(this.etcdToken), target: ETCD_ENV_PATH, mode: 0o644 }])
+        .withCopyContentToContainer([{ content: etcdEnv(this.etcdToken), target: ETCD_ENV_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)])
         .withCommand(["etcd", "--", ...etcdCommand(this.spec, name)]);
     }
     if (kind === "haproxy") {
       return c
         .withExposedPorts(HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT)
-        .withCopyContentToContainer([{ content: haproxyConfig(this.spec), target: HAPROXY_CONFIG_PATH, mode: 0o644 }])
+        .withCopyContentToContainer([{ content: haproxyConfig(this.spec), target: HAPROXY_CONFIG_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)])
         .withCommand(haproxyCommand());
     }
     const proxy = this.proxy?.proxy;
     const config = stringify(patroniConfig(this.spec, this.scope, name, this.secrets, proxy && ((m) => proxy.address(name, m))));
     return c
       .withExposedPorts(PATRONI_REST_PORT, PG_PORT)
-      .withCopyContentToContainer([{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }])
+      .withCopyContentToContainer([{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)])
       .withCommand(["patroni", "--user", "postgres", "--", "patroni", PATRONI_CONFIG_PATH]);
   }
 

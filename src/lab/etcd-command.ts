@@ -1,5 +1,6 @@
 import type { ClusterSpec } from "./topology.js";
 import { etcdNames } from "./topology.js";
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "./tls.js";
 
 export const ETCD_CLIENT_PORT = 2379;
 export const ETCD_PEER_PORT = 2380;
@@ -15,12 +16,13 @@ export function etcdCommand(spec: ClusterSpec, name: string, state: "new" | "exi
   const initialCluster = etcdNames(spec)
     .map((n) => `${n}=http://${n}:${ETCD_PEER_PORT}`)
     .join(",");
+  const client = spec.security?.tls ? "https" : "http";
   const cmd = [
     "etcd",
     `--name=${name}`,
     `--data-dir=${ETCD_DATA_DIR}`,
-    `--listen-client-urls=http://0.0.0.0:${ETCD_CLIENT_PORT}`,
-    `--advertise-client-urls=http://${name}:${ETCD_CLIENT_PORT}`,
+    `--listen-client-urls=${client}://0.0.0.0:${ETCD_CLIENT_PORT}`,
+    `--advertise-client-urls=${client}://${name}:${ETCD_CLIENT_PORT}`,
     `--listen-peer-urls=http://0.0.0.0:${ETCD_PEER_PORT}`,
     `--initial-advertise-peer-urls=http://${name}:${ETCD_PEER_PORT}`,
     `--initial-cluster=${initialCluster}`,
@@ -32,6 +34,12 @@ export function etcdCommand(spec: ClusterSpec, name: string, state: "new" | "exi
     "--election-timeout=1000",
   ];
   if (spec.etcd.preVote) cmd.push("--pre-vote=true");
+  // Clients only: peers stay on plain http inside the lab network, which no client reaches.
+  // Authentication (users, roles, auth enable) is not a flag: etcd-auth.ts sets it up once
+  // the members have a quorum.
+  if (spec.security?.tls) {
+    cmd.push(`--cert-file=${TLS_CERT_PATH}`, `--key-file=${TLS_KEY_PATH}`, "--client-cert-auth", `--trusted-ca-file=${TLS_CA_PATH}`);
+  }
   return cmd;
 }
 

@@ -1,6 +1,7 @@
 import type { ClusterSpec } from "./topology.js";
 import { patroniNames } from "./topology.js";
 import { PATRONI_REST_PORT, PG_PORT } from "./patroni-config.js";
+import { TLS_CA_PATH } from "./tls.js";
 
 /** The node name of the HAProxy container (`topology.haproxy: true`). */
 export const HAPROXY_NODE = "haproxy";
@@ -32,8 +33,11 @@ export const haproxyCommand = () => ["haproxy", "--", "haproxy", "-W", "-db", "-
  * (`resolvers docker`), so a container restarted with a new address is followed.
  */
 export function haproxyConfig(spec: ClusterSpec): string {
+  // topology.security.tls: the checks speak https to Patroni and verify its certificate (the
+  // run's CA, the node's name); PostgreSQL traffic itself is passed through untouched.
+  const checkTls = (n: string) => (spec.security?.tls ? ` check-ssl verify required ca-file ${TLS_CA_PATH} check-sni ${n} verifyhost ${n}` : "");
   const servers = patroniNames(spec).map(
-    (n) => `    server ${n} ${n}:${PG_PORT} maxconn 100 check port ${PATRONI_REST_PORT} resolvers docker init-addr last,libc,none`,
+    (n) => `    server ${n} ${n}:${PG_PORT} maxconn 100 check port ${PATRONI_REST_PORT}${checkTls(n)} resolvers docker init-addr last,libc,none`,
   );
   const listen = (name: string, port: number, path: string) => [
     `listen ${name}`,

@@ -44,3 +44,11 @@ describe("haproxy", () => {
     expect(haproxyCommand()).toEqual(["haproxy", "--", "haproxy", "-W", "-db", "-f", "/etc/haproxy/haproxy.cfg"]);
   });
 });
+
+describe("haproxy.cfg with topology.security.tls", () => {
+  it("checks Patroni over https, verifying the node's certificate against the run's CA", () => {
+    const cfg = haproxyConfig(clusterSpec({ patroni: { nodes: 2 }, security: { tls: true, auth: false } }));
+    expect(cfg).toContain("server pg2 pg2:5432 maxconn 100 check port 8008 check-ssl verify required ca-file /etc/pgchaos/tls/ca.pem check-sni pg2 verifyhost pg2 resolvers docker");
+    expect(haproxyConfig(clusterSpec({ patroni: { nodes: 2 } }))).not.toContain("check-ssl");
+  });
+});

@@ -59,6 +59,12 @@ export interface Lab {
   /** Credentials generated for this run. Never printed or written to a report. */
   readonly secrets: LabSecrets;
 
+  /**
+   * The run's TLS material (topology.security.tls): the CA every client trusts and the harness's
+   * client certificate. Kept in memory only; never printed or written to a report.
+   */
+  readonly tls?: LabTlsClient;
+
   /** The DCS fault proxy between the Patroni nodes and etcd, when the lab has one (topology.dcs_proxy). */
   readonly dcsProxy?: DcsProxyControl;
 }
@@ -67,4 +73,15 @@ export interface LabSecrets {
   superuserPassword: string;
   replicationPassword: string;
   restapiPassword: string;
+  /** etcd's root user, which the harness uses (topology.security.auth). */
+  etcdRootPassword?: string;
+  /** etcd's `patroni` user, which the Patroni nodes use (topology.security.auth). */
+  etcdPatroniPassword?: string;
+}
+
+export interface LabTlsClient {
+  /** PEM of the run's CA certificate. */
+  ca: string;
+  /** The harness's client certificate and key (PEM). */
+  client: { cert: string; key: string };
 }

@@ -49,3 +49,46 @@ describe("etcd command", () => {
     expect(etcdCommand(clusterSpec({ pgBinDir: "/opt/pg/bin", etcd: { members: 3, preVote: true } }), "e1")).toContain("--pre-vote=true");
   });
 });
+
+describe("topology.security", () => {
+  const secure = (tls: boolean, auth: boolean) => clusterSpec({ pgBinDir: "/opt/pg/bin", security: { tls, auth } });
+  const withEtcd = { ...secrets, etcdPatroniPassword: "etcd-pw" };
+
+  it("TLS: etcd listens and advertises https with client-certificate auth; peers stay plain", () => {
+    const cmd = etcdCommand(secure(true, false), "e2");
+    expect(cmd).toContain("--listen-client-urls=https://0.0.0.0:2379");
+    expect(cmd).toContain("--advertise-client-urls=https://e2:2379");
+    expect(cmd).toEqual(expect.arrayContaining(["--client-cert-auth", "--trusted-ca-file=/etc/pgchaos/tls/ca.pem", "--cert-file=/etc/pgchaos/tls/node.pem", "--key-file=/etc/pgchaos/tls/node-key.pem"]));
+    expect(cmd).toContain("--listen-peer-urls=http://0.0.0.0:2380");
+    const plain = etcdCommand(clusterSpec({ pgBinDir: "/opt/pg/bin" }), "e2");
+    expect(plain.some((a) => /https|cert/.test(a))).toBe(false);
+  });
+
+  it("TLS and auth: patroni.yml's etcd3 speaks https with the CN-less client certificate and the patroni user; the REST API serves https", () => {
+    const c = patroniConfig(secure(true, true), "s", "pg1", withEtcd) as any;
+    expect(c.etcd3).toMatchObject({
+      protocol: "https",
+      cacert: "/etc/pgchaos/tls/ca.pem",
+      cert: "/etc/pgchaos/tls/client.pem",
+      key: "/etc/pgchaos/tls/client-key.pem",
+      username: "patroni",
+      password: "etcd-pw",
+    });
+    expect(c.restapi).toMatchObject({ certfile: "/etc/pgchaos/tls/node.pem", keyfile: "/etc/pgchaos/tls/node-key.pem", cafile: "/etc/pgchaos/tls/ca.pem", authentication: { username: "pgchaos", password: "api" } });
+    expect(c.ctl).toMatchObject({ cacert: "/etc/pgchaos/tls/ca.pem", authentication: { username: "pgchaos", password: "api" } });
+  });
+
+  it("auth alone: credentials over plain http; without the password the config is not made", () => {
+    const c = patroniConfig(secure(false, true), "s", "pg1", withEtcd) as any;
+    expect(c.etcd3).toEqual({ hosts: ["e1:2379", "e2:2379", "e3:2379"], username: "patroni", password: "etcd-pw" });
+    expect(c.restapi.certfile).toBeUndefined();
+    expect(() => patroniConfig(secure(false, true), "s", "pg1", secrets)).toThrow(/no etcd password/);
+  });
+
+  it("v1 labs (no security) are unchanged", () => {
+    const c = patroniConfig(clusterSpec({ pgBinDir: "/opt/pg/bin", security: { tls: false, auth: false } }), "s", "pg1", withEtcd) as any;
+    expect(c.etcd3).toEqual({ hosts: ["e1:2379", "e2:2379", "e3:2379"] });
+    expect(c.restapi.certfile).toBeUndefined();
+    expect(c.ctl).toEqual({ authentication: { username: "pgchaos", password: "api" } });
+  });
+});

@@ -3,6 +3,10 @@ import { etcdNames } from "./topology.js";
 import { ETCD_CLIENT_PORT } from "./etcd-command.js";
 import { deepMerge, type Plain } from "./deep-merge.js";
 import { mergeTeamConfig, type OverriddenKey } from "./team-config.js";
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_CLIENT_CERT_PATH, TLS_CLIENT_KEY_PATH, TLS_KEY_PATH } from "./tls.js";
+
+/** The etcd user Patroni authenticates as (topology.security.auth): read-write on its scope's keys only. */
+export const ETCD_PATRONI_USER = "patroni";
 
 export const PATRONI_REST_PORT = 8008;
 export const PG_PORT = 5432;
@@ -13,6 +17,8 @@ export interface PatroniSecrets {
   superuserPassword: string;
   replicationPassword: string;
   restapiPassword: string;
+  /** etcd's `patroni` user (topology.security.auth). */
+  etcdPatroniPassword?: string;
 }
 
 /**
@@ -34,6 +40,16 @@ export function patroniConfig(
   // use_proxies: Patroni takes `hosts` as the member list instead of asking etcd for its members'
   // client URLs, so it never bypasses the proxy.
   const etcd3: Plain = dcsProxy ? { hosts, use_proxies: true } : { hosts };
+  const tls = spec.security?.tls;
+  if (tls) Object.assign(etcd3, { protocol: "https", cacert: TLS_CA_PATH, cert: TLS_CLIENT_CERT_PATH, key: TLS_CLIENT_KEY_PATH });
+  if (spec.security?.auth) {
+    if (!secrets.etcdPatroniPassword) throw new Error("topology.security.auth: the lab's secrets carry no etcd password for Patroni");
+    Object.assign(etcd3, { username: ETCD_PATRONI_USER, password: secrets.etcdPatroniPassword });
+  }
+  // https for the REST API: Patroni then advertises https:// api_urls, and its own requests to
+  // other members, like patronictl's, trust the run's CA (ctl.cacert).
+  const restTls: Plain = tls ? { certfile: TLS_CERT_PATH, keyfile: TLS_KEY_PATH, cafile: TLS_CA_PATH } : {};
+  const ctlTls: Plain = tls ? { cacert: TLS_CA_PATH, certfile: TLS_CERT_PATH, keyfile: TLS_KEY_PATH } : {};
   const d = spec.dcs;
   const base: Plain = {
     scope,
@@ -44,8 +60,9 @@ export function patroniConfig(
       listen: `0.0.0.0:${PATRONI_REST_PORT}`,
       connect_address: `${node}:${PATRONI_REST_PORT}`,
       authentication: { username: "pgchaos", password: secrets.restapiPassword },
+      ...restTls,
     },
-    ctl: { authentication: { username: "pgchaos", password: secrets.restapiPassword } },
+    ctl: { authentication: { username: "pgchaos", password: secrets.restapiPassword }, ...ctlTls },
     etcd3,
     bootstrap: {
       dcs: {

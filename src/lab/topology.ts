@@ -10,6 +10,13 @@ export interface NodeOverride {
   etcdHosts?: string[];
 }
 
+export interface LabSecuritySpec {
+  /** A per-run CA; etcd clients need a client certificate; Patroni's REST API and HAProxy's checks use https. */
+  tls: boolean;
+  /** etcd v3 authentication: users root (the harness) and patroni (its scope's keys), per-run passwords. */
+  auth: boolean;
+}
+
 export interface ClusterSpec {
   etcd: { members: number; preVote: boolean };
   patroni: { nodes: number };
@@ -20,6 +27,11 @@ export interface ClusterSpec {
    * (watch-stall, dcs-latency, dcs-error). Default false.
    */
   dcsProxy?: boolean;
+  /**
+   * TLS and authentication (topology.security): etcd's client URLs over https with client
+   * certificates and v3 authentication, Patroni's REST API over https. Default: both off.
+   */
+  security?: LabSecuritySpec;
   dcs: DcsSettings;
   overrides: Record<string, NodeOverride>;
   /** PostgreSQL's bin directory in the lab image: read from the image by startLab, never typed here. */
@@ -34,6 +46,7 @@ export function clusterSpec(partial: Partial<Omit<ClusterSpec, "dcs">> & { dcs?:
     patroni: partial.patroni ?? { nodes: 3 },
     haproxy: partial.haproxy ?? false,
     dcsProxy: partial.dcsProxy ?? false,
+    ...(partial.security && (partial.security.tls || partial.security.auth) ? { security: partial.security } : {}),
     dcs: { ...defaultDcsSettings(), ...(partial.dcs ?? {}) },
     overrides: partial.overrides ?? {},
     ...(partial.pgBinDir ? { pgBinDir: partial.pgBinDir } : {}),

@@ -95,6 +95,7 @@ export function specFor(s: Scenario): ClusterSpec {
     etcd: { members: s.topology.etcd.members, preVote: s.topology.etcd.pre_vote },
     patroni: { nodes: s.topology.patroni },
     haproxy: s.topology.haproxy,
+    ...(s.topology.security ? { security: s.topology.security } : {}),
     dcsProxy: s.topology.dcs_proxy ?? s.steps.some((st) => st.kind === "fault" && DCS_PROXY_FAULTS.includes(st.fault)),
     dcs: { ...s.patroni },
     overrides,

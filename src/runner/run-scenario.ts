@@ -69,7 +69,15 @@ export async function runScenarioInput(input: ScenarioRunInput, opts: RunOptions
   const now = () => Math.round(monoMs() - origin);
   const history = new History();
   // Credentials for this run only; every report and journal line is redacted of them.
-  const secrets: LabSecrets = { superuserPassword: newSecret(), replicationPassword: newSecret(), restapiPassword: newSecret() };
+  // etcd's passwords are made whether or not the lab turns authentication on (topology.security),
+  // so that they are redacted like the others when it does.
+  const secrets: LabSecrets = {
+    superuserPassword: newSecret(),
+    replicationPassword: newSecret(),
+    restapiPassword: newSecret(),
+    etcdRootPassword: newSecret(),
+    etcdPatroniPassword: newSecret(),
+  };
   const seed = opts.seed ?? newSeed();
   // Everything besides the events that judging and rendering need: the journal is the record.
   const meta: RunMeta = {

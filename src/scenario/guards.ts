@@ -23,7 +23,31 @@ export function guardProblems(s: Scenario, src: SourceMap): Problem[] {
   /** Path of condition `j` of step `i`: a single condition is written without a list. */
   const conditionPath = (i: number, j: number): Path => (isSeqAt(src, ["steps", i, "expect"]) ? ["steps", i, "expect", j] : ["steps", i, "expect"]);
 
+  const security = s.topology.security;
+  if (security && (security.tls || security.auth) && s.topology.dcs_proxy === true) {
+    out.push({
+      path: ["topology", "dcs_proxy"],
+      at: "value",
+      message: "topology.dcs_proxy cannot be combined with topology.security: the DCS proxy speaks plain HTTP to etcd and holds no credentials; remove one of them",
+    });
+  }
   s.steps.forEach((step, i) => {
+    if (step.kind === "fault" && security && (security.tls || security.auth)) {
+      if (DCS_PROXY_FAULTS.includes(step.fault)) {
+        out.push({
+          path: ["steps", i, "fault"],
+          at: "value",
+          message: `${step.fault} acts through the DCS proxy, which cannot be combined with topology.security (it speaks plain HTTP to etcd and holds no credentials)`,
+        });
+      }
+      if (step.fault === "etcd-rebuild" && security.auth) {
+        out.push({
+          path: ["steps", i, "fault"],
+          at: "value",
+          message: "etcd-rebuild starts an empty etcd cluster, without the users and roles topology.security.auth sets up once at the lab's start; use auth: false with it",
+        });
+      }
+    }
     if (step.kind === "fault") {
       if (DCS_PROXY_FAULTS.includes(step.fault) && s.topology.dcs_proxy === false) {
         out.push({

@@ -26,6 +26,8 @@ const CORPUS: Record<string, [string, string]> = {
   "workload-timeout-zero.yaml": ["3:22", "must be more than 0 (node-postgres reads 0 as no timeout"],
   "dcs-lag-since-unknown.yaml": ["5:56", "unknown step id 'nowhere'"],
   "proxy-fault-without-proxy.yaml": ["5:12", "topology.dcs_proxy is false"],
+  "security-with-dcs-proxy.yaml": ["5:14", "topology.dcs_proxy cannot be combined with topology.security"],
+  "security-auth-with-etcd-rebuild.yaml": ["6:12", "etcd-rebuild starts an empty etcd cluster"],
   "haproxy-condition-without-haproxy.yaml": ["6:9", "needs an haproxy node"],
   "write-availability-haproxy-without-haproxy.yaml": ["4:32", "via: haproxy needs an haproxy node"],
   "clock-skew-faketime.yaml": ["7:13", "libfaketime does not reach Go programs (etcd) and breaks Patroni on Python 3.11"],

@@ -225,6 +225,21 @@ const topology = z
       .describe(
         "Route every Patroni node's etcd traffic through pgchaos's DCS fault proxy (needs the Docker engine on this machine). Default: on when a step uses a proxy fault (watch-stall, dcs-latency, dcs-error), else off.",
       ),
+    security: z
+      .strictObject({
+        tls: z
+          .boolean()
+          .default(false)
+          .describe("A per-run CA and certificates: etcd's client URLs over https with client certificates (--client-cert-auth), Patroni's REST API over https (default false)."),
+        auth: z
+          .boolean()
+          .default(false)
+          .describe("etcd v3 authentication: users root (pgchaos) and patroni (read-write on the cluster's prefix only), per-run passwords (default false)."),
+      })
+      .optional()
+      .describe(
+        "TLS and authentication as production clusters run them (default: both off). Patroni's REST API always asks for basic auth on its unsafe endpoints. Not with the DCS proxy (dcs_proxy and its faults) and, with auth, not with etcd-rebuild.",
+      ),
     image: z
       .string()
       .min(1)

@@ -8,6 +8,7 @@ import { parseDuration } from "../../scenario/units.js";
 import { ensureEngine } from "../../engine/docker-engine.js";
 import { stderrProgress } from "../../util/progress.js";
 import { UserFacingError, errorText } from "../../util/errors.js";
+import { AccessError, resolveAccess, type AccessFlags } from "../../doctor/access.js";
 
 export interface DoctorOptions {
   etcd?: string;
@@ -23,6 +24,8 @@ export interface DoctorOptions {
   timeout?: string;
   /** Run the checks on a saved snapshot (JSON from --json --snapshot) instead of a live cluster. */
   replay?: string;
+  /** TLS and credentials for etcd and Patroni's REST API (files and environment). */
+  access?: AccessFlags;
 }
 
 function urls(list: string, what: string): string[] {
@@ -92,8 +95,9 @@ export async function doctorCommand(o: DoctorOptions, out: (s: string) => void):
       if (o.patroni) target.patroni = urls(o.patroni, "--patroni");
       if (o.namespace && o.lab !== undefined) target.namespace = o.namespace;
       if (timeoutMs) target.timeoutMs = timeoutMs;
+      if (o.access) Object.assign(target, await resolveAccess(o.access));
     } catch (e) {
-      if (e instanceof DoctorInputError) throw new UserFacingError(`pgchaos doctor: ${e.message}`);
+      if (e instanceof DoctorInputError || e instanceof AccessError) throw new UserFacingError(`pgchaos doctor: ${e.message}`);
       throw e;
     }
     report = await runDoctor(target);

@@ -22,7 +22,8 @@ export function withConnectAddress(configYaml: string, address: string): string 
 }
 
 /** The api_url Patroni publishes in its member key for a connect_address (api.py: uri(protocol, address, 'patroni')). */
-export const apiUrlFor = (address: string) => `http://${address}/patroni`;
+/** The api_url Patroni advertises for a connect_address: https when its REST API has a certificate (topology.security.tls). */
+export const apiUrlFor = (address: string, https = false) => `${https ? "https" : "http"}://${address}/patroni`;
 
 /**
  * Incident 4: one node's advertised REST address (`restapi.connect_address`, published as
@@ -64,10 +65,10 @@ export class ConnectAddress implements Fault {
     const address = `${this.pointsTo}:${PATRONI_REST_PORT}`;
     await writeConfig(ctx.lab, node, withConnectAddress(this.original, address));
     await this.apply(ctx);
-    const ms = await waitForApiUrl(ctx, node, apiUrlFor(address));
+    const ms = await waitForApiUrl(ctx, node, apiUrlFor(address, !!ctx.lab.tls));
     ctx.log(
       `${node}: restapi.connect_address = ${address} (${this.live ? "reloaded" : "Patroni restarted"}); ` +
-        `its member key advertises ${apiUrlFor(address)} after ${(ms / 1000).toFixed(1)} s`,
+        `its member key advertises ${apiUrlFor(address, !!ctx.lab.tls)} after ${(ms / 1000).toFixed(1)} s`,
     );
   }
 
@@ -77,7 +78,7 @@ export class ConnectAddress implements Fault {
     const own = restapiAddressOf(this.original) ?? `${node}:${PATRONI_REST_PORT}`;
     await writeConfig(ctx.lab, node, this.original);
     await this.apply(ctx);
-    const ms = await waitForApiUrl(ctx, node, apiUrlFor(own));
+    const ms = await waitForApiUrl(ctx, node, apiUrlFor(own, !!ctx.lab.tls));
     this.original = undefined;
     ctx.log(`${node}: restapi.connect_address restored to ${own}; member key shows it after ${(ms / 1000).toFixed(1)} s`);
   }
