@@ -10,6 +10,7 @@ import { recordFromJournal, reportFromRecord } from "../../src/runner/run-record
 import { renderJson } from "../../src/report/json.js";
 import type { HistoryEvent } from "../../src/history/events.js";
 import { leftovers } from "./helpers.js";
+import { decideWhen, WHEN_NOTE_PREFIX } from "../../src/versions/when.js";
 
 const junitXsd = path.resolve("src/report/junit.xsd");
 
@@ -40,9 +41,13 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
   expect(journal.torn).toBe(false);
   expect(events.length).toBe(report.events.length);
 
-  // Every step started and ended, in order.
+  // Every step that applies to the run's versions started and ended, in order; a step whose
+  // `when:` ranges do not hold was not run, and a note says so.
+  const applies = (st: (typeof input.scenario.steps)[number]) => !st.when || decideWhen(st.when, report.versions).applies;
   const stepEnds = events.filter((e) => e.kind === "step" && e.phase === "end");
-  expect(stepEnds.map((e) => (e as { index: number }).index)).toEqual(input.scenario.steps.map((_, i) => i));
+  expect(stepEnds.map((e) => (e as { index: number }).index)).toEqual(input.scenario.steps.flatMap((st, i) => (applies(st) ? [i] : [])));
+  const notRun = input.scenario.steps.flatMap((st, i) => (applies(st) ? [] : [i + 1]));
+  for (const n of notRun) expect(events.some((e) => e.kind === "note" && e.text.startsWith(WHEN_NOTE_PREFIX) && e.text.includes(`step ${n} `) && e.text.includes("not run"))).toBe(true);
   expect(report.steps.map((s) => s.outcome)).toEqual(stepEnds.map((e) => (e as { outcome: string }).outcome));
 
   // Every fault injected was healed, successfully, after it was injected.
