@@ -1,12 +1,14 @@
-import type pg from "pg";
 import type { History } from "../history/history.js";
 import type { NodeSample } from "../history/events.js";
 import type { Lab } from "../lab/lab-api.js";
 import { patroniRest, pgTarget } from "../lab/lab-clients.js";
 import { normaliseRole } from "../clients/patroni-rest.js";
-import { pgConnect } from "../clients/pg.js";
+import { KeptPgConnection } from "../clients/kept-pg.js";
 import { errorText } from "../util/errors.js";
 import type { HarnessStallMonitor } from "./harness-stall.js";
+
+/** How long the kept connection may take to be made, in the background. */
+const PG_CONNECT_BUDGET_MS = 10_000;
 
 const SAMPLE_SQL = `select pg_is_in_recovery() as rec,
   current_setting('transaction_read_only') = 'on' as ro,
@@ -16,32 +18,19 @@ const SAMPLE_SQL = `select pg_is_in_recovery() as rec,
 /**
  * Samples one Patroni node: GET /patroni and, over a kept connection, its PostgreSQL's own
  * view (in recovery? read-only? WAL receiver streaming?). Both run in parallel with tight
- * timeouts so a frozen node costs one timeout, not a stalled recorder.
+ * timeouts so a frozen node costs one timeout, not a stalled recorder; the connection is made in
+ * the background with a longer budget (kept-pg.ts says why).
  */
 export class NodeSampler {
-  private conn?: pg.Client;
-  private connecting?: Promise<pg.Client>;
+  private readonly pg: KeptPgConnection;
 
   constructor(
     private readonly lab: Lab,
     readonly node: string,
     private readonly timeoutMs: number,
     private readonly stalls?: HarnessStallMonitor,
-  ) {}
-
-  private async pg(): Promise<pg.Client> {
-    if (this.conn) return this.conn;
-    this.connecting ??= pgConnect(pgTarget(this.lab, this.node), { connectTimeoutMs: this.timeoutMs, queryTimeoutMs: this.timeoutMs }).finally(() => {
-      this.connecting = undefined;
-    });
-    this.conn = await this.connecting;
-    return this.conn;
-  }
-
-  private dropConn() {
-    const c = this.conn;
-    this.conn = undefined;
-    c?.end().catch(() => {});
+  ) {
+    this.pg = new KeptPgConnection(() => pgTarget(lab, node), { connectBudgetMs: PG_CONNECT_BUDGET_MS, queryTimeoutMs: timeoutMs });
   }
 
   async sample(now: () => number, history: History): Promise<void> {
@@ -50,9 +39,8 @@ export class NodeSampler {
     const [rest, sql] = await Promise.allSettled([
       patroniRest(this.lab, this.node).status(this.timeoutMs),
       (async () => {
-        const c = await this.pg();
         const sent = Date.now();
-        const row = (await c.query(SAMPLE_SQL)).rows[0] as { rec: boolean; ro: boolean; wal_status: string | null; wall_ms: number | string | null };
+        const row = (await this.pg.query(SAMPLE_SQL, this.timeoutMs)).rows[0] as { rec: boolean; ro: boolean; wal_status: string | null; wall_ms: number | string | null };
         return { ...row, sent, received: Date.now() };
       })(),
     ]);
@@ -82,7 +70,6 @@ export class NodeSampler {
       if (sql.value.wall_ms !== null && Number.isFinite(pgWall)) s.pgClockOffsetMs = Math.round(pgWall - (sql.value.sent + sql.value.received) / 2);
     } else {
       errors.push(`pg: ${errorText(sql.reason)}`);
-      this.dropConn();
     }
     if (errors.length) s.error = errors.join("; ");
     const t1 = performance.now();
@@ -92,6 +79,6 @@ export class NodeSampler {
   }
 
   close() {
-    this.dropConn();
+    this.pg.close();
   }
 }

@@ -15,7 +15,7 @@ import { Writer, WRITES_TABLE, writeSequence } from "../workload/writer.js";
 import { haproxyTarget, hasHaproxy, waitHaproxyPrimary } from "../lab/haproxy.js";
 import { dcsEndpointReport } from "../analysis/dcs-endpoint.js";
 import { haproxyRoutingNote } from "../analysis/haproxy-routing.js";
-import { dcsLeaderAt, nodeSampleAt, writeTarget } from "../history/primary.js";
+import { dcsLeaderAt, dcsSampleAt, nodeSampleAt, writeTarget } from "../history/primary.js";
 import { NodeRefResolver } from "./node-refs.js";
 import { ActiveFaults, healFailure, stillInjectedText, type StillInjected } from "./active-faults.js";
 import { buildFault, faultParams } from "../faults/registry.js";
@@ -184,6 +184,13 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     dcsWatchMember = pinnedWatchMember(etcdNodes, stringLeaves(scenario.steps));
     recorder = new Recorder(lab, history, now, { intervalMs: POLL_MS, timeoutMs: 1000, dcsWatchMember });
     recorder.start();
+    // The workload and the first step start once the record describes the cluster: every node
+    // sampled and the DCS read. `leader@start` / `replica@start` are resolved from the record; under load the
+    // first samples arrive a second or more after the recorder starts, and a step that began
+    // before them resolved `replica@start` to the leader (tls-auth-switchover-failover at -j 2).
+    const firstSamples = await firstSamplesRecorded(history, patroniNodes, plan.scale(30_000), signal);
+    if (firstSamples.missing.length) note(`warning: after ${(firstSamples.ms / 1000).toFixed(1)} s the record still has no sample of ${firstSamples.missing.join(", ")}; the first step starts anyway`, "warn");
+    // Writes start once the record can tell them where the primary is.
     const wl = scenario.workload;
     const sequence = writeSequence();
     if (wl.via === "haproxy") {
@@ -452,3 +459,15 @@ async function finalRead(started: StartedLab, history: History, now: () => numbe
     if (error) history.append({ kind: "final-read", t, node: n.name, primary: n.name === primary, seqs: [], error });
   }
 }
+
+/**
+ * Waits until the record holds a sample of every Patroni node and a readable DCS sample (at most
+ * `timeoutMs`); says what is still missing.
+ */
+async function firstSamplesRecorded(history: History, nodes: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<{ missing: string[]; ms: number }> {
+  const t0 = monoMs();
+  const missing = () => [...nodes.filter((n) => !nodeSampleAt(history, n)), ...(dcsSampleAt(history) ? [] : ["the DCS"])];
+  while (missing().length && monoMs() - t0 < timeoutMs) await sleep(100, signal);
+  return { missing: missing(), ms: monoMs() - t0 };
+}
+

@@ -6,7 +6,8 @@ export type AnyNodeRef = { type: "node"; text: string; name: string } | { type: 
 /**
  * Resolves `leader@<step>` / `replica@<step>` from the recorded history: the leader when that
  * step began (history/primary.ts: the DCS leader key's holder, else the writable node); a replica is the
- * first node by name that reported the replica role then. Resolved once, then fixed.
+ * first node by name that reported the replica role then, else the first other node. With no
+ * leader known at that moment, resolving fails. Resolved once, then fixed.
  */
 export class NodeRefResolver {
   private readonly memo = new Map<string, string>();
@@ -24,12 +25,14 @@ export class NodeRefResolver {
     const t = this.stepStarts.get(r.step);
     if (t === undefined) throw new Error(`${r.text}: step '${r.step}' has not started yet`);
     const leader = this.leaderAt(t);
-    let node: string | undefined;
-    if (r.type === "leader") node = leader;
-    else
-      node =
-        this.patroniNodes.find((n) => n !== leader && this.history.latest("node", (s) => s.node === n, t)?.role === "replica") ??
-        this.patroniNodes.find((n) => n !== leader);
+    // Without a known leader there is no telling a replica from it: an error, never a guess
+    // (a guess once named the leader as `replica@start`).
+    if (!leader) throw new Error(`${r.text}: no leader known when step '${r.step}' began`);
+    const node =
+      r.type === "leader"
+        ? leader
+        : (this.patroniNodes.find((n) => n !== leader && this.history.latest("node", (s) => s.node === n, t)?.role === "replica") ??
+          this.patroniNodes.find((n) => n !== leader));
     if (!node) throw new Error(`${r.text}: no ${r.type} known when step '${r.step}' began`);
     this.memo.set(r.text, node);
     return node;

@@ -1,8 +1,7 @@
-import type pg from "pg";
 import type { History } from "../history/history.js";
 import type { Lab } from "../lab/lab-api.js";
 import { patroniRest, pgTarget } from "../lab/lab-clients.js";
-import { pgConnect } from "../clients/pg.js";
+import { KeptPgConnection } from "../clients/kept-pg.js";
 import { errorText } from "../util/errors.js";
 import type { HarnessStallMonitor } from "../recorder/harness-stall.js";
 import type { ProbeRequest } from "../conditions/registry.js";
@@ -11,17 +10,16 @@ import type { ProbeRequest } from "../conditions/registry.js";
  * Runs the probes an expect step's conditions ask for (a query on a node, a GET on its REST
  * API) and records each answer as a `probe` event; conditions then judge the record.
  *
- * One kept connection per node, as the node sampler keeps one: a probe every 200 ms on a new
- * connection made PostgreSQL fork and authenticate five backends a second, and with two labs
- * on 2 cores a connect alone sometimes took longer than its 1.5 s budget ("timeout expired"),
- * which broke `for:` windows that nothing in the cluster had broken. A failed query drops the
- * connection; the next probe connects again, so a restarted node is seen as it is.
+ * One kept connection per node (kept-pg.ts), as the node sampler keeps one: a probe every
+ * 200 ms on a new connection made PostgreSQL fork and authenticate five backends a second, and
+ * with two labs on 2 cores a connect alone sometimes took longer than its 1.5 s budget
+ * ("timeout expired"), which broke `for:` windows that nothing in the cluster had broken.
  *
  * A failed probe while pgchaos itself stalled (harness-stall.ts) is recorded as unknown: its
  * timeout may have fired before a reply that had arrived was read. Conditions skip it.
  */
 export class ProbeRunner {
-  private readonly conns = new Map<string, pg.Client>();
+  private readonly conns = new Map<string, KeptPgConnection>();
 
   constructor(
     private readonly lab: Lab,
@@ -55,24 +53,17 @@ export class ProbeRunner {
     }
   }
 
-  private async query(node: string, text: string): Promise<pg.QueryResult<unknown[]>> {
+  private query(node: string, text: string) {
     let c = this.conns.get(node);
     if (!c) {
-      c = await pgConnect(pgTarget(this.lab, node), { connectTimeoutMs: 1500, queryTimeoutMs: 3000 });
+      c = new KeptPgConnection(() => pgTarget(this.lab, node), { connectBudgetMs: 10_000, queryTimeoutMs: 3000 });
       this.conns.set(node, c);
     }
-    try {
-      return await c.query<unknown[]>({ text, rowMode: "array" });
-    } catch (e) {
-      // A timed-out query may still be running on the connection; never reuse it.
-      this.conns.delete(node);
-      c.end().catch(() => {});
-      throw e;
-    }
+    return c.queryArray(text, 1500);
   }
 
   close(): void {
-    for (const c of this.conns.values()) c.end().catch(() => {});
+    for (const c of this.conns.values()) c.close();
     this.conns.clear();
   }
 }
