@@ -44,6 +44,23 @@ export async function httpRequest(url: string, opts: RawHttpOptions = {}): Promi
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
+/**
+ * One agent per TLS identity, for its session cache: Patroni's REST server answers HTTP/1.0 and
+ * closes every connection, so each 200 ms sample is a new handshake. Resuming the session skips
+ * the certificate work on both sides, which under two labs on 2 cores made samples time out.
+ * Connections are not kept alive: a socket held across a partition would only add doubt.
+ */
+const tlsAgents = new Map<string, https.Agent>();
+function tlsAgent(tls: TlsOptions): https.Agent {
+  const key = JSON.stringify([tls.ca, tls.cert, tls.key, tls.servername]);
+  let agent = tlsAgents.get(key);
+  if (!agent) {
+    agent = new https.Agent({ keepAlive: false, maxCachedSessions: 100 });
+    tlsAgents.set(key, agent);
+  }
+  return agent;
+}
+
 function httpsRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, tls: TlsOptions) {
   return new Promise<{ status: number; text: string; headers: Headers }>((resolve, reject) => {
     const req = https.request(
@@ -55,9 +72,7 @@ function httpsRequest(url: string, method: string, headers: Record<string, strin
         cert: tls.cert,
         key: tls.key,
         ...(tls.servername ? { servername: tls.servername } : {}),
-        // One connection per request, as fetch's default pool would not be shared across these
-        // options either; nothing to keep alive between 200 ms samples of different members.
-        agent: false,
+        agent: tlsAgent(tls),
       },
       (res) => {
         const chunks: Buffer[] = [];
