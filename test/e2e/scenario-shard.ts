@@ -6,6 +6,7 @@ import { runScenarioInput } from "../../src/runner/run-scenario.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { newRunId } from "../../src/lab/run-id.js";
 import { assertHarnessInvariants } from "./scenario-harness.js";
+import { assertScenarioSpecifics } from "./scenario-specifics.js";
 import { quietProgress } from "./helpers.js";
 
 // One test per shipped scenario. They check pgchaos (faults applied and healed, events
@@ -45,6 +46,7 @@ export function describeScenarioShard(shard: number) {
             `${result.report.verdicts.map((v) => `${v.checker}:${v.ok ? "ok" : "FAIL"}`).join(" ")}; report ${path.relative(process.cwd(), result.dir)}\n`,
         );
         await assertHarnessInvariants(input, result);
+        assertScenarioSpecifics(input, result);
       });
     }
   });
