@@ -5,21 +5,23 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { beforeAll, describe, expect, test } from "vitest";
-import { loadScenario } from "../../src/scenario/load.js";
-import { runScenarioInput, type ScenarioResult } from "../../src/runner/run-scenario.js";
-import { toRunInput } from "../../src/runner/run-input.js";
 import { newRunId } from "../../src/lab/run-id.js";
-import { writeIndex } from "../../src/report/write.js";
-import { quietProgress } from "./helpers.js";
+import { writeIndex, writeReports } from "../../src/report/write.js";
+import { readJournal } from "../../src/report/journal.js";
+import { recordFromJournal, reportFromRecord } from "../../src/runner/run-record.js";
+import type { RunReport } from "../../src/report/model.js";
 import { CHROMIUM, chromium } from "../chromium.js";
 
 // report.html of a REAL run, opened in a real browser (Debian's chromium, headless): the page
 // renders from disk with no network, the rendered DOM has a swimlane per node, the fault
 // window and the step markers, and a screenshot is kept beside the report as report.png.
-// One scenario only (~50 s): CI has 2 cores.
+// The run is a recorded journal of a real lab run (etcd-quorum-loss-failsafe-off, a -j 2 game
+// day on 2026-12-02), re-judged and re-rendered as `pgchaos report` does: rendering needs no new
+// lab, and every shipped scenario's own run already checks that no secret reaches its reports
+// (scenario-harness.ts).
 
 const reportsDir = path.resolve("reports", `e2e-html-${newRunId()}`);
-const timeScale = Number(process.env.PGCHAOS_TIME_SCALE ?? "1.5");
+const recordedJournal = path.resolve("test/fixtures/histories/recorded-etcd-quorum-loss-failsafe-off.journal.jsonl");
 
 /** Console errors of the page (an exception in the inline script), from chromium's log. */
 function pageErrors(stderr: string): string[] {
@@ -27,7 +29,7 @@ function pageErrors(stderr: string): string[] {
 }
 
 describe("report.html in a browser", () => {
-  let result: ScenarioResult;
+  let result: { report: RunReport; dir: string };
   let html: string;
   let dom: string;
   let htmlPath: string;
@@ -41,9 +43,11 @@ describe("report.html in a browser", () => {
           `(${probe.exitCode ?? ""} ${String(probe.stderr || probe.message).trim().slice(0, 300)}). ` +
           "Install it: apt-get install -y chromium (bash scripts/setup.sh does it), or set PGCHAOS_CHROMIUM.",
       );
-    const input = toRunInput(await loadScenario(path.resolve("scenarios/etcd-quorum-loss-failsafe-off.yaml")));
-    result = await runScenarioInput(input, { reportsDir, timeScale, progress: quietProgress });
-    process.stderr.write(`  ${input.scenario.name}: ${result.report.outcome}; report ${path.relative(process.cwd(), result.dir)}/report.html\n`);
+    const report = reportFromRecord(recordFromJournal(readJournal(recordedJournal), recordedJournal));
+    const dir = path.join(reportsDir, report.scenario.name);
+    await writeReports(dir, report);
+    result = { report, dir };
+    process.stderr.write(`  ${report.scenario.name} (recorded ${report.runId}): ${report.outcome}; report ${path.relative(process.cwd(), dir)}/report.html\n`);
     htmlPath = path.join(result.dir, "report.html");
     html = await readFile(htmlPath, "utf8");
     const dumped = await chromium(["--dump-dom", pathToFileURL(htmlPath).href]);
@@ -52,7 +56,7 @@ describe("report.html in a browser", () => {
     dom = dumped.stdout;
   });
 
-  test("the report of the real run was written, self-contained and redacted", () => {
+  test("the report of the real run was written and is self-contained", () => {
     expect(result.report.error).toBeUndefined();
     expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
     // Nothing is loaded from elsewhere; a link a person may follow (a known issue's upstream
@@ -60,7 +64,6 @@ describe("report.html in a browser", () => {
     expect(html).not.toMatch(/\bsrc\s*=\s*["']?\s*(?:https?:)?\/\//i);
     expect(html).not.toMatch(/<(?!a\b)[a-z]+\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?\/\//i);
     expect(html).not.toMatch(/<link\b|<img\b|<iframe\b|@import/i);
-    for (const s of Object.values(result.secrets)) if (typeof s === "string" && s.length > 3) expect(html).not.toContain(s);
     // A 1-minute run: far below the 1.5 MB budget of a 3-minute one.
     expect(statSync(htmlPath).size).toBeLessThan(600_000);
   });
