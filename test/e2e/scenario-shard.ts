@@ -13,11 +13,12 @@ import { quietProgress } from "./helpers.js";
 // recorded, verdicts consistent with the record), never that Patroni won a race: whether the
 // scenario passed is the report's business, and is printed for the log.
 //
-// The scenarios are split over SHARDS test files (scenarios.test.ts is shard 1) so that the
-// e2e project's two forks run two labs at once. With PGCHAOS_SCENARIOS set, shard 1 runs every
+// The scenarios are split over SHARDS test files (scenarios.test.ts is shard 1, then
+// scenarios-2, scenarios-3) so that the e2e project's forks (PGCHAOS_E2E_JOBS) run them as
+// separate labs at once. With PGCHAOS_SCENARIOS set, shard 1 runs every
 // scenario selected and the others none, so `vitest run test/e2e/scenarios.test.ts` still
 // runs a chosen scenario wherever it falls.
-export const SHARDS = 2;
+export const SHARDS = 3;
 
 export function scenarioFiles(shard: number): string[] {
   const dir = path.resolve("scenarios");

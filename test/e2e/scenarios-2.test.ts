@@ -1,4 +1,4 @@
 import { describeScenarioShard } from "./scenario-shard.js";
 
-// The second half of the shipped scenarios, in its own file so that it runs in the e2e project's other fork.
+// The second part of the shipped scenarios, in its own file so that it runs in another of the e2e project's forks.
 describeScenarioShard(2);
