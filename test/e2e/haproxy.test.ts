@@ -69,7 +69,12 @@ describe("haproxy", () => {
       const direct = new Writer(lab, history, now, { rate: 10, timeoutMs: 2000, via: "direct", sequence });
       viaHaproxy.start();
       direct.start();
-      await sleep(4000);
+      // Until each writer has 20 writes (about 2 s at rate 10; longer when the machine is
+      // loaded, since a writer has one write in flight at a time), at most 30 s.
+      const count = (via: string) => history.of("write").filter((w) => (w as WriteOp).via === via).length;
+      const t0 = monoMs();
+      while ((count("haproxy") <= 20 || count("direct") <= 20) && monoMs() - t0 < 30_000) await sleep(250);
+      await sleep(1000);
       await Promise.all([viaHaproxy.stop(), direct.stop()]);
       await recorder.stop();
 

@@ -10,6 +10,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { docker, leftovers, quietProgress } from "./helpers.js";
+import { newRunId } from "../../src/lab/run-id.js";
 import { parseScenario } from "../../src/scenario/load.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { runScenarioInput as runScenario } from "../../src/runner/run-scenario.js";
@@ -33,10 +34,6 @@ steps:
     ),
   );
 
-async function containersNow(): Promise<number> {
-  return (await leftovers()).containers.length;
-}
-
 describe("stacks", () => {
   test("trixie: the lab comes up and the report's versions are the image's (4.0.7 / 17 / 3.5.16)", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-stack-"));
@@ -56,7 +53,7 @@ describe("stacks", () => {
     const pgLog = await readFile(path.join(dir, "logs", "pg1.log"), "utf8");
     expect(pgLog).not.toMatch(/postgresql\/15\/bin/);
     expect(await readFile(path.join(dir, "report.md"), "utf8")).toMatch(/\| 17\.\d+[^|]*\| 4\.0\.7 \| 3\.5\.16 \|/);
-    expect(await containersNow()).toBe(0);
+    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
   });
 
   test("a scenario whose requires: the stack does not meet is skipped, with the reason, and starts no container", async () => {
@@ -78,14 +75,15 @@ describe("stacks", () => {
 
   test("an unknown stack and an image that misses the contract are clear errors before any container starts", async () => {
     const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-stack-"));
-    const before = await containersNow();
-    await expect(startLab(clusterSpec(), { progress: quietProgress, reportDir, stack: "buster" })).rejects.toThrow(
+    // Run ids of our own: other e2e files may run labs at the same time.
+    const runIds = [newRunId(), newRunId()];
+    await expect(startLab(clusterSpec(), { progress: quietProgress, reportDir, stack: "buster", runId: runIds[0] })).rejects.toThrow(
       new UserFacingError("unknown stack 'buster'; known stacks: bookworm (Debian 12, the default), trixie (Debian 13), sid (Debian unstable, no HAProxy package)"),
     );
     // The base image pgchaos built its lab from: Debian, without PostgreSQL, Patroni or etcd.
     const base = (await docker.listImages({ filters: JSON.stringify({ reference: ["pgchaos-base"] }) }))[0]?.RepoTags?.[0];
     expect(base, "a pgchaos-base image is present (made when the lab image was built)").toBeTruthy();
-    const err = await startLab(clusterSpec(), { progress: quietProgress, reportDir, image: base! }).catch((e: unknown) => e);
+    const err = await startLab(clusterSpec(), { progress: quietProgress, reportDir, image: base!, runId: runIds[1] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
     const msg = (err as Error).message;
     expect(msg).toContain(`image ${base} does not meet pgchaos's image contract (docs/image-contract.md); it lacks:`);
@@ -94,6 +92,6 @@ describe("stacks", () => {
     expect(msg).toContain("a PostgreSQL bin directory");
     expect(msg).toContain("executable /usr/local/bin/pgchaos-supervise");
     expect(msg).toContain("user postgres");
-    expect(await containersNow()).toBe(before);
+    for (const id of runIds) expect(await leftovers(id)).toEqual({ containers: [], networks: [] });
   });
 });
