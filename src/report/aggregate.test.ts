@@ -111,6 +111,19 @@ describe("aggregateRuns", () => {
     expect(renderSummaryMarkdown(runs.map((r) => r.report))).toContain("1 passed, 0 failed, 2 known issues, 0 errored");
   });
 
+  it("never names a skipped run (one that did not run, e.g. on a stack its requires: excludes) as the first failing run", () => {
+    const runs = [
+      { report: run("upgrade", 1, { outcome: "skipped" }), link: "upgrade@trixie/report.md" },
+      { report: run("upgrade", 2, { outcome: "skipped" }), link: "upgrade@sid/report.md" },
+      { report: run("other", 1, { outcome: "skipped" }), link: "other@trixie/report.md" },
+      { report: run("other", 2, { fail: true, outcome: "fail" }), link: "other@sid/report.md" },
+    ];
+    const [upgrade, other] = aggregateRuns(runs);
+    expect(upgrade.outcomes).toEqual({ skipped: 2 });
+    expect(upgrade.firstFailing).toBeUndefined();
+    expect(other.firstFailing).toMatchObject({ outcome: "fail", report: "other@sid/report.md" });
+  });
+
   it("keeps summary.json's existing fields and adds per-scenario aggregates and repeat numbers", () => {
     const reports = [run("a", 1), run("a", 2, { fail: true }), run("b", 1)];
     const repeat = new Map([[reports[0], 1], [reports[1], 2], [reports[2], 1]]);

@@ -14,7 +14,7 @@ export interface ScenarioAggregate {
   outcomes: Record<string, number>;
   /** Per outcome: the share of runs with a 95% Wilson score interval. */
   rates: Record<string, Rate>;
-  /** The earliest run (by repeat number, then start time) whose outcome is not "pass". */
+  /** The earliest run (by repeat number, then start time) whose outcome is neither "pass" nor "skipped" (a skipped run did not run). */
   firstFailing?: { repeat?: number; runId: string; outcome: string; report: string };
   /** Per checker, in order of first appearance: how many runs it judged, failed and could not judge. */
   checkers: CheckerRate[];
@@ -95,7 +95,7 @@ function aggregateScenario(scenario: string, runs: AggregateRun[]): ScenarioAggr
   for (const r of ordered) outcomes[r.report.outcome] = (outcomes[r.report.outcome] ?? 0) + 1;
   const rates: Record<string, Rate> = {};
   for (const [o, count] of Object.entries(outcomes)) rates[o] = { count, rate: count / ordered.length, ...wilson(count, ordered.length) };
-  const failing = ordered.find((r) => r.report.outcome !== "pass");
+  const failing = ordered.find((r) => r.report.outcome !== "pass" && r.report.outcome !== "skipped");
   return {
     scenario,
     runs: ordered.length,
