@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export TESTCONTAINERS_RYUK_DISABLED=true
-# Three e2e files (three labs) at a time: see vitest.config.ts. PGCHAOS_E2E_JOBS=1 runs them one by one.
-export PGCHAOS_E2E_JOBS="${PGCHAOS_E2E_JOBS:-3}"
+# Two e2e files (two labs) at a time: see vitest.config.ts. PGCHAOS_E2E_JOBS=1 runs them one by one.
+export PGCHAOS_E2E_JOBS="${PGCHAOS_E2E_JOBS:-2}"
 exec npx vitest run --project unit --project e2e "$@"
