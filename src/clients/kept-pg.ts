@@ -7,7 +7,8 @@ import { pgConnect, type PgTarget } from "./pg.js";
  * authenticate several backends a second, and under load the connect alone outlasted the query's
  * budget.
  *
- * The connection is made in the background with its own budget (`connectBudgetMs`): connecting
+ * The connection is made in the background with its own budget (`connectBudgetMs`, by default
+ * KEPT_PG_CONNECT_BUDGET_MS): connecting
  * takes five round trips (TCP, startup, three SCRAM steps), and with the harness's event loop
  * 100-300 ms late per turn (two labs on 2 cores) that outlasted a 1 s sample budget, so every
  * sample dropped its half-made connection and the next started over. One node then went
@@ -18,6 +19,9 @@ import { pgConnect, type PgTarget } from "./pg.js";
  * next query connects again, so a restarted node is seen as it is. The target is read at each
  * connect: a restarted container may have new ports.
  */
+/** How long a kept connection may take to be made, in the background. */
+export const KEPT_PG_CONNECT_BUDGET_MS = 10_000;
+
 export class KeptPgConnection {
   private conn?: pg.Client;
   private connecting?: Promise<pg.Client>;
@@ -25,7 +29,7 @@ export class KeptPgConnection {
 
   constructor(
     private readonly target: () => PgTarget,
-    private readonly opts: { connectBudgetMs: number; queryTimeoutMs: number },
+    private readonly opts: { queryTimeoutMs: number; connectBudgetMs?: number },
   ) {}
 
   /** Runs one query; waits for a connection being made at most `waitMs` (the connect carries on). */
@@ -52,7 +56,7 @@ export class KeptPgConnection {
     if (this.closed) throw new Error("connection closed");
     if (this.conn) return this.conn;
     if (!this.connecting) {
-      const connecting = pgConnect(this.target(), { connectTimeoutMs: this.opts.connectBudgetMs, queryTimeoutMs: this.opts.queryTimeoutMs })
+      const connecting = pgConnect(this.target(), { connectTimeoutMs: this.opts.connectBudgetMs ?? KEPT_PG_CONNECT_BUDGET_MS, queryTimeoutMs: this.opts.queryTimeoutMs })
         .then((c) => {
           if (this.closed) c.end().catch(() => {});
           else this.conn = c;

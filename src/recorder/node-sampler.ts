@@ -7,9 +7,6 @@ import { KeptPgConnection } from "../clients/kept-pg.js";
 import { errorText } from "../util/errors.js";
 import type { HarnessStallMonitor } from "./harness-stall.js";
 
-/** How long the kept connection may take to be made, in the background. */
-const PG_CONNECT_BUDGET_MS = 10_000;
-
 const SAMPLE_SQL = `select pg_is_in_recovery() as rec,
   current_setting('transaction_read_only') = 'on' as ro,
   (select status from pg_stat_wal_receiver limit 1) as wal_status,
@@ -30,7 +27,7 @@ export class NodeSampler {
     private readonly timeoutMs: number,
     private readonly stalls?: HarnessStallMonitor,
   ) {
-    this.pg = new KeptPgConnection(() => pgTarget(lab, node), { connectBudgetMs: PG_CONNECT_BUDGET_MS, queryTimeoutMs: timeoutMs });
+    this.pg = new KeptPgConnection(() => pgTarget(lab, node), { queryTimeoutMs: timeoutMs });
   }
 
   async sample(now: () => number, history: History): Promise<void> {

@@ -470,4 +470,3 @@ async function firstSamplesRecorded(history: History, nodes: readonly string[], 
   while (missing().length && monoMs() - t0 < timeoutMs) await sleep(100, signal);
   return { missing: missing(), ms: monoMs() - t0 };
 }
-

@@ -56,7 +56,7 @@ export class ProbeRunner {
   private query(node: string, text: string) {
     let c = this.conns.get(node);
     if (!c) {
-      c = new KeptPgConnection(() => pgTarget(this.lab, node), { connectBudgetMs: 10_000, queryTimeoutMs: 3000 });
+      c = new KeptPgConnection(() => pgTarget(this.lab, node), { queryTimeoutMs: 3000 });
       this.conns.set(node, c);
     }
     return c.queryArray(text, 1500);

@@ -1,3 +1,4 @@
+import type { HistoryEvent, NodeSample } from "../../src/history/events.js";
 import Dockerode from "dockerode";
 import type { ResultPromise } from "execa";
 import { inject } from "vitest";
@@ -37,3 +38,6 @@ export function waitForLine(p: ResultPromise, re: RegExp, timeoutMs: number): Pr
     p.stderr?.on("data", on);
   });
 }
+
+/** A node's samples in which its REST API answered, in record order. */
+export const samplesOf = (events: readonly HistoryEvent[], node: string) => events.filter((e): e is NodeSample => e.kind === "node" && e.node === node && e.restUp);

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
 import type { ScenarioResult, ScenarioRunInput } from "../../src/runner/run-scenario.js";
-import type { ActionEvent, FaultEvent, HistoryEvent, NodeSample } from "../../src/history/events.js";
+import type { ActionEvent, FaultEvent } from "../../src/history/events.js";
+import { samplesOf } from "./helpers.js";
 
-const samplesOf = (events: readonly HistoryEvent[], node: string) => events.filter((e): e is NodeSample => e.kind === "node" && e.node === node && e.restUp);
 
 /**
  * What the harness promises about one shipped scenario beyond the general invariants

@@ -11,11 +11,11 @@ import { describe, expect, test } from "vitest";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { docker, leftovers, quietProgress } from "./helpers.js";
+import { docker, leftovers, quietProgress, samplesOf } from "./helpers.js";
 import { parseScenario } from "../../src/scenario/load.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { runScenarioInput as runScenario } from "../../src/runner/run-scenario.js";
-import type { ActionEvent, HistoryEvent, NodeSample } from "../../src/history/events.js";
+import type { ActionEvent, NodeSample } from "../../src/history/events.js";
 import { PATRONI_BESIDE_LABEL } from "../../src/image/upgrade-layer.js";
 
 const small = (to: string) =>
@@ -44,7 +44,6 @@ steps:
     ),
   );
 
-const samplesOf = (events: readonly HistoryEvent[], node: string) => events.filter((e): e is NodeSample => e.kind === "node" && e.node === node && e.restUp);
 
 describe("upgrade-patroni", () => {
   test("a replica moves from 3.0.2 to 4.0.7: REST answers the new version, the event records both, a switchover to it works", async () => {
