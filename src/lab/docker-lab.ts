@@ -1,7 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type Dockerode from "dockerode";
-import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+import { StartedNetwork, getContainerRuntimeClient } from "testcontainers";
 import { stringify } from "yaml";
 import type { ExecOptions, ExecResult, Lab, LabNode, LabSecrets, LabTlsClient, NodeKind } from "./lab-api.js";
 import { makeLabTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_CLIENT_CERT_PATH, TLS_CLIENT_KEY_PATH, TLS_KEY_PATH, type LabTlsMaterial } from "./tls.js";
@@ -24,6 +24,10 @@ import type { LabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import { engineIsLocal } from "../engine/discover.js";
+import { containerFilesArchive, type ContainerFile } from "./container-files.js";
+
+/** How long a container's supervisor may take to start its service once the container runs. */
+const SERVICE_START_TIMEOUT_MS = 60_000;
 
 export interface LabStartOptions {
   docker: Dockerode;
@@ -68,6 +72,8 @@ export class DockerLab implements Lab {
   private readonly followers = new Map<string, LogFollower>();
   private network?: StartedNetwork;
   private torndown = false;
+  /** The engine's host as this process reaches it (published ports are there). */
+  private engineHost = "";
   private listeners = new Set<LogListener>();
   private proxy?: LabDcsProxy;
   readonly scope: string;
@@ -136,8 +142,9 @@ export class DockerLab implements Lab {
     }
     await mkdir(this.opts.logDir, { recursive: true });
     const client = await getContainerRuntimeClient();
+    this.engineHost = client.info.containerRuntime.host;
     if (this.spec.security?.tls) {
-      this.tlsMaterial = await makeLabTls(this.runId, [...etcdNames(this.spec), ...patroniNames(this.spec)], { engineHost: client.info.containerRuntime.host });
+      this.tlsMaterial = await makeLabTls(this.runId, [...etcdNames(this.spec), ...patroniNames(this.spec)], { engineHost: this.engineHost });
       progress("TLS: a CA and certificates for this run made");
     }
     const netName = `pgchaos-${this.runId}`;
@@ -228,36 +235,29 @@ export class DockerLab implements Lab {
     ];
   }
 
-  private containerFor(name: string, kind: NodeKind): GenericContainer {
-    const labels = { ...runLabels(this.runId), [LABEL_NODE]: name, [LABEL_KIND]: kind };
-    const c = new GenericContainer(this.opts.image)
-      .withName(`pgchaos-${this.runId}-${name}`)
-      .withHostname(name)
-      .withNetwork(this.network!)
-      .withNetworkAliases(name)
-      .withLabels(labels)
-      // iptables partitions and DNS faults act inside the container: NET_ADMIN only, never privileged.
-      .withAddedCapabilities("NET_ADMIN")
-      .withWaitStrategy(Wait.forLogMessage(/\[pgchaos\] supervise \S+: started/))
-      .withStartupTimeout(60_000);
+  /** What a node's container runs, the ports it serves and the files it needs before it starts. */
+  private containerSpec(name: string, kind: NodeKind): { cmd: string[]; ports: number[]; files: ContainerFile[] } {
     if (kind === "etcd") {
-      return c
-        .withExposedPorts(ETCD_CLIENT_PORT)
-        .withCopyContentToContainer([{ content: etcdEnv(this.etcdToken), target: ETCD_ENV_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)])
-        .withCommand(["etcd", "--", ...etcdCommand(this.spec, name)]);
+      return {
+        cmd: ["etcd", "--", ...etcdCommand(this.spec, name)],
+        ports: [ETCD_CLIENT_PORT],
+        files: [{ content: etcdEnv(this.etcdToken), target: ETCD_ENV_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)],
+      };
     }
     if (kind === "haproxy") {
-      return c
-        .withExposedPorts(HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT)
-        .withCopyContentToContainer([{ content: haproxyConfig(this.spec), target: HAPROXY_CONFIG_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)])
-        .withCommand(haproxyCommand());
+      return {
+        cmd: haproxyCommand(),
+        ports: [HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT],
+        files: [{ content: haproxyConfig(this.spec), target: HAPROXY_CONFIG_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)],
+      };
     }
     const proxy = this.proxy?.proxy;
     const config = stringify(patroniConfig(this.spec, this.scope, name, this.secrets, proxy && ((m) => proxy.address(name, m))));
-    return c
-      .withExposedPorts(PATRONI_REST_PORT, PG_PORT)
-      .withCopyContentToContainer([{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)])
-      .withCommand(["patroni", "--user", "postgres", "--", "patroni", PATRONI_CONFIG_PATH]);
+    return {
+      cmd: ["patroni", "--user", "postgres", "--", "patroni", PATRONI_CONFIG_PATH],
+      ports: [PATRONI_REST_PORT, PG_PORT],
+      files: [{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)],
+    };
   }
 
   /**
@@ -270,16 +270,59 @@ export class DockerLab implements Lab {
     if (failed) throw failed.reason;
   }
 
+  /**
+   * One container in as few engine round trips as the API allows: created on the lab network
+   * only, with its alias and published ports, in one call; its files as one archive; started.
+   * (testcontainers' GenericContainer creates a container with aliases on the default bridge and
+   * then connects it to the network: two interfaces, and a connect round trip, per container.)
+   */
   private async startNode(name: string, kind: NodeKind): Promise<void> {
-    const started: StartedTestContainer = await this.containerFor(name, kind).start();
-    const node = new DockerLabNode(name, kind, started.getId(), "", started.getHost());
+    const { cmd, ports, files } = this.containerSpec(name, kind);
+    const net = this.network!.getName();
+    const container = await this.docker.createContainer({
+      name: `pgchaos-${this.runId}-${name}`,
+      Image: this.opts.image,
+      Hostname: name,
+      Cmd: cmd,
+      Labels: { ...runLabels(this.runId), [LABEL_NODE]: name, [LABEL_KIND]: kind },
+      ExposedPorts: Object.fromEntries(ports.map((p) => [`${p}/tcp`, {}])),
+      HostConfig: {
+        NetworkMode: net,
+        PortBindings: Object.fromEntries(ports.map((p) => [`${p}/tcp`, [{ HostPort: "" }]])),
+        // iptables partitions and DNS faults act inside the container: NET_ADMIN only, never privileged.
+        CapAdd: ["NET_ADMIN"],
+      },
+      NetworkingConfig: { EndpointsConfig: { [net]: { Aliases: [name] } } },
+    });
+    // Recorded before it runs, so that teardown removes it whatever happens next.
+    const node = new DockerLabNode(name, kind, container.id, "", this.engineHost);
     this.nodes.push(node);
-    await this.refreshNode(node);
+    await container.putArchive(await containerFilesArchive(files), { path: "/" });
     const follower = new LogFollower(this.docker, node.containerId, name, path.join(this.opts.logDir, `${name}.log`), (n, l) => {
       for (const f of this.listeners) f(n, l);
     });
     this.followers.set(name, follower);
-    await follower.attach();
+    const supervised = this.supervisorStarted(name, cmd[0]);
+    await container.start();
+    await Promise.all([this.refreshNode(node), follower.attach()]);
+    await supervised;
+  }
+
+  /** Resolves when the node's supervisor logs that it started its service (compose/scripts/pgchaos-supervise). */
+  private supervisorStarted(node: string, service: string): Promise<void> {
+    const line = new RegExp(`^\\[pgchaos\\] supervise ${service}: started`);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`${node}: its supervisor did not start ${service} within ${SERVICE_START_TIMEOUT_MS / 1000} s (see logs/${node}.log)`));
+      }, SERVICE_START_TIMEOUT_MS);
+      const off = this.onLogLine((n, l) => {
+        if (n !== node || !line.test(l)) return;
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
   }
 
   /** Ports and address can change when a container restarts. */

@@ -84,12 +84,11 @@ export async function startLab(
     await reaper?.stop();
   };
   unregister = onCleanup(`remove lab ${runId}`, dispose);
-  // The reaper starts alongside the lab (it only needs the run id): a safety net, so a reaper
-  // that cannot start is a warning, not a failed run.
-  const reaperStarted = startReaper(docker, image, runId, opts.progress).then(
-    (r) => (reaper = r),
-    (e: unknown) => opts.progress(`warning: ${errorText(e)}; if this process is killed, \`pgchaos gc\` removes its containers`),
-  );
+  // The reaper is a safety net, so a reaper that cannot start is a warning, not a failed run.
+  // It starts once the lab's containers run, while the cluster comes up: the engine starts
+  // containers about one at a time, and a seventh among the lab's delays them all. Should this
+  // process die in those seconds, the next run's (or `pgchaos gc`'s) collection removes the lab.
+  let reaperStarted: Promise<unknown> = Promise.resolve();
   try {
     lab = await DockerLab.start(spec, {
       docker,
@@ -102,9 +101,13 @@ export async function startLab(
       onDcsProxyNotice: opts.onDcsProxyNotice,
       random: opts.random,
     });
-    await reaperStarted;
     const createSec = (monoMs() - t0) / 1000;
+    reaperStarted = startReaper(docker, image, runId, opts.progress).then(
+      (r) => (reaper = r),
+      (e: unknown) => opts.progress(`warning: ${errorText(e)}; if this process is killed, \`pgchaos gc\` removes its containers`),
+    );
     const ready = await waitUntilReady(lab, t0, { createSec, marks }, opts.progress, opts.readyTimeoutMs, opts.signal);
+    await reaperStarted;
     return { lab, docker, image, labImage, ready, createSec, dispose };
   } catch (e) {
     await reaperStarted;
