@@ -256,6 +256,9 @@ async function benchImages(docker: Dockerode, stacks: string[], fromNothing: boo
 
 async function main() {
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+  // The -jN of the game-day comparison is what `pgchaos run` would choose here, read before this
+  // bench's own labs raise the load average (read after them, it came out as 1: -j1 against -j1).
+  const gameDayJobs = Number(process.env.BENCH_JOBS ?? defaultJobs());
   const docker = await ensureEngine((l) => process.stderr.write(`bench: ${l}\n`));
   const image = await ensureLabImage(docker, (l) => process.stderr.write(`bench: ${l}\n`));
   const cpu0 = process.cpuUsage();
@@ -272,7 +275,7 @@ async function main() {
   const gameday = process.argv.includes("--gameday");
   // (with --gameday, its -j1 pass runs the same scenarios one at a time: no need to run them twice)
   if (sc !== "none" && !gameday) await benchScenarios(sc ? sc.split(",") : undefined);
-  if (gameday) await benchGameDay(sc && sc !== "none" ? sc.split(",") : undefined, Number(process.env.BENCH_JOBS ?? defaultJobs()));
+  if (gameday) await benchGameDay(sc && sc !== "none" ? sc.split(",") : undefined, gameDayJobs);
   ciSuiteWallTime();
   out("");
   out("## harness (this process)");
