@@ -302,10 +302,10 @@ export class DockerLab implements Lab {
       for (const f of this.listeners) f(n, l);
     });
     this.followers.set(name, follower);
-    const supervised = this.supervisorStarted(name, cmd[0]);
     await container.start();
-    await Promise.all([this.refreshNode(node), follower.attach()]);
-    await supervised;
+    // The follower streams the log from its first line, so listening once the container runs
+    // misses nothing; Promise.all keeps a late rejection of any of the three handled.
+    await Promise.all([this.supervisorStarted(name, cmd[0]), this.refreshNode(node), follower.attach()]);
   }
 
   /** Resolves when the node's supervisor logs that it started its service (compose/scripts/pgchaos-supervise). */
@@ -316,6 +316,8 @@ export class DockerLab implements Lab {
         off();
         reject(new Error(`${node}: its supervisor did not start ${service} within ${SERVICE_START_TIMEOUT_MS / 1000} s (see logs/${node}.log)`));
       }, SERVICE_START_TIMEOUT_MS);
+      // A lab torn down while it waits must not keep the process alive for the rest of the minute.
+      timer.unref();
       const off = this.onLogLine((n, l) => {
         if (n !== node || !line.test(l)) return;
         clearTimeout(timer);
