@@ -83,7 +83,7 @@ export class ContainerDcsProxy implements DcsProxyControl {
     });
     let proxy: ContainerDcsProxy | undefined;
     try {
-      await container.putArchive(tarOf(files, PROGRAM_DIR.replace(/^\//, "")), { path: "/" });
+      await container.putArchive(await tarOf(files, PROGRAM_DIR.replace(/^\//, "")), { path: "/" });
       const io = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
       proxy = new ContainerDcsProxy(o.docker, container.id, io, o);
       const ready = proxy.listen();

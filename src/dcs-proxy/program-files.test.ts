@@ -24,7 +24,7 @@ describe("the DCS proxy program shipped into its container", () => {
     const files = await proxyProgramFiles();
     const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-program-"));
     try {
-      await execa("tar", ["-xf", "-", "-C", dir], { input: tarOf(files, PROGRAM_DIR.slice(1)) });
+      await execa("tar", ["-xf", "-", "-C", dir], { input: await tarOf(files, PROGRAM_DIR.slice(1)) });
       for (const [rel, text] of files) expect(await readFile(path.join(dir, PROGRAM_DIR, rel), "utf8")).toBe(text);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -35,7 +35,7 @@ describe("the DCS proxy program shipped into its container", () => {
     const files = await proxyProgramFiles();
     const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-program-"));
     try {
-      await execa("tar", ["-xf", "-", "-C", dir], { input: tarOf(files, "p") });
+      await execa("tar", ["-xf", "-", "-C", dir], { input: await tarOf(files, "p") });
       const cfg = { nodes: ["pg1", "pg2"], members: ["e1"], leaderKey: "/service/x/leader", upstreamPort: 2379, seed: 7 };
       const child = spawn(process.execPath, [path.join(dir, "p", PROGRAM_ENTRY), JSON.stringify(cfg)], { stdio: ["pipe", "pipe", "inherit"] });
       const lines: ControlLine[] = [];

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { containerFilesArchive } from "../lab/container-files.js";
 
 /** Where the proxy program's modules go in its container. */
 export const PROGRAM_DIR = "/opt/pgchaos-dcs-proxy";
@@ -49,42 +50,15 @@ async function collectProgram(): Promise<Map<string, string>> {
   return files;
 }
 
-/**
- * A ustar archive of small text files (and their directories), as the engine's archive upload
- * takes it. Hand-written: a handful of files under 100 KB with short names need no more, and
- * the tar libraries in node_modules are only testcontainers' own dependencies, not ours.
- */
-export function tarOf(files: Map<string, string>, prefix: string): Buffer {
-  const parts: Buffer[] = [];
+/** The files (paths relative to `prefix`) as a tar archive, their directories first (lab/container-files.ts). */
+export function tarOf(files: Map<string, string>, prefix: string): Promise<Buffer> {
   const dirs = new Set<string>();
-  const header = (name: string, size: number, type: "0" | "5", mode: number) => {
-    if (Buffer.byteLength(name) > 99) throw new Error(`tar: name too long: ${name}`);
-    const h = Buffer.alloc(512);
-    const put = (s: string, off: number, len: number) => h.write(s, off, len, "utf8");
-    put(name, 0, 100);
-    put(`${mode.toString(8).padStart(7, "0")}\0`, 100, 8);
-    put("0000000\0", 108, 8);
-    put("0000000\0", 116, 8);
-    put(`${size.toString(8).padStart(11, "0")}\0`, 124, 12);
-    put(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, "0")}\0`, 136, 12);
-    put("        ", 148, 8);
-    put(type, 156, 1);
-    put("ustar\0", 257, 6);
-    put("00", 263, 2);
-    let sum = 0;
-    for (const b of h) sum += b;
-    put(`${sum.toString(8).padStart(6, "0")}\0 `, 148, 8);
-    return h;
-  };
   for (const rel of files.keys()) {
     const name = path.posix.join(prefix, rel);
     for (let d = path.posix.dirname(name); d !== "." && d !== "/" && !dirs.has(d); d = path.posix.dirname(d)) dirs.add(d);
   }
-  for (const d of [...dirs].sort()) parts.push(header(`${d}/`, 0, "5", 0o755));
-  for (const [rel, text] of files) {
-    const body = Buffer.from(text, "utf8");
-    parts.push(header(path.posix.join(prefix, rel), body.length, "0", 0o644), body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
+  return containerFilesArchive(
+    [...files].map(([rel, content]) => ({ target: path.posix.join(prefix, rel), content, mode: 0o644 })),
+    [...dirs].sort(),
+  );
 }
