@@ -234,7 +234,7 @@ export interface HaproxySample {
 
 /**
  * Which etcd members one Patroni node's container is connected to on the client port (2379),
- * from its socket table (`ss -ti`): the DCS endpoint Patroni is using. Patroni's HTTP pool
+ * from its socket table (what `ss -ti` shows): the DCS endpoint Patroni is using. Patroni's HTTP pool
  * may keep idle connections to members it no longer uses, so `current` is the member whose
  * connection carried data most recently (Patroni sends one request at a time to its current
  * member, and its watch stream runs to that same member).

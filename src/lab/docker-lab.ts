@@ -1,9 +1,9 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type Dockerode from "dockerode";
 import { StartedNetwork, getContainerRuntimeClient } from "testcontainers";
 import { stringify } from "yaml";
-import type { ExecOptions, ExecResult, Lab, LabNode, LabSecrets, LabTlsClient, NodeKind } from "./lab-api.js";
+import type { ExecOptions, ExecResult, ExecSession, Lab, LabNode, LabSecrets, LabTlsClient, NodeKind } from "./lab-api.js";
 import { makeLabTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_CLIENT_CERT_PATH, TLS_CLIENT_KEY_PATH, TLS_KEY_PATH, type LabTlsMaterial } from "./tls.js";
 import { enableEtcdAuth } from "./etcd-auth.js";
 import { etcdHttp, labTlsOptions } from "./lab-clients.js";
@@ -16,14 +16,13 @@ import { HAPROXY_CONFIG_PATH, HAPROXY_NODE, HAPROXY_PRIMARY_PORT, HAPROXY_REPLIC
 import { LABEL_KIND, LABEL_NODE, runLabels } from "./labels.js";
 import { newRunId, newSecret } from "./run-id.js";
 import { LogFollower, type LogListener } from "./log-follower.js";
-import { dockerExec } from "./docker-exec.js";
+import { dockerExec, dockerExecSession } from "./docker-exec.js";
 import type { Progress } from "../util/progress.js";
 import { errorText } from "../util/errors.js";
 import type { ContainerDcsProxy } from "../dcs-proxy/container-proxy.js";
 import type { LabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
-import { engineIsLocal } from "../engine/discover.js";
 import { containerFilesArchive, type ContainerFile } from "./container-files.js";
 
 /** How long a container's supervisor may take to start its service once the container runs. */
@@ -353,6 +352,9 @@ export class DockerLab implements Lab {
   exec(node: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult> {
     return dockerExec(this.docker, this.node(node).containerId, node, cmd, opts);
   }
+  execSession(node: string, cmd: string[]): Promise<ExecSession> {
+    return dockerExecSession(this.docker, this.node(node).containerId, node, cmd);
+  }
 
   async pause(node: string) {
     await this.docker.getContainer(this.node(node).containerId).pause();
@@ -378,40 +380,6 @@ export class DockerLab implements Lab {
     await c.start();
     await this.refreshNode(n);
     await this.followers.get(node)?.attach(since);
-  }
-
-  async pids(node: string, comm?: RegExp) {
-    const r = await this.exec(node, [
-      "sh",
-      "-c",
-      'for p in /proc/[0-9]*; do [ -r "$p/status" ] || continue; printf "%s %s %s\\n" "${p#/proc/}" "$(stat -c %U "$p")" "$(cat "$p/comm" 2>/dev/null)"; done',
-    ]);
-    // Host pids exist only for an engine on this machine: elsewhere this machine's /proc holds
-    // unrelated processes (a remote engine), so every hostPid stays -1.
-    const top = engineIsLocal(process.env.DOCKER_HOST)
-      ? await this.docker
-          .getContainer(this.node(node).containerId)
-          .top({ ps_args: "-eo pid,comm" })
-          .catch(() => ({ Processes: [] as string[][] }))
-      : { Processes: [] as string[][] };
-    const hostPids = await Promise.all(
-      (top.Processes ?? []).map(async (row: string[]) => {
-        const hostPid = Number(row[0]);
-        const status = await readFile(`/proc/${hostPid}/status`, "utf8").catch(() => "");
-        const nspid = /^NSpid:\s+(.*)$/m.exec(status)?.[1].trim().split(/\s+/).map(Number);
-        return { hostPid, inner: nspid?.[nspid.length - 1] };
-      }),
-    );
-    return r.stdout
-      .trim()
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => {
-        const [pid, user, ...rest] = line.split(" ");
-        const c = rest.join(" ");
-        return { pid: Number(pid), user, comm: c, hostPid: hostPids.find((h) => h.inner === Number(pid))?.hostPid ?? -1 };
-      })
-      .filter((p) => p.comm && !/^(sh|stat|cat)$/.test(p.comm) && (!comm || comm.test(p.comm)));
   }
 
   /** Removes every container and the network. Idempotent; never throws. */

@@ -24,6 +24,17 @@ export interface ExecOptions {
   timeoutSec?: number;
 }
 
+/**
+ * A process kept running in a container that answers one stdout line per stdin line (a sampler's
+ * helper: one `docker exec` for the whole run instead of one a sample).
+ */
+export interface ExecSession {
+  /** Writes `input` and a newline, then waits for the next line the process prints. */
+  ask(input: string, timeoutMs: number): Promise<string>;
+  /** Closes its stdin (the process ends) and the stream. */
+  close(): void;
+}
+
 export interface LabNode {
   /** Node name, also its hostname and network alias: e1.., pg1.., haproxy. */
   readonly name: string;
@@ -47,14 +58,14 @@ export interface Lab {
   patroniNodes(): LabNode[];
 
   exec(node: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Starts `cmd` in the container with its stdin open, for line-by-line questions (ExecSession). */
+  execSession(node: string, cmd: string[]): Promise<ExecSession>;
   /** Freeze / thaw every process of the container (cgroup freezer), as `docker pause`. */
   pause(node: string): Promise<void>;
   unpause(node: string): Promise<void>;
   /** Stop / start the whole container (its data survives). */
   stop(node: string, timeoutSec?: number): Promise<void>;
   start(node: string): Promise<void>;
-  /** Host PIDs of the container's processes matching a command-name regex (all when omitted). */
-  pids(node: string, comm?: RegExp): Promise<{ pid: number; hostPid: number; comm: string; user: string }[]>;
 
   /** Credentials generated for this run. Never printed or written to a report. */
   readonly secrets: LabSecrets;

@@ -1,32 +1,73 @@
 import { describe, expect, it } from "vitest";
 import type { DcsEndpointSample, HistoryEvent } from "../history/events.js";
-import { endpointsOf, parseSs } from "./dcs-endpoint-sampler.js";
+import { DcsEndpointSampler, endpointsOf, parseConnections } from "./dcs-endpoint-sampler.js";
+import { History } from "../history/history.js";
+import type { ExecSession, Lab } from "../lab/lab-api.js";
 import { dcsEndpointReport, dcsEndpointStays } from "../analysis/dcs-endpoint.js";
 
-// `ss -tinH state established '( dport = :2379 )'` in a Patroni container: an idle pooled
-// connection to e2, the request connection and the watch stream to e1.
-const SS = `0      0      192.168.48.6:42070 192.168.48.3:2379
-\t bbr wscale:10,10 rto:208 rtt:4.643/9.147 bytes_sent:350 bytes_received:1053 lastsnd:75044 lastrcv:75032 lastack:13268 app_limited
-0      0      192.168.48.6:55146 192.168.48.2:2379
-\t bbr wscale:10,10 rto:224 bytes_sent:7267 bytes_received:13027 lastsnd:3248 lastrcv:3248 lastack:3248
-0      0      [::ffff:192.168.48.6]:55158 [::ffff:192.168.48.2]:2379
-\t bbr wscale:10,10 rto:204 bytes_sent:701 bytes_received:22982 lastsnd:74928 lastrcv:1304 lastack:1304
-`;
+// One answer of the connections program in a Patroni container: an idle pooled connection to
+// e2, the request connection and the watch stream to e1 (the latter through an IPv6 socket).
+const ANSWER = '{"conns": [["192.168.48.3", 2379, 75044, 75032], ["192.168.48.2", 2379, 3248, 3248], ["::ffff:192.168.48.2", 2379, 74928, 1304]]}';
 const names: Record<string, string> = { "192.168.48.2": "e1", "192.168.48.3": "e2", "192.168.48.4": "e3" };
 
 describe("dcs endpoint sampler", () => {
-  it("parses ss output", () => {
-    expect(parseSs(SS)).toEqual([
-      { remote: "192.168.48.3", lastSndMs: 75044, lastRcvMs: 75032 },
-      { remote: "192.168.48.2", lastSndMs: 3248, lastRcvMs: 3248 },
-      { remote: "192.168.48.2", lastSndMs: 74928, lastRcvMs: 1304 },
+  it("parses the connections program's answers", () => {
+    expect(parseConnections(ANSWER)).toEqual([
+      { remote: "192.168.48.3", port: 2379, lastSndMs: 75044, lastRcvMs: 75032 },
+      { remote: "192.168.48.2", port: 2379, lastSndMs: 3248, lastRcvMs: 3248 },
+      { remote: "192.168.48.2", port: 2379, lastSndMs: 74928, lastRcvMs: 1304 },
     ]);
-    expect(parseSs("")).toEqual([]);
+    expect(parseConnections('{"conns": []}')).toEqual([]);
+    expect(() => parseConnections('{"error": "[Errno 93] Protocol not supported"}')).toThrow(/Protocol not supported/);
+    expect(() => parseConnections("Traceback (most recent call last):")).toThrow();
   });
 
   it("names the most recently active member as the current one, idle pooled connections aside", () => {
-    expect(endpointsOf(parseSs(SS), (ip) => names[ip] ?? ip)).toEqual({ etcd: ["e1", "e2"], current: "e1", idleMs: { e1: 1304, e2: 75032 } });
-    expect(endpointsOf([], (ip) => ip)).toEqual({ etcd: [] });
+    expect(endpointsOf(parseConnections(ANSWER), (c) => names[c.remote] ?? c.remote)).toEqual({ etcd: ["e1", "e2"], current: "e1", idleMs: { e1: 1304, e2: 75032 } });
+    expect(endpointsOf([], (c) => c.remote)).toEqual({ etcd: [] });
+  });
+
+  /** A lab whose pg1 runs a connections program that gives these answers, one per question. */
+  function fakeLab(answers: (string | Error)[], proxy?: Record<string, string>) {
+    const started: string[][] = [];
+    const lab = {
+      etcdNodes: () => Object.entries(names).map(([ip, name]) => ({ name, ip })),
+      dcsProxy: proxy && { address: (node: string, member: string) => proxy[`${node}/${member}`] },
+      execSession: async (_node: string, cmd: string[]): Promise<ExecSession> => {
+        started.push(cmd);
+        return {
+          ask: async () => {
+            const a = answers.shift() ?? new Error("no more answers");
+            if (a instanceof Error) throw a;
+            return a;
+          },
+          close: () => {},
+        };
+      },
+    } as unknown as Lab;
+    return { lab, started };
+  }
+
+  it("keeps one program running, names members by address, and starts it again after a failed answer", async () => {
+    const { lab, started } = fakeLab([ANSWER, ANSWER, new Error("pg1: 'python3' did not answer within 3000 ms"), ANSWER]);
+    const h = new History();
+    const sampler = new DcsEndpointSampler(lab, "pg1");
+    let t = 0;
+    for (let i = 0; i < 4; i++) await sampler.sample(() => (t += 500), h);
+    const got = h.of("dcs-endpoint");
+    expect(got.map((s) => s.current ?? s.error)).toEqual(["e1", "e1", "pg1: 'python3' did not answer within 3000 ms", expect.stringMatching(/not running \(starting it again in 2 s\)/)]);
+    expect(started).toHaveLength(1);
+    expect(started[0].slice(0, 2)).toEqual(["python3", "-c"]);
+    expect(started[0][3]).toBe("2379");
+  });
+
+  it("behind the DCS proxy, names members by the proxy's port for this node", async () => {
+    const proxy = { "pg1/e1": "192.168.48.9:40001", "pg1/e2": "192.168.48.9:40002", "pg1/e3": "192.168.48.9:40003" };
+    const { lab, started } = fakeLab(['{"conns": [["192.168.48.9", 40003, 20, 10], ["192.168.48.9", 40001, 9000, 9000]]}'], proxy);
+    const h = new History();
+    await new DcsEndpointSampler(lab, "pg1").sample(() => 1000, h);
+    expect(h.of("dcs-endpoint")).toEqual([{ kind: "dcs-endpoint", t: 1000, node: "pg1", etcd: ["e1", "e3"], current: "e3", idleMs: { e1: 9000, e3: 10 } }]);
+    expect(started[0][3]).toBe("40001,40002,40003");
   });
 });
 

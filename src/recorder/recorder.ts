@@ -27,6 +27,7 @@ export class Recorder {
   private running = false;
   private loops: Promise<void>[] = [];
   private samplers: NodeSampler[] = [];
+  private endpointSamplers: DcsEndpointSampler[] = [];
   private readonly stalls = new HarnessStallMonitor();
   private watch?: DcsWatchRecorder;
 
@@ -57,8 +58,8 @@ export class Recorder {
       this.watch.begin(this.now, this.history);
     }
     // Which etcd member each Patroni node is connected to (its socket table).
-    for (const n of this.lab.patroniNodes()) {
-      const ep = new DcsEndpointSampler(this.lab, n.name);
+    this.endpointSamplers = this.lab.patroniNodes().map((n) => new DcsEndpointSampler(this.lab, n.name));
+    for (const ep of this.endpointSamplers) {
       this.loops.push(this.loop(() => ep.sample(this.now, this.history), DCS_ENDPOINT_SAMPLE_MS));
     }
     // Which servers HAProxy routes to, when the lab has one.
@@ -83,6 +84,7 @@ export class Recorder {
     this.loops = [];
     this.stalls.stop();
     for (const s of this.samplers) s.close();
+    for (const s of this.endpointSamplers) s.close();
     await this.watch?.stop();
   }
 }

@@ -8,7 +8,7 @@ import { readJournal } from "../../src/report/journal.js";
 import { checkers } from "../../src/checker/index.js";
 import { recordFromJournal, reportFromRecord } from "../../src/runner/run-record.js";
 import { renderJson } from "../../src/report/json.js";
-import type { HistoryEvent } from "../../src/history/events.js";
+import type { DcsEndpointSample, HistoryEvent } from "../../src/history/events.js";
 import { leftovers } from "./helpers.js";
 import { decideWhen, WHEN_NOTE_PREFIX } from "../../src/versions/when.js";
 
@@ -67,6 +67,11 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
   for (const n of ["pg1", "pg2", "pg3"].slice(0, input.scenario.topology.patroni)) {
     const samples = events.filter((e) => e.kind === "node" && e.node === n);
     expect(samples.length, `samples of ${n}`).toBeGreaterThan(20);
+    // Its DCS endpoint too, directly or behind the DCS proxy: most samples name an etcd member
+    // (a stopped container or a dead helper makes some fail, never most).
+    const endpoints = events.filter((e): e is DcsEndpointSample => e.kind === "dcs-endpoint" && e.node === n);
+    const named = endpoints.filter((e) => e.current !== undefined && /^e\d+$/.test(e.current));
+    expect(named.length, `${n}: DCS endpoint samples naming a member, of ${endpoints.length}`).toBeGreaterThan(endpoints.length / 2);
   }
   expect(events.filter((e) => e.kind === "dcs").length).toBeGreaterThan(20);
   expect(events.some((e) => e.kind === "final-read" && e.primary)).toBe(true);

@@ -9,7 +9,7 @@ const events: HistoryEvent[] = [
   { kind: "dcs-endpoint", t: 500, node: "pg1", etcd: ["e3"], current: "e3", idleMs: { e3: 100 } },
   { kind: "dcs-endpoint", t: 1000, node: "pg1", etcd: ["e3"], current: "e3", idleMs: { e3: 600 } },
   { kind: "dcs-endpoint", t: 1000, node: "pg2", etcd: [] },
-  { kind: "dcs-endpoint", t: 1200, node: "pg2", etcd: [], error: "nsenter: failed" },
+  { kind: "dcs-endpoint", t: 1200, node: "pg2", etcd: [], error: "pg2: 'python3' did not answer within 3000 ms" },
   { kind: "haproxy", t: 900, primary: ["pg1"], replicas: ["pg2", "pg3"] },
   { kind: "haproxy", t: 1100, primary: [], replicas: [], error: "fetch failed" },
 ];
