@@ -178,9 +178,21 @@ async function benchGameDay(filter: string[] | undefined, jobs: number) {
   const results: { jobs: number; wallMs: number; runs: GameDayRun[]; load: number }[] = [];
   for (const j of [1, jobs]) {
     const dir = path.resolve("reports", `bench-gameday-j${j}-${newRunId()}`);
+    const busy0 = machineBusyCoreSec();
+    const cpu0 = process.cpuUsage();
     const r = await runGameDay(items, { dir, jobs: j, policy: parseRepeatPolicy({}), timeScale: 1, progress: quiet });
+    const busy = busy0 === undefined ? undefined : machineBusyCoreSec()! - busy0;
     results.push({ jobs: j, wallMs: r.wallMs, runs: r.runs, load: os.loadavg()[0] });
     out(`-j${j}: wall ${(r.wallMs / 1000).toFixed(0)} s (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs at the end); reports ${dir}`);
+    // Every core-second the game day used (labs, engine, harness): no schedule on this machine's
+    // cores finishes it in less than that divided by the cores. Only meaningful with the engine
+    // on this machine.
+    if (busy !== undefined) {
+      out(
+        `  CPU: machine busy ${busy.toFixed(0)} core-s (harness ${cpuSec(process.cpuUsage(cpu0)).toFixed(0)} s), ${(busy / (r.wallMs / 1000)).toFixed(2)} cores on average; ` +
+          `floor on ${os.availableParallelism()} cores at this cost: ${(busy / os.availableParallelism()).toFixed(0)} s`,
+      );
+    }
   }
   const [one, many] = results;
   const byName = (rs: GameDayRun[]) => new Map(rs.map((r) => [r.report.scenario.name, r.report.outcome as string]));
@@ -205,6 +217,18 @@ async function benchGameDay(filter: string[] | undefined, jobs: number) {
     `game day wall -j1 ${(one.wallMs / 1000).toFixed(0)} s, -j${jobs} ${(many.wallMs / 1000).toFixed(0)} s (${(one.wallMs / many.wallMs).toFixed(2)}x); ` +
       `outcomes equal in ${same} of ${items.length}; goal: every shipped scenario within 6 min with -jN`,
   );
+}
+
+/** Core-seconds this machine's CPUs have spent busy since boot (Linux /proc/stat: all but idle and iowait). */
+function machineBusyCoreSec(): number | undefined {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    // In USER_HZ ticks, 100 a second on Linux.
+    return (total - f[3] - f[4]) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The CI suite's wall time, from the JSON reporter's file a CI run (.ci/run) leaves behind. */
