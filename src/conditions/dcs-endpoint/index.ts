@@ -7,7 +7,7 @@ import { nodeRef } from "../../scenario/primitives.js";
 /** The etcd member a Patroni node currently talks to, from the recorder's DcsEndpointSample. */
 export const dcsEndpoint = defineCondition({
   type: "dcs_endpoint",
-  description: "The etcd member a Patroni node currently talks to (its most recently active connection to port 2379): `{ node, is: <etcd member> }` or `{ node, not: <etcd member> }`.",
+  description: "The etcd member a Patroni node currently talks to (its most recently active connection to port 2379, or behind the DCS proxy to the proxy's port for that member): `{ node, is: <etcd member> }` or `{ node, not: <etcd member> }`.",
   schema: z
     .strictObject({
       node: patroniNode(),
