@@ -179,7 +179,7 @@ async function benchGameDay(filter: string[] | undefined, jobs: number) {
   for (const j of [1, jobs]) {
     const dir = path.resolve("reports", `bench-gameday-j${j}-${newRunId()}`);
     const busy0 = machineBusyCoreSec();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = harnessCpuSec();
     const r = await runGameDay(items, { dir, jobs: j, policy: parseRepeatPolicy({}), timeScale: 1, progress: quiet });
     const busy = busy0 === undefined ? undefined : machineBusyCoreSec()! - busy0;
     results.push({ jobs: j, wallMs: r.wallMs, runs: r.runs, load: os.loadavg()[0] });
@@ -189,7 +189,7 @@ async function benchGameDay(filter: string[] | undefined, jobs: number) {
     // on this machine.
     if (busy !== undefined) {
       out(
-        `  CPU: machine busy ${busy.toFixed(0)} core-s (harness ${cpuSec(process.cpuUsage(cpu0)).toFixed(0)} s), ${(busy / (r.wallMs / 1000)).toFixed(2)} cores on average; ` +
+        `  CPU: machine busy ${busy.toFixed(0)} core-s (harness ${cpu0 === undefined ? "?" : (harnessCpuSec()! - cpu0).toFixed(0)} s), ${(busy / (r.wallMs / 1000)).toFixed(2)} cores on average; ` +
           `floor on ${os.availableParallelism()} cores at this cost: ${(busy / os.availableParallelism()).toFixed(0)} s`,
       );
     }
@@ -217,6 +217,21 @@ async function benchGameDay(filter: string[] | undefined, jobs: number) {
     `game day wall -j1 ${(one.wallMs / 1000).toFixed(0)} s, -j${jobs} ${(many.wallMs / 1000).toFixed(0)} s (${(one.wallMs / many.wallMs).toFixed(2)}x); ` +
       `outcomes equal in ${same} of ${items.length}; goal: every shipped scenario within 6 min with -jN`,
   );
+}
+
+/**
+ * CPU seconds of this process and of its children that have ended (/proc/self/stat utime, stime,
+ * cutime, cstime): at -jN each lab's harness is a child process (gameday/child.ts).
+ */
+function harnessCpuSec(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+    // Fields 14-17 of proc(5); f[0] is field 3. In USER_HZ ticks, 100 a second on Linux.
+    return (f[11] + f[12] + f[13] + f[14]) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Core-seconds this machine's CPUs have spent busy since boot (Linux /proc/stat: all but idle and iowait). */
