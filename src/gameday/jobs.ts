@@ -10,6 +10,12 @@ import os from "node:os";
  *   - CPU: about 0.6 core while the lab starts (initdb, basebackups), about 0.1 core when idle;
  *     a scenario adds its workload (one write at a time) and the recorder's polling. Most of a
  *     scenario is waiting on Patroni's timings, so budget 0.5 core a lab: 4 labs on 2 cores.
+ * Re-measured on 2026-12-02 (`npm run bench -- --gameday`, all 22 shipped scenarios): one lab
+ * at a time kept the machine 0.97 cores busy on average over its whole life (start-up and the
+ * engine included; 1289 core-s in 1325 s), and a running scenario about 0.6 core. Three at a time
+ * (the default this gives on 2 quiet cores) kept both cores busy (1.87) and finished in 845 s
+ * against 1325 s, every outcome the same but for the two intermittent Patroni races the
+ * known-issue entries describe, with the recorder's sample interval p99 at 1-2 s instead of 0.2-0.4 s.
  * Re-measure with `npm run bench` (containers_mem_MiB, harness_cpu_s) when the lab changes.
  */
 export const LAB_NEEDS = { cpuCores: 0.5, memMiB: 400 } as const;
