@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { DcsEndpointSample, HistoryEvent } from "../history/events.js";
 import { DcsEndpointSampler, endpointsOf, parseConnections } from "./dcs-endpoint-sampler.js";
 import { History } from "../history/history.js";
@@ -59,6 +59,28 @@ describe("dcs endpoint sampler", () => {
     expect(started).toHaveLength(1);
     expect(started[0].slice(0, 2)).toEqual(["python3", "-c"]);
     expect(started[0][3]).toBe("2379");
+  });
+
+  it("gives up on a program that does not start within 3 s, and closes it if it starts later", async () => {
+    vi.useFakeTimers();
+    try {
+      let closed = 0;
+      let finish: (s: ExecSession) => void = () => {};
+      const lab = {
+        etcdNodes: () => [],
+        execSession: () => new Promise<ExecSession>((r) => (finish = r)),
+      } as unknown as Lab;
+      const h = new History();
+      const done = new DcsEndpointSampler(lab, "pg1").sample(() => 1, h);
+      await vi.advanceTimersByTimeAsync(3000);
+      await done;
+      expect(h.of("dcs-endpoint").map((s) => s.error)).toEqual(["pg1: the socket table program did not start within 3000 ms"]);
+      finish({ ask: async () => "", close: () => void closed++ });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(closed).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("behind the DCS proxy, names members by the proxy's port for this node", async () => {

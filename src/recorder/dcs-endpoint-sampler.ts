@@ -49,9 +49,10 @@ const ANSWER_TIMEOUT_MS = 3000;
  * Which etcd member each Patroni node talks to: the established TCP connections of its
  * container to the etcd client port with the time since each last sent and received data,
  * remote addresses mapped to etcd node names. Behind the DCS proxy the connections reach the
- * proxy, on a port of its own for each (node, member): the port names the member. A small program (tcp-connections-program.ts) runs in the
- * container for the whole run and answers each sample, on a local or a remote engine alike;
- * it is started again when it ends (the container stopped, for instance). Never changes the cluster.
+ * proxy, on a port of its own for each (node, member): the port names the member. A small
+ * program (tcp-connections-program.ts) runs in the container for the whole run and answers each
+ * sample, on a local or a remote engine alike; it is started again when it ends (the container
+ * stopped, for instance). Never changes the cluster.
  */
 export class DcsEndpointSampler {
   private session?: ExecSession;
@@ -68,7 +69,7 @@ export class DcsEndpointSampler {
       if (since < RESTART_AFTER_MS) throw new Error(`socket table program not running (starting it again in ${Math.ceil((RESTART_AFTER_MS - since) / 1000)} s)`);
       this.startedAt = performance.now();
       const ports = [...(this.proxyPorts()?.keys() ?? [ETCD_CLIENT_PORT])];
-      this.session = await this.lab.execSession(this.node, ["python3", "-c", TCP_CONNECTIONS_PY, ports.join(",")]);
+      this.session = await this.startProgram(ports);
     }
     let answer: string;
     try {
@@ -90,6 +91,26 @@ export class DcsEndpointSampler {
       s.error = errorText(e).slice(0, 200);
     }
     history.append(s);
+  }
+
+  /**
+   * Starts the program, waiting at most ANSWER_TIMEOUT_MS for the engine: a start that never
+   * returns would hold this sampler's loop, and with it the recorder's stop at the run's end.
+   * A start that returns too late is closed at once.
+   */
+  private startProgram(ports: number[]): Promise<ExecSession> {
+    const started = this.lab.execSession(this.node, ["python3", "-c", TCP_CONNECTIONS_PY, ports.join(",")]);
+    return new Promise<ExecSession>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`${this.node}: the socket table program did not start within ${ANSWER_TIMEOUT_MS} ms`));
+        started.then((late) => late.close(), () => {});
+      }, ANSWER_TIMEOUT_MS);
+      timer.unref();
+      started.then(
+        (session) => (clearTimeout(timer), resolve(session)),
+        (e: unknown) => (clearTimeout(timer), reject(e)),
+      );
+    });
   }
 
   /** Behind the DCS proxy: the proxy's port for this node and each member. */
