@@ -5,6 +5,7 @@ import type { ControlLine, ControlRequest, DcsProxyCall, DcsProxyControl, DcsPro
 import type { RequestKind } from "./request-kind.js";
 import { PROGRAM_DIR, PROGRAM_ENTRY, proxyProgramFiles, tarOf } from "./program-files.js";
 import { UserFacingError, errorText } from "../util/errors.js";
+import { withTimeout } from "../util/time.js";
 
 /** The proxy container's name on the lab network (its node label and network alias). */
 export const DCS_PROXY_NODE = "dcs-proxy";
@@ -236,9 +237,4 @@ async function containerLogs(docker: Dockerode, id: string): Promise<string> {
   } catch {
     return "";
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms))) as Promise<T>]).finally(() => clearTimeout(t));
 }

@@ -74,7 +74,7 @@ describe("dcs endpoint sampler", () => {
       const done = new DcsEndpointSampler(lab, "pg1").sample(() => 1, h);
       await vi.advanceTimersByTimeAsync(3000);
       await done;
-      expect(h.of("dcs-endpoint").map((s) => s.error)).toEqual(["pg1: the socket table program did not start within 3000 ms"]);
+      expect(h.of("dcs-endpoint").map((s) => s.error)).toEqual(["pg1: the socket table program did not start within 3 s"]);
       finish({ ask: async () => "", close: () => void closed++ });
       await vi.advanceTimersByTimeAsync(0);
       expect(closed).toBe(1);

@@ -3,6 +3,7 @@ import type { DcsEndpointSample } from "../history/events.js";
 import type { ExecSession, Lab } from "../lab/lab-api.js";
 import { ETCD_CLIENT_PORT } from "../lab/etcd-command.js";
 import { errorText } from "../util/errors.js";
+import { withTimeout } from "../util/time.js";
 import { TCP_CONNECTIONS_PY } from "./tcp-connections-program.js";
 
 /** How often each Patroni container's socket table is read. */
@@ -100,16 +101,9 @@ export class DcsEndpointSampler {
    */
   private startProgram(ports: number[]): Promise<ExecSession> {
     const started = this.lab.execSession(this.node, ["python3", "-c", TCP_CONNECTIONS_PY, ports.join(",")]);
-    return new Promise<ExecSession>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`${this.node}: the socket table program did not start within ${ANSWER_TIMEOUT_MS} ms`));
-        started.then((late) => late.close(), () => {});
-      }, ANSWER_TIMEOUT_MS);
-      timer.unref();
-      started.then(
-        (session) => (clearTimeout(timer), resolve(session)),
-        (e: unknown) => (clearTimeout(timer), reject(e)),
-      );
+    return withTimeout(started, ANSWER_TIMEOUT_MS, `${this.node}: the socket table program did not start`).catch((e: unknown) => {
+      started.then((late) => late.close(), () => {});
+      throw e;
     });
   }
 

@@ -12,6 +12,12 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
+/** `p`, or an error "<what> within <ms/1000> s" when it has not settled after `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms))) as Promise<T>]).finally(() => clearTimeout(t));
+}
+
 /** Monotonic milliseconds (immune to wall-clock faults, which only live inside the lab anyway). */
 export const monoMs = () => Number(process.hrtime.bigint() / 1000n) / 1000;
 
