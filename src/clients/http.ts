@@ -1,4 +1,5 @@
 /** Small HTTP helpers with a hard timeout on every request. */
+import http from "node:http";
 import https from "node:https";
 
 export interface HttpResult<T = unknown> {
@@ -35,60 +36,64 @@ export async function httpRequest(url: string, opts: RawHttpOptions = {}): Promi
   if (opts.body !== undefined) headers["content-type"] = "application/json";
   const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const timeoutMs = opts.timeoutMs ?? 2000;
-  // Node's fetch cannot be given a CA or a client certificate without undici's own Agent, which
-  // this project does not depend on; node:https can.
-  // Every https URL goes this way, so a refused certificate is named ("self-signed certificate
-  // in certificate chain") rather than fetch's bare "fetch failed".
-  if (url.startsWith("https:")) return httpsRequest(url, opts.method ?? "GET", headers, body, timeoutMs, opts.tls ?? {});
-  const res = await fetch(url, { method: opts.method ?? "GET", headers, body, signal: AbortSignal.timeout(timeoutMs) });
-  return { status: res.status, text: await res.text(), headers: res.headers };
+  const method = opts.method ?? "GET";
+  const tls = url.startsWith("https:") ? (opts.tls ?? {}) : undefined;
+  try {
+    return await nodeRequest(url, method, headers, body, timeoutMs, tls);
+  } catch (e) {
+    // A kept connection the server closed while it sat idle fails at once with ECONNRESET (or
+    // "socket hang up") on reuse; that says nothing about the server, so the request is sent once
+    // more on a fresh connection. A timeout is never retried: it is the answer.
+    if (e instanceof StaleSocketError) return nodeRequest(url, method, headers, body, timeoutMs, tls);
+    throw e;
+  }
 }
 
+class StaleSocketError extends Error {}
+
 /**
- * One agent per TLS identity, for its session cache: Patroni's REST server answers HTTP/1.0 and
- * closes every connection, so each 200 ms sample is a new handshake. Resuming the session skips
- * the certificate work on both sides, which under two labs on 2 cores made samples time out.
- * Connections are not kept alive: a socket held across a partition would only add doubt.
+ * Kept connections, one pool per TLS identity (plain HTTP: one). The recorder asks the same few
+ * servers several times a second: etcd keeps an HTTP/1.1 connection open, so each poll costs one
+ * request instead of a TCP connect (and, with TLS, a handshake). Patroni's REST server answers
+ * HTTP/1.0 and closes every connection; for it the pool only holds TLS sessions for resumption.
+ * A request that times out destroys its socket, so a connection held across a partition is never
+ * asked again; an idle one is closed after IDLE_SOCKET_MS, well before etcd's own idle limit.
  */
+const IDLE_SOCKET_MS = 15_000;
+let plainAgent: http.Agent | undefined;
 const tlsAgents = new Map<string, https.Agent>();
-function tlsAgent(tls: TlsOptions): https.Agent {
+function agentFor(tls: TlsOptions | undefined): http.Agent {
+  if (!tls) return (plainAgent ??= new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }));
   const key = JSON.stringify([tls.ca, tls.cert, tls.key, tls.servername]);
   let agent = tlsAgents.get(key);
   if (!agent) {
-    agent = new https.Agent({ keepAlive: false, maxCachedSessions: 100 });
+    agent = new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxCachedSessions: 100 });
     tlsAgents.set(key, agent);
   }
   return agent;
 }
 
-function httpsRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, tls: TlsOptions) {
+function nodeRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, tls: TlsOptions | undefined) {
   return new Promise<{ status: number; text: string; headers: Headers }>((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method,
-        headers,
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        ...(tls.servername ? { servername: tls.servername } : {}),
-        agent: tlsAgent(tls),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), headers: h });
-        });
-      },
-    );
-    // The same error fetch gives on its AbortSignal.timeout, so callers read both alike.
+    const options: https.RequestOptions = { method, headers, agent: agentFor(tls) };
+    if (tls) Object.assign(options, { ca: tls.ca, cert: tls.cert, key: tls.key, ...(tls.servername ? { servername: tls.servername } : {}) });
+    const req = (tls ? https : http).request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), headers: h });
+      });
+    });
+    // The error fetch gives on its AbortSignal.timeout, so callers (doctor's probe) read both alike.
     const timer = setTimeout(() => req.destroy(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
     req.on("close", () => clearTimeout(timer));
-    req.on("error", reject);
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && (e.code === "ECONNRESET" || e.message === "socket hang up");
+      reject(stale ? new StaleSocketError(e.message) : e);
+    });
     req.end(body);
   });
 }

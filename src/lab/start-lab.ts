@@ -56,6 +56,8 @@ export async function startLab(
     image?: string;
     /** The image, already resolved (runScenario does so to check `requires:` first). */
     labImage?: LabImage;
+    /** Publish the service ports on the engine's host even when not needed (`pgchaos up` prints them). */
+    publishPorts?: boolean;
   },
 ): Promise<StartedLab> {
   const docker = await ensureEngine(opts.progress);
@@ -100,6 +102,7 @@ export async function startLab(
       onLogLine,
       onDcsProxyNotice: opts.onDcsProxyNotice,
       random: opts.random,
+      publishPorts: opts.publishPorts,
     });
     const createSec = (monoMs() - t0) / 1000;
     reaperStarted = startReaper(docker, image, runId, opts.progress).then(

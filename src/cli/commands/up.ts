@@ -37,7 +37,7 @@ export async function upCommand(o: UpOptions, out: (s: string) => void): Promise
   const { newRunId } = await import("../../lab/run-id.js");
   const runId = newRunId();
   const reportDir = path.join(o.reportsDir, runId);
-  const started = await startLab(spec, { progress: stderrProgress, reportDir, runId, signal: interruptSignal, stack: o.stack, image: o.image });
+  const started = await startLab(spec, { progress: stderrProgress, reportDir, runId, signal: interruptSignal, stack: o.stack, image: o.image, publishPorts: true });
   const { lab, ready } = started;
   out(`pgchaos lab ${lab.runId} is ready (leader ${ready.leader}; etcd ${ready.etcdSec.toFixed(1)} s, leader ${ready.leaderSec.toFixed(1)} s, replicas ${ready.replicasSec.toFixed(1)} s)`);
   out(`network: ${lab.networkName}   logs: ${path.join(reportDir, "logs")}`);
@@ -45,14 +45,14 @@ export async function upCommand(o: UpOptions, out: (s: string) => void): Promise
   out(`image: ${started.image}${started.labImage.stack ? ` (stack ${started.labImage.stack})` : ""}: Patroni ${v.patroni}, PostgreSQL ${v.postgresql}, etcd ${v.etcd}`);
   for (const n of lab.nodes) {
     if (n.kind === "etcd") {
-      const e = n.endpoint(ETCD_CLIENT_PORT);
+      const e = n.publishedEndpoint(ETCD_CLIENT_PORT);
       out(`  ${n.name.padEnd(5)} etcd     http://${e.host}:${e.port}   (docker exec -it pgchaos-${lab.runId}-${n.name} etcdctl endpoint status)`);
     } else if (n.kind === "haproxy") {
-      const [w, r, st] = [HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT].map((x) => n.endpoint(x));
+      const [w, r, st] = [HAPROXY_PRIMARY_PORT, HAPROXY_REPLICA_PORT, HAPROXY_STATS_PORT].map((x) => n.publishedEndpoint(x));
       out(`  ${n.name.padEnd(5)} haproxy  primary postgres://postgres@${w.host}:${w.port}/postgres   replicas :${r.port}   stats http://${st.host}:${st.port}/`);
     } else {
-      const r = n.endpoint(PATRONI_REST_PORT);
-      const p = n.endpoint(PG_PORT);
+      const r = n.publishedEndpoint(PATRONI_REST_PORT);
+      const p = n.publishedEndpoint(PG_PORT);
       out(`  ${n.name.padEnd(5)} patroni  http://${r.host}:${r.port}/patroni   postgres://postgres@${p.host}:${p.port}/postgres`);
     }
   }
