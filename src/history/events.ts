@@ -18,6 +18,12 @@ export interface NodeSample {
   node: string;
   /** GET /patroni answered (any HTTP status with a JSON body). */
   restUp: boolean;
+  /**
+   * When GET /patroni was asked, where that was before `t`: REST is asked every sample only
+   * around changes (recorder/attention.ts), and samples in between carry its last answer
+   * (restUp, role, state, timeline, paused, failsafeActive, patroniVersion and the LSNs).
+   */
+  restT?: number;
   role?: PatroniRole;
   /** Patroni's `state`: running, starting, stopped, crashed, ... */
   state?: string;
@@ -75,10 +81,15 @@ export interface DcsSample {
   leader: string | null;
   /** Names of the member keys under /service/<scope>/members/. */
   members: string[];
-  /** Per etcd member: answered /health with {"health":"true"}. */
+  /**
+   * Per etcd member: answered /health with {"health":"true"}. Asked less often than the keys are
+   * read (every ETCD_HEALTH_EVERY_MS): each sample carries the latest answers, taken at `etcdHealthT`.
+   */
   etcdHealth: Record<string, boolean>;
-  /** Name of the etcd raft leader, when known. */
+  /** Name of the etcd raft leader, when known (asked with the health). */
   etcdLeader?: string | null;
+  /** When `etcdHealth` and `etcdLeader` were asked (journals before 2026-12-06: `t`, asked with every sample). */
+  etcdHealthT?: number;
   /** Lag column as patronictl computes it: primary's xlog minus each member's, from member keys. */
   dcsLagBytes?: Record<string, number>;
   error?: string;

@@ -4,6 +4,7 @@ import type { Lab } from "../lab/lab-api.js";
 import { dcsPrefix, etcdHttp } from "../lab/lab-clients.js";
 import { errorText } from "../util/errors.js";
 import type { HarnessStallMonitor } from "./harness-stall.js";
+import type { Attention } from "./attention.js";
 
 interface MemberValue {
   xlog_location?: number;
@@ -11,26 +12,48 @@ interface MemberValue {
 }
 
 /**
+ * How often each etcd member's /health and raft status are asked. /health is a linearizable read
+ * (a ReadIndex round through the raft leader) on every member, so asking it with every 200 ms
+ * sample cost etcd more than Patroni's own traffic did; health is read by conditions with
+ * budgets of seconds, so once a second keeps them exact to that second.
+ */
+export const ETCD_HEALTH_EVERY_MS = 1000;
+
+interface EtcdHealthReading {
+  t: number;
+  etcdHealth: Record<string, boolean>;
+  etcdLeader?: string | null;
+  /** The harness stalled while it was asked: a failed answer says nothing. */
+  stallMs: number;
+}
+
+/**
  * Samples the DCS as Patroni would see it through a healthy member: leader key and member
- * keys (linearizable read, tried on each etcd member in turn), plus each member's own health
- * and its idea of the raft leader.
+ * keys (linearizable read, tried on each etcd member in turn) with every sample, plus each
+ * member's own health and its idea of the raft leader every `healthEveryMs`.
  */
 export class DcsSampler {
   private preferred = 0;
   private memberIds = new Map<string, string>();
+  private health?: EtcdHealthReading;
+  private healthAsked = -Infinity;
+  private healthInFlight?: Promise<void>;
+  private lastState?: string;
 
   constructor(
     private readonly lab: Lab,
     private readonly timeoutMs: number,
     private readonly stalls?: HarnessStallMonitor,
+    private readonly healthEveryMs = ETCD_HEALTH_EVERY_MS,
+    /** Raised when the keys' holder, the members or reachability change (attention.ts). */
+    private readonly attention?: Attention,
   ) {}
 
-  async sample(now: () => number, history: History): Promise<void> {
-    const t = now();
+  /** Every member's /health and raft status, asked in parallel. */
+  private async readHealth(t: number): Promise<void> {
     const t0 = performance.now();
     const etcds = this.lab.etcdNodes().map((n) => n.name);
-    const prefix = dcsPrefix(this.lab);
-    const healthP = Promise.all(
+    const health = await Promise.all(
       etcds.map(async (name) => {
         const c = etcdHttp(this.lab, name);
         const [h, st] = await Promise.allSettled([c.health(this.timeoutMs), c.status(this.timeoutMs)]);
@@ -38,6 +61,25 @@ export class DcsSampler {
         return { name, healthy: h.status === "fulfilled" && h.value, leaderId: st.status === "fulfilled" ? st.value.leaderId : undefined };
       }),
     );
+    const reading: EtcdHealthReading = { t, etcdHealth: {}, stallMs: 0 };
+    for (const h of health) reading.etcdHealth[h.name] = h.healthy;
+    const leaderIds = health.map((h) => h.leaderId).filter((x): x is string => !!x && x !== "0");
+    if (leaderIds.length) reading.etcdLeader = this.memberIds.get(leaderIds[0]) ?? null;
+    if (Object.values(reading.etcdHealth).some((h) => !h)) reading.stallMs = this.stalls?.stalledMs(t0, performance.now()) ?? 0;
+    this.health = reading;
+  }
+
+  async sample(now: () => number, history: History): Promise<void> {
+    const t = now();
+    const t0 = performance.now();
+    const etcds = this.lab.etcdNodes().map((n) => n.name);
+    const prefix = dcsPrefix(this.lab);
+    if (!this.healthInFlight && t - this.healthAsked >= this.healthEveryMs) {
+      this.healthAsked = t;
+      this.healthInFlight = this.readHealth(t).finally(() => (this.healthInFlight = undefined));
+    }
+    // The first sample waits for the first health reading; later ones carry the latest.
+    const firstHealth = this.health ? undefined : this.healthInFlight;
     const s: DcsSample = { kind: "dcs", t, reachable: false, leader: null, members: [], etcdHealth: {} };
     let lastErr = "";
     for (let i = 0; i < etcds.length && !s.reachable; i++) {
@@ -77,14 +119,24 @@ export class DcsSampler {
       s.error = lastErr;
       this.preferred = (this.preferred + 1) % etcds.length;
     }
-    const health = await healthP;
-    for (const h of health) s.etcdHealth[h.name] = h.healthy;
-    const leaderIds = health.map((h) => h.leaderId).filter((x): x is string => !!x && x !== "0");
-    if (leaderIds.length) s.etcdLeader = this.memberIds.get(leaderIds[0]) ?? null;
+    await firstHealth;
+    const health = this.health;
+    if (health) {
+      s.etcdHealth = { ...health.etcdHealth };
+      if (health.etcdLeader !== undefined) s.etcdLeader = health.etcdLeader;
+      s.etcdHealthT = health.t;
+    }
     const failed = !s.reachable || Object.values(s.etcdHealth).some((h) => !h);
-    const stallMs = failed ? (this.stalls?.stalledMs(t0, performance.now()) ?? 0) : 0;
+    const stallMs = failed ? Math.max(this.stalls?.stalledMs(t0, performance.now()) ?? 0, health?.stallMs ?? 0) : 0;
     const unhealthy = Object.keys(s.etcdHealth).filter((m) => !s.etcdHealth[m]);
     const error = [s.error, unhealthy.length ? `unhealthy: ${unhealthy.join(", ")}` : ""].filter(Boolean).join("; ");
-    history.append(stallMs > 0 ? { kind: "unknown-sample", t, of: "dcs", stallMs: Math.round(stallMs), ...(error ? { error } : {}) } : s);
+    if (stallMs > 0) {
+      history.append({ kind: "unknown-sample", t, of: "dcs", stallMs: Math.round(stallMs), ...(error ? { error } : {}) });
+      return;
+    }
+    const state = JSON.stringify([s.reachable, s.leader, s.members, s.etcdLeader, unhealthy]);
+    if (this.lastState !== undefined && state !== this.lastState) this.attention?.raise(t);
+    this.lastState = state;
+    history.append(s);
   }
 }
