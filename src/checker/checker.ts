@@ -150,6 +150,7 @@ export interface FinalReadEvidence extends EvidenceBase {
   error?: string;
 }
 
+/** A window without an acknowledged write (write-availability.ts defines it). */
 export interface UnavailabilityWindowEvidence extends EvidenceBase {
   type: "unavailability-window";
   via: "all" | "direct" | "haproxy";
@@ -167,6 +168,14 @@ export interface UnavailabilityWindowEvidence extends EvidenceBase {
   unknown: number;
   /** Up to three distinct error messages seen in the window. */
   errors: string[];
+  /**
+   * Time of the window covered by writes that timed out while pgchaos itself stalled
+   * (WriteOp.stallMs), ms: not counted in `durationMs` (which is `end - start` less this).
+   * Absent when none.
+   */
+  harnessStalledMs?: number;
+  /** How many of the attempts were such writes. */
+  harnessStalled?: number;
 }
 
 /** Missing data, a truncated list, or anything else worth a line. */

@@ -175,6 +175,13 @@ export interface WriteOp {
   /** ok = committed and acknowledged; fail = definitely not committed; unknown = timed out or the connection broke mid-commit. */
   outcome: "ok" | "fail" | "unknown";
   error?: string;
+  /**
+   * The write timed out (connect or query) while pgchaos itself stalled (harness-stall.ts), the
+   * longest stall while it was in flight, ms: its timeout says nothing about the cluster. Its
+   * outcome is then unknown, and write-availability does not count its time as unavailability.
+   * Absent in journals written before it existed (such a write was recorded as fail or unknown).
+   */
+  stallMs?: number;
 }
 
 /** What a final read found: the sequence numbers present on a node after healing. */
