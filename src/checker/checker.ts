@@ -66,6 +66,30 @@ export interface OverlapEvidence extends EvidenceBase {
 }
 
 /**
+ * Not a failure: a node reported role primary while its PostgreSQL was shutting down (REST
+ * state `stopping`, or PostgreSQL refusing connections with "the database system is shutting
+ * down"), during `primary`'s counted claim. It could not accept a write, so single-primary does
+ * not count it as a second primary (see single-primary.ts); shown so the overlap is not hidden.
+ */
+export interface StoppingClaimEvidence extends EvidenceBase {
+  type: "stopping-claim";
+  basis: "node-samples";
+  severity: "note";
+  /** The node that claimed primary while stopping. */
+  node: string;
+  /** The node whose counted primary claim it overlapped. */
+  primary: string;
+  nodes: [string, string];
+  start: number;
+  end: number;
+  durationMs: number;
+  /** What showed it was stopping: "Patroni state stopping", "PostgreSQL: the database system is shutting down". */
+  reasons: string[];
+  /** Each node's run of samples the overlap came from: first and last sample time, count. */
+  runs: Record<string, { first: number; last: number; samples: number }>;
+}
+
+/**
  * Acknowledged writes prove two primaries: `bracketing` acknowledged a write, then
  * `interleaved` acknowledged writes, then `bracketing` acknowledged another write invoked
  * after those were acknowledged, without being seen in recovery in between.
@@ -126,6 +150,7 @@ export interface FinalReadEvidence extends EvidenceBase {
   error?: string;
 }
 
+/** A window without an acknowledged write (write-availability.ts defines it). */
 export interface UnavailabilityWindowEvidence extends EvidenceBase {
   type: "unavailability-window";
   via: "all" | "direct" | "haproxy";
@@ -143,6 +168,14 @@ export interface UnavailabilityWindowEvidence extends EvidenceBase {
   unknown: number;
   /** Up to three distinct error messages seen in the window. */
   errors: string[];
+  /**
+   * Time of the window covered by writes that timed out while pgchaos itself stalled
+   * (WriteOp.stallMs), ms: not counted in `durationMs` (which is `end - start` less this).
+   * Absent when none.
+   */
+  harnessStalledMs?: number;
+  /** How many of the attempts were such writes. */
+  harnessStalled?: number;
 }
 
 /** Missing data, a truncated list, or anything else worth a line. */
@@ -152,6 +185,7 @@ export interface NoteEvidence extends EvidenceBase {
 
 export type Evidence =
   | OverlapEvidence
+  | StoppingClaimEvidence
   | InterleavedAcksEvidence
   | LostWritesEvidence
   | LostWriteEvidence

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { HistoryEvent, NodeSample } from "../history/events.js";
 import {
   byT,
+  type State,
   down,
   primary,
   primaryReadOnly,
@@ -11,8 +12,8 @@ import {
   writableNoRest,
 } from "../../test/fixtures/histories/builder.js";
 import { cleanRun, splitBrain, switchover } from "../../test/fixtures/histories/scenarios.js";
-import type { InterleavedAcksEvidence, OverlapEvidence } from "./checker.js";
-import { singlePrimary } from "./single-primary.js";
+import type { InterleavedAcksEvidence, OverlapEvidence, StoppingClaimEvidence } from "./checker.js";
+import { singlePrimary, stoppingReason } from "./single-primary.js";
 
 const check = (events: readonly HistoryEvent[], opts?: object) => singlePrimary().check(events, opts);
 const ofType = <T>(v: { evidence: { type: string }[] }, type: string) => v.evidence.filter((e) => e.type === type) as T[];
@@ -203,6 +204,82 @@ describe("single-primary", () => {
     const events = splitBrain().events;
     const shuffled = [...events].reverse();
     expect(check(shuffled)).toEqual(check(events));
+  });
+});
+
+describe("single-primary: a primary claim from a node whose PostgreSQL is shutting down", () => {
+  // Patroni 4.0.7/4.1.5, the leader pg1 cut from every other node at 10 s: it demotes at 20 s
+  // and its PostgreSQL spends 16 s shutting down (walsenders cannot reach the replicas), its
+  // REST API answering role primary, state stopping, every connection refused. pg3 is promoted
+  // at 33.5 s; pg1's PostgreSQL is down at 36 s.
+  const stopping: State = { restUp: true, role: "primary", state: "stopping", timeline: 1, pgUp: false, error: "pg: the database system is shutting down" };
+  const stopped: State = { restUp: true, role: "demoted", state: "stopped", timeline: 1, pgUp: false, error: "pg: connect ECONNREFUSED 172.18.0.3:5432" };
+  const pg1 = (t: number): State => (t < 20_000 ? primary(1) : t < 36_000 ? stopping : stopped);
+  const history = (pg1State: (t: number) => State = pg1) =>
+    byT([
+      ...samples("pg1", 0, 40_000, pg1State),
+      ...samples("pg2", 60, 40_000, replica(1)),
+      ...samples("pg3", 130, 40_000, (t) => (t < 33_500 ? replica(1) : primary(2))),
+    ]);
+
+  it("does not count it as a second primary, and shows it as a note", () => {
+    const v = check(history());
+    expect(v.ok).toBe(true);
+    expect(ofType(v, "role-overlap")).toHaveLength(0);
+    const [n, ...more] = ofType<StoppingClaimEvidence>(v, "stopping-claim");
+    expect(more).toHaveLength(0);
+    expect(n).toMatchObject({
+      severity: "note",
+      node: "pg1",
+      primary: "pg3",
+      nodes: ["pg1", "pg3"],
+      start: 33_530, // pg3's first primary sample
+      end: 35_800, // pg1's last stopping sample
+      durationMs: 2270,
+      reasons: ["Patroni state stopping, PostgreSQL: the database system is shutting down"],
+    });
+    expect(n.message).toMatch(/^pg1 reported role primary while shutting down .* while pg3 claimed primary: not counted as a second primary/);
+    expect(v.summary).toContain("; pg1 still reported role primary while shutting down, beside pg3 for 2.3 s from +33.5s (not counted: it could not accept a write)");
+    expect(v.figures).toMatchObject({ roleOverlaps: 0, stoppingClaimOverlaps: 1 });
+  });
+
+  it("either sign is enough: REST state stopping, or PostgreSQL refusing with 'shutting down'", () => {
+    const restOnly = check(history((t) => (t >= 20_000 && t < 36_000 ? { ...stopping, error: "pg: Client has encountered a connection error and is not queryable" } : pg1(t))));
+    expect(restOnly.ok).toBe(true);
+    const pgOnly = check(history((t) => (t >= 20_000 && t < 36_000 ? { ...stopping, state: "running" } : pg1(t))));
+    expect(pgOnly.ok).toBe(true);
+    expect(ofType<StoppingClaimEvidence>(pgOnly, "stopping-claim")[0].reasons).toEqual(["PostgreSQL: the database system is shutting down"]);
+    expect(stoppingReason({ kind: "node", t: 0, node: "pg1", latencyMs: 1, ...stopping, error: "rest: timeout; pg: the database system is shutting down" })).toBe(
+      "Patroni state stopping, PostgreSQL: the database system is shutting down",
+    );
+  });
+
+  it("still counts a claim that could be a primary: PostgreSQL not answering for another reason", () => {
+    const v = check(history((t) => (t >= 20_000 && t < 36_000 ? { ...stopping, state: "running", error: "pg: query timed out after 1000 ms" } : pg1(t))));
+    expect(v.ok).toBe(false);
+    expect(ofType<OverlapEvidence>(v, "role-overlap")[0]).toMatchObject({ nodes: ["pg1", "pg3"], start: 33_530, end: 35_800 });
+  });
+
+  it("a stopping node whose PostgreSQL answered writable is writable whatever REST says", () => {
+    const v = check(history((t) => (t >= 20_000 && t < 36_000 ? { ...primary(1), state: "stopping" } : pg1(t))));
+    expect(v.ok).toBe(false);
+    expect(ofType<OverlapEvidence>(v, "writable-overlap")[0]).toMatchObject({ nodes: ["pg1", "pg3"], start: 33_530, end: 35_800, bothClaimedPrimary: true });
+    expect(ofType(v, "stopping-claim")).toHaveLength(0);
+  });
+
+  it("a stopping node that acknowledged a write then is a primary until that acknowledgement", () => {
+    const wl = new Workload();
+    wl.add({ from: 34_000, to: 34_001, duration: 50, node: "pg1" }); // acked at 34.05 s
+    const v = check(byT([...history(), ...wl.ops]));
+    expect(v.ok).toBe(false);
+    const [r] = ofType<OverlapEvidence>(v, "role-overlap");
+    expect(r).toMatchObject({ severity: "role-conflict", nodes: ["pg1", "pg3"], start: 33_530, end: 34_000 });
+    // Its claims after the acknowledgement are shown as a note, not counted.
+    expect(ofType<StoppingClaimEvidence>(v, "stopping-claim")).toMatchObject([{ node: "pg1", start: 34_200, end: 35_800 }]);
+    // An acknowledgement before it was seen stopping changes nothing.
+    const before = new Workload();
+    before.add({ from: 19_000, to: 19_001, duration: 900, node: "pg1" });
+    expect(check(byT([...history(), ...before.ops])).ok).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { HistoryEvent, NodeSample, WriteOp } from "../history/events.js";
-import type { Checker, Evidence, InterleavedAcksEvidence, OverlapEvidence, Verdict } from "./checker.js";
+import type { Checker, Evidence, InterleavedAcksEvidence, OverlapEvidence, StoppingClaimEvidence, Verdict } from "./checker.js";
 import { compressRanges, eventsOf, firstAtOrAfter, lastAtOrBefore, mergeOpts } from "./util.js";
 import { formatDuration, formatT } from "../util/time.js";
 
@@ -17,7 +17,8 @@ import { formatDuration, formatT } from "../util/time.js";
  *   false or absent) ends the run, and so does a gap longer than `maxSampleGapMs` (default
  *   2000 ms) between two consecutive samples of the node: we do not claim anything about a
  *   node we did not look at.
- * - A **role run** is the same with `restUp === true && role === "primary"`.
+ * - A **role run** is the same with primary claims: `restUp === true && role === "primary"`,
+ *   except the claims of a node that could not accept a write (see "Which role claims count").
  * - A run's **interval** is the closed interval [first sample t, last sample t] of the run: we
  *   assume the node kept its state between two consecutive samples that both showed it, and we
  *   assume nothing beyond its first and last sample. A single-sample run is the point [t, t].
@@ -42,6 +43,31 @@ import { formatDuration, formatT } from "../util/time.js";
  * (`pgUp && writable === false`) or on a different timeline at any sample strictly between
  * `a1.tEnd` and `a2.t` (a legitimate failback). Only writes with `via: "direct"` are used: their
  * `node` names the PostgreSQL node that executed the write (through HAProxy it does not).
+ *
+ * ## Which role claims count: only from a node that could accept a write
+ *
+ * A role run is made of *primary claims*, and a sample's `role: primary` is a claim only when
+ * the node could have accepted a write at that instant. What the recorder records lets us say
+ * it could not only in one case: its PostgreSQL was **shutting down**. A sample of a node whose
+ * REST API answered `role: primary` is *stopping* when
+ * - PostgreSQL did not answer as writable (`pgUp && writable === true` never is), and
+ * - either Patroni's REST `state` is `stopping` (or says "shutting down"), or PostgreSQL refused
+ *   the sample's query with "the database system is shutting down" (SQLSTATE 57P03).
+ * A shutdown does not reverse: such a node accepts no new connection, and with Patroni's fast
+ * shutdown its sessions are terminated. (On Patroni 4.0.7/4.1.5 a leader cut from every other
+ * node demotes and its PostgreSQL spends ~16 s shutting down, walsenders unable to reach the
+ * replicas, while the REST API answers `role: primary, state: stopping`.) A stopping sample is
+ * not a primary claim, *unless* the workload says otherwise: if the node acknowledged a write
+ * (any `via`, its `node` naming it) that overlaps the node's run of stopping samples, then every
+ * stopping sample of that run taken at or before the last such acknowledgement (`tEnd`) counts as
+ * a claim after all (the node was still accepting writes then, whatever it reported). Writable
+ * runs never use this rule: a node whose PostgreSQL answered writable is writable, whatever
+ * REST says. Anything else (role primary with PostgreSQL read-only, not answering, timing out,
+ * unreachable) still counts: we cannot tell it could not accept a write from a client elsewhere.
+ *
+ * A stopping claim that overlaps another node's counted claim is shown as `stopping-claim`
+ * evidence (severity "note"; it does not fail the check, and the summary of a passing verdict
+ * mentions it): the overlap a role conflict would have been, and why it is not one.
  *
  * Note: a NodeSample's `t` is when its poll started; the answers arrived within `latencyMs`.
  * We use `t` as the observation instant for every node alike.
@@ -88,12 +114,16 @@ function checkSinglePrimary(events: readonly HistoryEvent[], maxGap: number): Ve
   }
   const nodes = [...byNode.keys()].sort();
 
+  const writes = eventsOf(events, "write");
   const writableRuns = new Map<string, Run[]>();
   const roleRuns = new Map<string, Run[]>();
+  const stoppingRuns = new Map<string, Run[]>();
   for (const n of nodes) {
     const l = byNode.get(n)!;
     writableRuns.set(n, runsOf(n, l, (s) => s.pgUp && s.writable === true, maxGap));
-    roleRuns.set(n, runsOf(n, l, (s) => s.restUp && s.role === "primary", maxGap));
+    const excused = excusedClaims(n, l, writes, maxGap);
+    roleRuns.set(n, runsOf(n, l, (s) => s.restUp && s.role === "primary" && !excused.has(s), maxGap));
+    stoppingRuns.set(n, runsOf(n, l, (s) => excused.has(s), maxGap));
   }
 
   const evidence: Evidence[] = [];
@@ -120,9 +150,16 @@ function checkSinglePrimary(events: readonly HistoryEvent[], maxGap: number): Ve
   writableOverlaps.sort((a, b) => a.start - b.start);
   roleOverlaps.sort((a, b) => a.start - b.start);
 
+  // Stopping claims overlapping another node's counted claim: what would have been a role conflict.
+  const stoppingClaims: StoppingClaimEvidence[] = [];
+  for (const a of nodes)
+    for (const b of nodes)
+      if (a !== b) for (const o of overlaps(stoppingRuns.get(a)!, roleRuns.get(b)!)) stoppingClaims.push(stoppingEvidence(o));
+  stoppingClaims.sort((x, y) => x.start - y.start || x.node.localeCompare(y.node));
+
   const interleaved = interleavedAcks(eventsOf(events, "write"), byNode);
 
-  evidence.push(...writableOverlaps, ...interleaved, ...roleOverlaps);
+  evidence.push(...writableOverlaps, ...interleaved, ...roleOverlaps, ...stoppingClaims);
 
   const splitBrain = writableOverlaps.length > 0 || interleaved.length > 0;
   const ok = !splitBrain && roleOverlaps.length === 0;
@@ -134,6 +171,7 @@ function checkSinglePrimary(events: readonly HistoryEvent[], maxGap: number): Ve
     writableOverlapMs: writableOverlaps.reduce((acc, w) => acc + w.durationMs, 0),
     longestWritableOverlapMs: longest,
     roleOverlaps: roleOverlaps.length,
+    stoppingClaimOverlaps: stoppingClaims.length,
     interleavedAckEpisodes: interleaved.length,
     interleavedAckedWrites: interleaved.reduce((acc, x) => acc + x.count, 0),
   };
@@ -153,6 +191,13 @@ function checkSinglePrimary(events: readonly HistoryEvent[], maxGap: number): Ve
     summary =
       `at most one writable node and one primary claim at every sampled instant ` +
       `(${samples.length} samples of ${nodes.length} nodes); no interleaved acknowledged writes`;
+    if (stoppingClaims.length > 0) {
+      const x = stoppingClaims[0];
+      summary +=
+        `; ${x.node} still reported role primary while shutting down, beside ${x.primary} for ${formatDuration(x.durationMs)} ` +
+        `from ${formatT(x.start)} (not counted: it could not accept a write)` +
+        (stoppingClaims.length > 1 ? ` (${stoppingClaims.length} such overlaps)` : "");
+    }
   } else {
     const parts: string[] = [];
     if (writableOverlaps.length > 0) {
@@ -184,6 +229,36 @@ function checkSinglePrimary(events: readonly HistoryEvent[], maxGap: number): Ve
     summary += " (no node samples: workload evidence only)";
   }
   return { checker: NAME, ok, summary, evidence, figures };
+}
+
+/** PostgreSQL refused the sample's query because it is shutting down (SQLSTATE 57P03). */
+const PG_SHUTTING_DOWN = /(?:^|; )pg: ([^;]*shutting down[^;]*)/i;
+
+/**
+ * Why this primary claim comes from a node that could not accept a write (its PostgreSQL is
+ * shutting down), or undefined. See "Which role claims count" above. Never for a writable sample.
+ */
+export function stoppingReason(s: NodeSample): string | undefined {
+  if (!s.restUp || s.role !== "primary" || (s.pgUp && s.writable === true)) return undefined;
+  const reasons: string[] = [];
+  if (s.state !== undefined && /^stopping$|shutting down/i.test(s.state)) reasons.push(`Patroni state ${s.state}`);
+  const pg = s.error?.match(PG_SHUTTING_DOWN);
+  if (pg) reasons.push(`PostgreSQL: ${pg[1]}`);
+  return reasons.length ? reasons.join(", ") : undefined;
+}
+
+/**
+ * The node's stopping samples that are not primary claims: those of each run of stopping
+ * samples taken after the last acknowledged write on the node that overlaps the run.
+ */
+function excusedClaims(node: string, samples: NodeSample[], writes: WriteOp[], maxGap: number): Set<NodeSample> {
+  const out = new Set<NodeSample>();
+  const acks = writes.filter((w) => w.outcome === "ok" && w.node === node);
+  for (const run of runsOf(node, samples, (s) => stoppingReason(s) !== undefined, maxGap)) {
+    const lastAck = acks.reduce((m, w) => (w.t <= run.end && w.tEnd >= run.start ? Math.max(m, w.tEnd) : m), -Infinity);
+    for (const s of run.samples) if (s.t > lastAck) out.add(s);
+  }
+  return out;
 }
 
 function runsOf(node: string, samples: NodeSample[], pred: (s: NodeSample) => boolean, maxGap: number): Run[] {
@@ -257,6 +332,31 @@ function overlapEvidence(o: Overlap, type: "writable-overlap" | "role-overlap"):
     durationMs: dur,
     timelines: { [o.a.node]: ta, [o.b.node]: tb },
     sameTimeline,
+    runs: {
+      [o.a.node]: { first: o.a.start, last: o.a.end, samples: o.a.samples.length },
+      [o.b.node]: { first: o.b.start, last: o.b.end, samples: o.b.samples.length },
+    },
+  };
+}
+
+function stoppingEvidence(o: Overlap): StoppingClaimEvidence {
+  const reasons = [...new Set(o.a.samples.filter((s) => s.t >= o.start && s.t <= o.end).map((s) => stoppingReason(s)!))].slice(0, 3);
+  const dur = o.end - o.start;
+  return {
+    type: "stopping-claim",
+    basis: "node-samples",
+    severity: "note",
+    message:
+      `${o.a.node} reported role primary while shutting down (${reasons.join("; ")}) from ${formatT(o.start)} to ` +
+      `${formatT(o.end)} (${formatDuration(dur)}), while ${o.b.node} claimed primary: not counted as a second primary, ` +
+      `${o.a.node} could not accept a write (and acknowledged none then).`,
+    node: o.a.node,
+    primary: o.b.node,
+    nodes: [o.a.node, o.b.node],
+    start: o.start,
+    end: o.end,
+    durationMs: dur,
+    reasons,
     runs: {
       [o.a.node]: { first: o.a.start, last: o.a.end, samples: o.a.samples.length },
       [o.b.node]: { first: o.b.start, last: o.b.end, samples: o.b.samples.length },

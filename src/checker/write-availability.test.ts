@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Workload } from "../../test/fixtures/histories/builder.js";
 import { cleanRun, splitBrain, switchover } from "../../test/fixtures/histories/scenarios.js";
 import type { UnavailabilityWindowEvidence } from "./checker.js";
+import type { WriteOp } from "../history/events.js";
 import { availabilityOf, writeAvailability } from "./write-availability.js";
 
 const check = writeAvailability().check;
@@ -101,6 +102,43 @@ describe("write-availability", () => {
     const s = availabilityOf(slow.ops, "all");
     expect(s.thresholdMs).toBe(6000);
     expect(s.windows).toHaveLength(0);
+  });
+
+  it("does not count a write that timed out while pgchaos itself stalled as unavailability", () => {
+    // Under load the harness stalled 2 s: the connect of write 11 (invoked at 1.0 s, 500 ms
+    // timeout) timed out when it ran again, at 3.0 s; the next write was acknowledged at once.
+    const stalledWrite = (o: { t: number; tEnd: number }): WriteOp => ({
+      kind: "write",
+      seq: 0,
+      node: "pg1",
+      via: "direct",
+      outcome: "unknown",
+      error: "timeout expired",
+      stallMs: 1950,
+      ...o,
+    });
+    const wl = new Workload();
+    wl.add({ from: 0, to: 1000, node: "pg1" });
+    const stalled = stalledWrite({ t: 1000, tEnd: 3000 });
+    wl.add({ from: 3000, to: 6000, node: "pg1" });
+    const v = writeAvailability({ maxUnavailableMs: 1500 }).check([...wl.ops, stalled]);
+    expect(windows(v)).toEqual([]);
+    expect(v).toMatchObject({ ok: true, figures: { windows: 0, longestMs: 0 } });
+    // The same attempt in a journal written before `stallMs` (a failed connect): a 2.1 s window, as before.
+    const old = writeAvailability({ maxUnavailableMs: 1500 }).check([...wl.ops, { ...stalled, outcome: "fail", stallMs: undefined }]);
+    expect(old).toMatchObject({ ok: false, figures: { windows: 1, longestMs: 2100 } });
+    expect(windows(old)[0].harnessStalledMs).toBeUndefined();
+
+    // A real outage with a stalled attempt inside: the window keeps its span and counts the rest.
+    const down = new Workload();
+    down.add({ from: 0, to: 1000, node: "pg1" });
+    down.add({ from: 1000, to: 4000, node: "pg1", outcome: "fail", error: "ECONNREFUSED connect ECONNREFUSED 172.18.0.3:5432" });
+    const s2 = stalledWrite({ t: 4000, tEnd: 6000 });
+    down.add({ from: 6000, to: 9000, node: "pg1", outcome: "fail", error: "ECONNREFUSED connect ECONNREFUSED 172.18.0.3:5432" });
+    down.add({ from: 9000, to: 10000, node: "pg1" });
+    const [w] = windows(check([...down.ops, s2]));
+    expect(w).toMatchObject({ start: 910, end: 9010, durationMs: 8100 - 2000, harnessStalledMs: 2000, harnessStalled: 1, unknown: 1 });
+    expect(w.message).toContain("; 2.0 s not counted: 1 attempt timed out while pgchaos itself stalled.");
   });
 
   it("without writes: informational ok, unknown when a limit is set", () => {

@@ -16,7 +16,14 @@ import { formatDuration, formatT } from "../util/time.js";
  *   not counted as unavailability.
  * - Inside a running period [P0, P1], let a1 < ... < an be the acknowledgement times (tEnd of ok
  *   writes). The candidate gaps are [P0, a1], [ai, ai+1] and [an, P1] (the whole period if no
- *   write was acknowledged). An **unavailability window** is a gap longer than the threshold.
+ *   write was acknowledged). An **unavailability window** is a gap whose *unavailable time* is
+ *   longer than the threshold.
+ * - A gap's unavailable time is its length less the time covered by writes that timed out while
+ *   pgchaos itself stalled (WriteOp.stallMs, outcome unknown; the workload records them so, see
+ *   workload/writer.ts): their timeouts say nothing about the cluster, so the time they were in
+ *   flight is not observed, neither available nor unavailable. A window keeps its span (from ack
+ *   to ack) as `start`/`end`; its `durationMs` is the unavailable time, and `harnessStalledMs` the
+ *   time left out. Journals written before `stallMs` existed have no such writes: judged as before.
  *
  * Without `maxUnavailableMs` the verdict is informational (always ok) and reports figures. With
  * it, the verdict fails when the longest window of the chosen series (`via`, default all
@@ -83,12 +90,15 @@ export function availabilityOf(
   for (const p of periods) {
     runningMs += p.end - p.start;
     const acks = p.ops.filter((o) => o.outcome === "ok").sort((a, b) => a.tEnd - b.tEnd);
+    const unobserved = stalledIntervals(p.ops);
     const points: { t: number; op?: WriteOp }[] = [{ t: p.start }, ...acks.map((op) => ({ t: op.tEnd, op })), { t: p.end }];
     for (let i = 1; i < points.length; i++) {
       const a = points[i - 1];
       const b = points[i];
       if (b.t - a.t <= threshold) continue;
-      windows.push(windowEvidence(via, a, b, i === 1, i === points.length - 1, p.ops));
+      const stalledMs = coveredMs(unobserved, a.t, b.t);
+      if (b.t - a.t - stalledMs <= threshold) continue;
+      windows.push(windowEvidence(via, a, b, i === 1, i === points.length - 1, p.ops, stalledMs));
     }
   }
   return {
@@ -103,6 +113,28 @@ export function availabilityOf(
   };
 }
 
+/** The union of the [t, tEnd] of the writes that timed out while pgchaos stalled, as sorted disjoint intervals. */
+function stalledIntervals(ops: readonly WriteOp[]): [number, number][] {
+  const iv = ops
+    .filter((o) => o.outcome !== "ok" && (o.stallMs ?? 0) > 0)
+    .map((o): [number, number] => [o.t, Math.max(o.t, o.tEnd)])
+    .sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const [s, e] of iv) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+/** How much of [from, to] the disjoint intervals cover, ms. */
+function coveredMs(intervals: readonly [number, number][], from: number, to: number): number {
+  let ms = 0;
+  for (const [s, e] of intervals) ms += Math.max(0, Math.min(e, to) - Math.max(s, from));
+  return ms;
+}
+
 function windowEvidence(
   via: Via,
   a: { t: number; op?: WriteOp },
@@ -110,12 +142,14 @@ function windowEvidence(
   atRunStart: boolean,
   atRunEnd: boolean,
   ops: WriteOp[],
+  stalledMs: number,
 ): UnavailabilityWindowEvidence {
   const inside = ops.filter((o) => o.t >= a.t && o.t <= b.t && o !== b.op);
   const failed = inside.filter((o) => o.outcome === "fail").length;
   const unknown = inside.filter((o) => o.outcome === "unknown").length;
+  const stalled = inside.filter((o) => o.outcome !== "ok" && (o.stallMs ?? 0) > 0).length;
   const errors = [...new Set(inside.map((o) => o.error).filter((e): e is string => !!e))].slice(0, 3);
-  const dur = b.t - a.t;
+  const dur = b.t - a.t - stalledMs;
   const from = a.op ? `the ack of write ${a.op.seq} at ${formatT(a.t)}` : `the workload start at ${formatT(a.t)}`;
   const to = b.op ? `the ack of write ${b.op.seq} at ${formatT(b.t)}` : `the workload end at ${formatT(b.t)}`;
   return {
@@ -123,7 +157,11 @@ function windowEvidence(
     message:
       `No write acknowledged${via === "all" ? "" : ` via ${via}`} for ${formatDuration(dur)}, from ${from} to ${to}: ` +
       `${inside.length} attempts (${failed} failed, ${unknown} unknown)` +
-      (errors.length ? `; errors: ${errors.join(" | ")}` : "") + ".",
+      (errors.length ? `; errors: ${errors.join(" | ")}` : "") +
+      (stalledMs > 0
+        ? `; ${formatDuration(stalledMs)} not counted: ${stalled} attempt${stalled === 1 ? "" : "s"} timed out while pgchaos itself stalled`
+        : "") +
+      ".",
     via,
     start: a.t,
     end: b.t,
@@ -136,6 +174,7 @@ function windowEvidence(
     failed,
     unknown,
     errors,
+    ...(stalledMs > 0 ? { harnessStalledMs: stalledMs, harnessStalled: stalled } : {}),
   };
 }
 

@@ -186,6 +186,13 @@ export interface WriteOp {
   /** ok = committed and acknowledged; fail = definitely not committed; unknown = timed out or the connection broke mid-commit. */
   outcome: "ok" | "fail" | "unknown";
   error?: string;
+  /**
+   * The write timed out (connect or query) while pgchaos itself stalled (harness-stall.ts), the
+   * longest stall while it was in flight, ms: its timeout says nothing about the cluster. Its
+   * outcome is then unknown, and write-availability does not count its time as unavailability.
+   * Absent in journals written before it existed (such a write was recorded as fail or unknown).
+   */
+  stallMs?: number;
 }
 
 /** What a final read found: the sequence numbers present on a node after healing. */
@@ -248,7 +255,8 @@ export interface HaproxySample {
  * from its socket table (what `ss -ti` shows): the DCS endpoint Patroni is using. Patroni's HTTP pool
  * may keep idle connections to members it no longer uses, so `current` is the member whose
  * connection carried data most recently (Patroni sends one request at a time to its current
- * member, and its watch stream runs to that same member).
+ * member, and its watch stream runs to that same member), not counting what TCP alone did on a
+ * connection (retransmissions, and their delivery at a heal): recorder/dcs-endpoint-activity.ts.
  */
 export interface DcsEndpointSample {
   kind: "dcs-endpoint";
@@ -259,10 +267,53 @@ export interface DcsEndpointSample {
   etcd: string[];
   /** The member whose connection carried data (sent or received) most recently. */
   current?: string;
-  /** Per member: ms since its most recently active connection last sent or received data. */
+  /**
+   * Per member: ms since its most recently active connection last sent or received data (for a
+   * connection that retransmitted: since Patroni last wrote to it). A member whose connections
+   * have no known activity is left out.
+   */
   idleMs?: Record<string, number>;
+  /**
+   * Each connection with its tcp_info counters, when the kernel gave them (absent in journals
+   * written before they were recorded: `current` and `idleMs` were then taken from the last
+   * send/receive times alone).
+   */
+  conns?: DcsEndpointConn[];
   /** The socket table could not be read. */
   error?: string;
+}
+
+/**
+ * One connection of a DcsEndpointSample. Counters are tcp_info's (linux/tcp.h), each present
+ * only when the kernel's struct has it; the gauges (retransmits, retrans, unacked, notsent) are
+ * left out when 0.
+ */
+export interface DcsEndpointConn {
+  member: string;
+  /** Local port: with the member, names the connection from one sample to the next. */
+  lport?: number;
+  /** ms since data was last sent / received on it (last_data_sent / last_data_recv). */
+  sndMs: number;
+  rcvMs: number;
+  /** tcpi_retransmits: retransmission timeouts in a row (in backoff). */
+  retransmits?: number;
+  /** tcpi_retrans: retransmitted segments not yet acknowledged. */
+  retrans?: number;
+  /** tcpi_unacked: segments in flight. */
+  unacked?: number;
+  /** tcpi_notsent_bytes: written by the application, not sent yet. */
+  notsent?: number;
+  /** tcpi_total_retrans: segments retransmitted over the connection's life. */
+  totalRetrans?: number;
+  /** tcpi_bytes_sent (retransmissions included), tcpi_bytes_retrans, tcpi_bytes_acked, tcpi_bytes_received. */
+  bytesSent?: number;
+  bytesRetrans?: number;
+  bytesAcked?: number;
+  bytesReceived?: number;
+  /** tcpi_data_segs_out, recorded only when bytesSent is not there (kernels 4.6 to 4.18). */
+  dataSegsOut?: number;
+  /** Its only activity since Patroni last wrote to it may be TCP retransmitting or delivering the past: not counted for `current`. */
+  replaying?: true;
 }
 
 /**

@@ -5,40 +5,54 @@ import { ETCD_CLIENT_PORT } from "../lab/etcd-command.js";
 import { errorText } from "../util/errors.js";
 import { withTimeout } from "../util/time.js";
 import { TCP_CONNECTIONS_PY } from "./tcp-connections-program.js";
+import { DcsEndpointActivity, type EtcdConnection, type TcpCounters } from "./dcs-endpoint-activity.js";
+
+export type { EtcdConnection } from "./dcs-endpoint-activity.js";
 
 /** How often each Patroni container's socket table is read. */
 export const DCS_ENDPOINT_SAMPLE_MS = 500;
 
-export interface EtcdConnection {
-  /** Remote address (IPv4, or IPv6 as printed) and port. */
-  remote: string;
-  port: number;
-  /** ms since data was last sent / received on it (tcp_info's last_data_sent / last_data_recv). */
-  lastSndMs: number;
-  lastRcvMs: number;
-}
+/** The program's counter names (struct tcp_info's, without tcpi_) and ours. */
+const COUNTERS: Record<string, keyof TcpCounters> = {
+  retransmits: "retransmits",
+  backoff: "backoff",
+  unacked: "unacked",
+  retrans: "retrans",
+  total_retrans: "totalRetrans",
+  bytes_acked: "bytesAcked",
+  bytes_received: "bytesReceived",
+  notsent_bytes: "notsentBytes",
+  data_segs_out: "dataSegsOut",
+  bytes_sent: "bytesSent",
+  bytes_retrans: "bytesRetrans",
+};
 
 /**
  * Parses one answer of the connections program (tcp-connections-program.ts):
- * `{"conns": [[remote, port, msSinceSend, msSinceReceive], ...]}`, or `{"error": "..."}` (thrown).
+ * `{"conns": [[remote, port, msSinceSend, msSinceReceive, localPort, {counters}], ...]}` (the
+ * last two may be missing), or `{"error": "..."}` (thrown).
  */
 export function parseConnections(line: string): EtcdConnection[] {
-  const a = JSON.parse(line) as { conns?: [string, number, number, number][]; error?: string };
+  const a = JSON.parse(line) as { conns?: [string, number, number, number, number?, Record<string, unknown>?][]; error?: string };
   if (a.error !== undefined || !Array.isArray(a.conns)) throw new Error(`socket table: ${a.error ?? line.slice(0, 100)}`);
-  return a.conns.map(([remote, port, lastSndMs, lastRcvMs]) => ({ remote: remote.replace(/^::ffff:/i, ""), port, lastSndMs, lastRcvMs }));
+  return a.conns.map(([remote, port, lastSndMs, lastRcvMs, localPort, counters]) => {
+    const c: EtcdConnection = { remote: remote.replace(/^::ffff:/i, ""), port, lastSndMs, lastRcvMs };
+    if (typeof localPort === "number") c.localPort = localPort;
+    if (counters && typeof counters === "object") {
+      const tcp: TcpCounters = {};
+      for (const [k, v] of Object.entries(counters)) if (COUNTERS[k] && typeof v === "number" && Number.isFinite(v)) tcp[COUNTERS[k]] = v;
+      if (Object.keys(tcp).length) c.tcp = tcp;
+    }
+    return c;
+  });
 }
 
-/** Connections grouped by etcd member: members (sorted), idle time per member, the most recently active one. */
-export function endpointsOf(conns: EtcdConnection[], nameOf: (c: EtcdConnection) => string): Pick<DcsEndpointSample, "etcd" | "current" | "idleMs"> {
-  const idleMs: Record<string, number> = {};
-  for (const c of conns) {
-    const name = nameOf(c);
-    const idle = Math.min(c.lastSndMs, c.lastRcvMs);
-    idleMs[name] = Math.min(idleMs[name] ?? Infinity, idle);
-  }
-  const etcd = Object.keys(idleMs).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  const current = etcd.reduce<string | undefined>((best, m) => (best === undefined || idleMs[m] < idleMs[best] ? m : best), undefined);
-  return { etcd, ...(current !== undefined ? { current, idleMs } : {}) };
+/**
+ * One answer's connections grouped by etcd member, on their own (no previous sample): members
+ * (sorted), idle time per member, the most recently active one (dcs-endpoint-activity.ts).
+ */
+export function endpointsOf(conns: EtcdConnection[], nameOf: (c: EtcdConnection) => string, t = 0): Pick<DcsEndpointSample, "etcd" | "current" | "idleMs" | "conns"> {
+  return new DcsEndpointActivity().observe(t, conns, nameOf);
 }
 
 /** How long after its program ended or could not start a node's program is started again. */
@@ -48,8 +62,10 @@ const ANSWER_TIMEOUT_MS = 3000;
 
 /**
  * Which etcd member each Patroni node talks to: the established TCP connections of its
- * container to the etcd client port with the time since each last sent and received data,
- * remote addresses mapped to etcd node names. Behind the DCS proxy the connections reach the
+ * container to the etcd client port with the time since each last sent and received data and
+ * the tcp_info counters that tell Patroni's traffic from TCP's own retransmissions (the
+ * heuristic naming the current member is dcs-endpoint-activity.ts; it remembers each connection
+ * from one sample to the next), remote addresses mapped to etcd node names. Behind the DCS proxy the connections reach the
  * proxy, on a port of its own for each (node, member): the port names the member. A small
  * program (tcp-connections-program.ts) runs in the container for the whole run and answers each
  * sample, on a local or a remote engine alike; it is started again when it ends (the container
@@ -58,6 +74,8 @@ const ANSWER_TIMEOUT_MS = 3000;
 export class DcsEndpointSampler {
   private session?: ExecSession;
   private startedAt = -Infinity;
+  /** The connections as of the previous samples: what TCP did on its own is not Patroni's activity. */
+  private readonly activity = new DcsEndpointActivity();
 
   constructor(
     private readonly lab: Lab,
@@ -87,7 +105,7 @@ export class DcsEndpointSampler {
     const s: DcsEndpointSample = { kind: "dcs-endpoint", t, node: this.node, etcd: [] };
     try {
       const conns = await this.connections();
-      Object.assign(s, endpointsOf(conns, this.namer()));
+      Object.assign(s, this.activity.observe(t, conns, this.namer()));
     } catch (e) {
       s.error = errorText(e).slice(0, 200);
     }

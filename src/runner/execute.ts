@@ -193,11 +193,13 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     // Writes start once the record can tell them where the primary is.
     const wl = scenario.workload;
     const sequence = writeSequence();
+    // A write that timed out while pgchaos itself stalled is unknown, not the cluster's failure.
+    const stalls = recorder.stallMonitor;
     if (wl.via === "haproxy") {
-      writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "haproxy", haproxy: haproxyTarget(lab), sequence });
-      directWriter = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence });
+      writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "haproxy", haproxy: haproxyTarget(lab), sequence, stalls });
+      directWriter = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence, stalls });
       directWriter.start();
-    } else writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence });
+    } else writer = new Writer(lab, history, now, { rate: wl.rate, timeoutMs: wl.timeout, via: "direct", sequence, stalls });
     writer.start();
     // A second of samples and writes before the first step: "before" is part of the story.
     await sleep(1000, signal);

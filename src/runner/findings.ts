@@ -24,8 +24,9 @@ export function findingsFromVerdicts(events: readonly HistoryEvent[], verdicts: 
   for (const v of verdicts) {
     if (v.ok) continue;
     for (const ev of v.evidence) {
-      const e = ev as { nodes?: string[]; start?: number; end?: number; message: string };
-      if (!e.nodes || e.start === undefined || e.end === undefined) continue;
+      const e = ev as { nodes?: string[]; start?: number; end?: number; message: string; severity?: string };
+      // A note (single-primary's uncounted claim of a node shutting down) is not a finding.
+      if (!e.nodes || e.start === undefined || e.end === undefined || e.severity === "note") continue;
       const lines = logs.filter(
         (l) => e.nodes!.includes(l.node) && l.t >= e.start! - MARGIN_MS && l.t <= e.end! + MARGIN_MS && ROLE_LINE.test(l.line) && !/STATEMENT|ERROR:\s+cannot execute/.test(l.line),
       );

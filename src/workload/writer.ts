@@ -7,6 +7,7 @@ import { pgTarget } from "../lab/lab-clients.js";
 import { writeTarget } from "../history/primary.js";
 import { errorText } from "../util/errors.js";
 import { sleep } from "../util/time.js";
+import type { HarnessStallMonitor } from "../recorder/harness-stall.js";
 
 export const WRITES_TABLE = "pgchaos_writes";
 
@@ -23,7 +24,18 @@ export interface WriterOptions {
    * share one so every seq is unique across the table. Default: this writer's own 1, 2, 3...
    */
   sequence?: { next(): number };
+  /**
+   * pgchaos's own stalls (the recorder's monitor): a write that timed out while the harness
+   * stalled is recorded as unknown with `stallMs`, not as a failure of the cluster.
+   */
+  stalls?: Pick<HarnessStallMonitor, "stalledMs">;
 }
+
+/**
+ * node-postgres's own timeouts: connect ("timeout expired"; "Connection terminated due to
+ * connection timeout" in later versions) and query_timeout ("Query read timeout").
+ */
+const CLIENT_TIMEOUT = /timeout expired|connection timeout|query read timeout/i;
 
 /** A sequence of write numbers 1, 2, 3... that several writers may share. */
 export function writeSequence(): { next(): number } {
@@ -36,6 +48,13 @@ export function writeSequence(): { next(): number } {
  * write as acknowledged (ok), definitely not committed (fail), or indeterminate (unknown:
  * the connection broke or timed out after the statement was sent). One write at a time, so a
  * write's outcome never depends on another's.
+ *
+ * A write that timed out (connect or query) while pgchaos itself stalled (harness-stall.ts: its
+ * event loop blocked or the machine's CPUs busy) is unknown whatever else it would have been:
+ * once the process runs again its timers are served before its sockets are read, so a stall
+ * across the deadline turns an answer that had arrived into a timeout. It carries `stallMs`, and
+ * write-availability does not count its time as unavailability. Other errors (refused, reset,
+ * an SQLSTATE) are answers from the cluster and keep their outcome.
  */
 export class Writer {
   private count = 0;
@@ -110,6 +129,7 @@ export class Writer {
       return;
     }
     const target = this.opts.via === "haproxy" ? this.opts.haproxy! : pgTarget(this.lab, node);
+    const t0 = performance.now();
     let sent = false;
     try {
       const c = await this.conn(node, target);
@@ -129,6 +149,13 @@ export class Writer {
       // autocommit), except when the connection was cut by an admin/crash shutdown mid-flight.
       const definite = !!code && !["57P01", "57P02", "57P03", "08006", "08003", "08000"].includes(code);
       op.outcome = !sent || definite ? "fail" : "unknown";
+      if (CLIENT_TIMEOUT.test(errorText(e))) {
+        const stallMs = this.opts.stalls?.stalledMs(t0, performance.now()) ?? 0;
+        if (stallMs > 0) {
+          op.outcome = "unknown";
+          op.stallMs = Math.round(stallMs);
+        }
+      }
       this.drop(node);
     }
     op.tEnd = this.now();

@@ -108,6 +108,7 @@ svg.timeline text { font-size: 11px; fill: var(--fg); }
 .evidence.role-conflict rect { stroke: #e8590c; } .evidence.role-conflict text { fill: #e8590c !important; }
 .no-data { font-size: 9.5px !important; fill: var(--faint) !important; font-style: italic; }
 .evidence.interleaved rect { fill: rgba(224, 49, 49, .06); stroke-dasharray: 4 2; stroke-width: 1.5; }
+.evidence.stopping-claim rect { fill: rgba(134, 142, 150, .10); stroke: #868e96; stroke-dasharray: 4 2; stroke-width: 1.5; } .evidence.stopping-claim text { fill: #868e96 !important; font-weight: 600; }
 .chart-title { font-size: 11.5px !important; font-weight: 600; fill: var(--muted) !important; }
 .c-ok { fill: var(--pass); } .c-fail { fill: var(--fail); } .c-unknown { fill: var(--warn); }
 .ytick { font-size: 9.5px !important; fill: var(--faint) !important; } .ytick-line { stroke: #ced4da; }

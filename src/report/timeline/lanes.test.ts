@@ -5,6 +5,9 @@ import { renderCompareChart } from "../compare-chart.js";
 import { LEGACY_LANES, renderTimelineSvg, TIMELINE_LANES } from "./index.js";
 import { PINNED, reportOf } from "../../../test/fixtures/histories/report-of.js";
 import { buildReport } from "../model.js";
+import { checkers } from "../../checker/index.js";
+import { findingsFromVerdicts } from "../../runner/findings.js";
+import { byT, primary, replica, samples, type State } from "../../../test/fixtures/histories/builder.js";
 
 const count = (svg: string, re: RegExp) => (svg.match(re) ?? []).length;
 
@@ -62,6 +65,27 @@ describe("signal lanes on recorded journals", () => {
     expect(declared?.[1]).toBe("3");
     expect(svg).toMatch(new RegExp(`class="chart-line clock-measured solid" data-node="${target}"`));
     expect(svg).toContain("furthest −40.0 s");
+  });
+});
+
+describe("single-primary's evidence on the node lanes", () => {
+  it("a stopping node's uncounted primary claim is a note on its own lane, not a role conflict", () => {
+    const stopping: State = { restUp: true, role: "primary", state: "stopping", timeline: 1, pgUp: false, error: "pg: the database system is shutting down" };
+    const events = byT([
+      ...samples("pg1", 0, 40_000, (t) => (t < 20_000 ? primary(1) : t < 36_000 ? stopping : { ...replica(2), pgUp: false, writable: undefined })),
+      ...samples("pg3", 130, 40_000, (t) => (t < 33_500 ? replica(1) : primary(2))),
+    ]);
+    const verdicts = [checkers["single-primary"]().check(events)];
+    expect(verdicts[0].ok).toBe(true);
+    const base = reportOf("clean-run.json");
+    const r = buildReport({ ...base, runId: "stopping", scenario: base.scenario, startedAt: base.startedAt, endedAt: new Date(Date.parse(base.startedAt) + 45_000), origin: base.startedAt, events, verdicts, findings: findingsFromVerdicts(events, verdicts) } as never);
+    const svg = renderTimelineSvg(r);
+    expect(svg).toMatch(/<g class="evidence stopping-claim" data-type="stopping-claim" data-nodes="pg1,pg3" data-from="33530" data-to="35800">/);
+    expect(svg).toContain("ℹ primary claim while stopping, not counted 2.3 s");
+    expect(svg).not.toContain("role conflict");
+    // Framed on pg1's lane only.
+    const g = svg.match(/<g class="evidence stopping-claim"[^>]*>(.*?)<\/g>/)![1];
+    expect(count(g, /<rect /g)).toBe(1);
   });
 });
 

@@ -1,10 +1,11 @@
 /**
  * One lane per Patroni node: role (REST API), writability and streaming (its PostgreSQL),
  * timeline changes and Patroni's own log marks; overlaid, the checkers' evidence of split brain,
- * role conflicts and interleaved acknowledgements framing the nodes involved. Reads data.nodes
+ * role conflicts and interleaved acknowledgements framing the nodes involved, and as a note
+ * (not a failure) a primary claim of a node shutting down that single-primary did not count. Reads data.nodes
  * (node samples, log lines) and the verdicts' evidence. 48 px per node.
  */
-import type { InterleavedAcksEvidence, OverlapEvidence } from "../../checker/checker.js";
+import type { InterleavedAcksEvidence, OverlapEvidence, StoppingClaimEvidence } from "../../checker/checker.js";
 import type { RoleClass } from "../html-data.js";
 import { attrs, esc, n1, truncate } from "../html-util.js";
 import { formatDuration, formatT } from "../text.js";
@@ -101,17 +102,24 @@ function draw(c: Canvas): void {
   }
 }
 
-/** Split brain / role conflicts / interleaved acks, framing the lanes of the nodes involved. */
+/**
+ * Split brain / role conflicts / interleaved acks, framing the lanes of the nodes involved; a
+ * stopping node's uncounted primary claim framed on its own lane only, as a note.
+ */
 function overlay(c: Canvas): void {
   const { x, w, laneY } = c;
   const overlaps = c.r.verdicts
     .flatMap((v) => v.evidence)
-    .filter((e): e is OverlapEvidence | InterleavedAcksEvidence => e.type === "writable-overlap" || e.type === "role-overlap" || e.type === "interleaved-acks");
+    .filter(
+      (e): e is OverlapEvidence | InterleavedAcksEvidence | StoppingClaimEvidence =>
+        e.type === "writable-overlap" || e.type === "role-overlap" || e.type === "interleaved-acks" || e.type === "stopping-claim",
+    );
   const labelBoxes: { x0: number; x1: number; y: number }[] = [];
   for (const e of overlaps.slice(0, 100)) {
-    const cls = e.type === "interleaved-acks" ? "interleaved" : e.severity === "split-brain" ? "split-brain" : "role-conflict";
+    const cls =
+      e.type === "interleaved-acks" ? "interleaved" : e.type === "stopping-claim" ? "stopping-claim" : e.severity === "split-brain" ? "split-brain" : "role-conflict";
     const parts: string[] = [];
-    const ys = e.nodes.map((n) => laneY.get(n)).filter((v): v is number => v !== undefined);
+    const ys = (e.type === "stopping-claim" ? [e.node] : e.nodes).map((n) => laneY.get(n)).filter((v): v is number => v !== undefined);
     for (const ly of ys)
       parts.push(`<rect x="${n1(x(e.start) - 1.5)}" y="${ly - 2}" width="${n1(w(e.start, e.end) + 3)}" height="34" rx="2"/>`);
     if (ys.length > 1) {
@@ -120,14 +128,17 @@ function overlay(c: Canvas): void {
     }
     if (ys.length && cls !== "interleaved") {
       // Labelled only where it does not cover another label (the title always has the details).
-      const label = `${cls === "split-brain" ? "split brain" : "role conflict"} ${formatDuration(e.durationMs)}`;
+      const label =
+        cls === "stopping-claim"
+          ? `primary claim while stopping, not counted ${formatDuration(e.durationMs)}`
+          : `${cls === "split-brain" ? "split brain" : "role conflict"} ${formatDuration(e.durationMs)}`;
       const lw = label.length * 6.6 + 14;
       const anchorEnd = x(e.end) + 6 + lw > L + PW;
       const x0 = anchorEnd ? x(e.start) - 6 - lw : x(e.end) + 6;
       const ly = Math.min(...ys) - 4;
       if (!labelBoxes.some((b) => b.y === ly && b.x0 < x0 + lw && x0 < b.x1)) {
         labelBoxes.push({ x0, x1: x0 + lw, y: ly });
-        parts.push(`<text class="evidence-label" x="${n1(x0)}" y="${ly}">⚠ ${esc(label)}</text>`);
+        parts.push(`<text class="evidence-label" x="${n1(x0)}" y="${ly}">${cls === "stopping-claim" ? "ℹ" : "⚠"} ${esc(label)}</text>`);
       }
     }
     c.front.push(
