@@ -159,3 +159,34 @@ export type Evidence =
   | FinalReadEvidence
   | UnavailabilityWindowEvidence
   | NoteEvidence;
+
+/**
+ * When the failure an evidence item stands for happened on the history axis, or undefined for
+ * items that are context rather than the failure itself (final reads, notes, a group's summary).
+ * Known issues' `near_failure` is measured from these windows, so every evidence type states
+ * its own: a new type must be added here (the switch is exhaustive), never inferred from the
+ * shape of an item (lost and ghost writes carry invocation and acknowledgement times, not a
+ * `start`, and were once taken for failures without a time).
+ */
+export function failureWindow(e: Evidence): { start: number; end: number } | undefined {
+  switch (e.type) {
+    case "writable-overlap":
+    case "role-overlap":
+    case "interleaved-acks":
+    case "unavailability-window":
+      return { start: e.start, end: e.end };
+    case "lost-write":
+    case "ghost-write":
+      // From the write's invocation to its acknowledgement (lost) or failure report (ghost).
+      return { start: e.invokedAt, end: e.completedAt };
+    case "lost-writes":
+    case "ghost-writes":
+    case "final-read":
+    case "note":
+      return undefined;
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
