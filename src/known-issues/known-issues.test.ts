@@ -85,15 +85,15 @@ describe("known issues on the recorded quorum-loss split brain (Patroni 3.0.2)",
     expect(r.verdicts.find((v) => v.checker === "single-primary")?.ok).toBe(false);
     expect(r.outcome).toBe("known");
     const k = r.knownIssues?.find((x) => x.id === "quorum-return-leader-race");
-    expect(k).toMatchObject({ showed: true, matched: ["checker:single-primary"], reference: "https://github.com/patroni/patroni/pull/2787" });
+    expect(k).toMatchObject({ showed: true, matched: ["checker:single-primary"], reference: "https://github.com/patroni/patroni/pull/2689" });
     expect(k?.evidence.join("\n")).toMatch(/by acquiring session lock[\s\S]*because I had the session lock/);
   });
 
-  it("fails on a version outside the range (the issue is said not to apply)", () => {
-    const r = reportOf(events, { patroni: "3.1.0" });
+  it("fails on a version outside the range (3.0.3 has the fix: the issue is said not to apply)", () => {
+    const r = reportOf(events, { patroni: "3.0.3" });
     expect(r.outcome).toBe("fail");
     expect(r.knownIssues?.[0]).toMatchObject({ showed: false, matched: [] });
-    expect(r.knownIssues?.[0].why).toContain("patroni 3.1.0 is outside >=3.0.0 <3.1.0");
+    expect(r.knownIssues?.[0].why).toContain("patroni 3.0.3 is outside <3.0.3");
   });
 
   it("fails when the evidence is not in the record (an unexpected failure)", () => {
