@@ -133,6 +133,9 @@ describe("a run whose only failure is the lost writes (2026-12-06 game day at -j
     const r = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8"));
     expect(r.verdicts.filter((v: { ok: boolean }) => !v.ok).map((v: { checker: string }) => v.checker)).toEqual(["no-acked-write-lost"]);
     expect(r.outcome).toBe("known");
+    // The journal predates recorded replication settings: they are read from its scenario text
+    // (asynchronous, the defaults), and pg1's acknowledgements after pg3 was writable make it a split brain.
+    expect(r.verdicts.find((v: { checker: string }) => v.checker === "no-acked-write-lost").summary).toContain("[7 by pg1: split brain with pg3]");
     const k = r.knownIssues.find((x: { id: string }) => x.id === "quorum-return-leader-race");
     expect(k).toMatchObject({ showed: true, matched: ["checker:no-acked-write-lost"] });
     expect(k.evidence).toEqual([
@@ -154,7 +157,19 @@ describe("a run whose only failure is the lost writes (2026-12-06 game day at -j
 });
 
 describe("the time of a failure", () => {
-  it("a verdict's failure spans its evidence's failure windows: lost writes from invocation to acknowledgement, not the final read", () => {
+  it("a verdict's failure spans its evidence's failure windows: lost writes' episodes that violate the promise, not allowed ones nor the final read", () => {
+    const episode = (judgement: "allowed" | "violation", start: number, end: number) => ({
+      type: "loss-episode" as const,
+      message: "",
+      judgement,
+      cause: judgement === "allowed" ? ("failover" as const) : ("split-brain" as const),
+      nodes: ["pg1", "pg2"],
+      ackedBy: "pg1",
+      seqs: "2-3",
+      count: 2,
+      start,
+      end,
+    });
     const f = failuresOf(
       [],
       [
@@ -163,8 +178,9 @@ describe("the time of a failure", () => {
           ok: false,
           summary: "",
           evidence: [
+            episode("allowed", 100, 200),
+            episode("violation", 1000, 1150),
             { type: "lost-write", message: "", seq: 2, node: "pg1", via: "direct", invokedAt: 1000, completedAt: 1010, presentOn: [] },
-            { type: "lost-write", message: "", seq: 3, node: "pg1", via: "direct", invokedAt: 1100, completedAt: 1150, presentOn: [] },
             { type: "final-read", message: "", node: "pg2", primary: true, t: 60_000, seqCount: 1 },
           ],
         },
