@@ -130,6 +130,37 @@ export interface LostWritesEvidence extends EvidenceBase {
   count: number;
 }
 
+/**
+ * Lost acknowledged writes of one node in one reign as primary, judged against the run's
+ * replication settings (no-acked-write-lost.ts has the rules).
+ */
+export interface LossEpisodeEvidence extends EvidenceBase {
+  type: "loss-episode";
+  /** Allowed by the configuration (an asynchronous failover within its bound), or a violation. */
+  judgement: "allowed" | "violation";
+  /**
+   * synchronous: synchronous_mode promises no loss; split-brain: another node was (or may have
+   * been) writable while these were acknowledged; failover: measured against
+   * maximum_lag_on_failover; unattributed: no failover in the record explains the loss;
+   * settings-unknown: the run's replication settings are not known.
+   */
+  cause: "synchronous" | "split-brain" | "failover" | "unattributed" | "settings-unknown";
+  /** The node that acknowledged the writes, then the node promoted without them when known. */
+  nodes: string[];
+  ackedBy: string | null;
+  promoted?: string;
+  seqs: string;
+  count: number;
+  /** First invocation and last acknowledgement of the lost writes. */
+  start: number;
+  end: number;
+  /** failover: WAL of the old primary the promoted node did not have (an upper bound), bytes. */
+  lostWalBytes?: number;
+  maximumLagOnFailover?: number;
+  /** failover: WAL the old primary wrote in the last ttl seconds it was seen (a lower bound), bytes. */
+  recentWalBytes?: number;
+}
+
 export interface LostWriteEvidence extends EvidenceBase, AckedWriteRef {
   type: "lost-write";
   /** Other nodes whose final read still has the seq (e.g. a demoted old primary). */
@@ -188,8 +219,44 @@ export type Evidence =
   | StoppingClaimEvidence
   | InterleavedAcksEvidence
   | LostWritesEvidence
+  | LossEpisodeEvidence
   | LostWriteEvidence
   | GhostWriteEvidence
   | FinalReadEvidence
   | UnavailabilityWindowEvidence
   | NoteEvidence;
+
+/**
+ * When the failure an evidence item stands for happened on the history axis, or undefined for
+ * items that are context rather than the failure itself (final reads, notes, a group's summary).
+ * Known issues' `near_failure` is measured from these windows, so every evidence type states
+ * its own: a new type must be added here (the switch is exhaustive), never inferred from the
+ * shape of an item (lost and ghost writes carry invocation and acknowledgement times, not a
+ * `start`, and were once taken for failures without a time).
+ */
+export function failureWindow(e: Evidence): { start: number; end: number } | undefined {
+  switch (e.type) {
+    case "writable-overlap":
+    case "role-overlap":
+    case "interleaved-acks":
+    case "unavailability-window":
+      return { start: e.start, end: e.end };
+    case "loss-episode":
+      // From the first lost write's invocation to the last one's acknowledgement; a loss the
+      // configuration allows is no failure.
+      return e.judgement === "violation" ? { start: e.start, end: e.end } : undefined;
+    case "ghost-write":
+      // From the write's invocation to its failure report.
+      return { start: e.invokedAt, end: e.completedAt };
+    case "lost-write": // its episode (loss-episode) carries the time and the judgement
+    case "lost-writes":
+    case "ghost-writes":
+    case "final-read":
+    case "note":
+      return undefined;
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { finalRead, Workload } from "../../test/fixtures/histories/builder.js";
+import { down, finalRead, primary, replica, samples, Workload } from "../../test/fixtures/histories/builder.js";
 import { cleanRun, splitBrain } from "../../test/fixtures/histories/scenarios.js";
-import type { GhostWriteEvidence, LostWriteEvidence, LostWritesEvidence } from "./checker.js";
+import type { GhostWriteEvidence, LossEpisodeEvidence, LostWriteEvidence, LostWritesEvidence } from "./checker.js";
+import type { HistoryEvent } from "../history/events.js";
+import type { ReplicationSettings } from "../scenario/replication.js";
 import { noAckedWriteLost } from "./no-acked-write-lost.js";
 
 const check = noAckedWriteLost().check;
@@ -106,5 +108,121 @@ describe("no-acked-write-lost", () => {
     expect(v.evidence.filter((e) => e.type === "lost-write")).toHaveLength(5);
     expect(v.evidence.find((e) => e.type === "note")!.message).toBe("94 more lost writes not itemised.");
     expect(v.summary.startsWith("99 of 100 acknowledged writes lost on pg2 (2-100)")).toBe(true);
+  });
+});
+
+/**
+ * An asynchronous failover with node samples: pg1 (primary, timeline 1) writes 100 bytes of WAL
+ * per ms from position 1 000 000; pg2's replication stops at +1.0 s (position 1 100 000), pg1
+ * acknowledges writes 1-45 until +4.41 s and is seen writable until +4.8 s (position 1 460 000 at
+ * +4.6 s, the first sample after the last acknowledgement), then dies; pg2 is promoted at +15 s.
+ * Writes 11-45 (acknowledged after +1.0 s) are lost: 360 000 bytes of WAL.
+ */
+function measuredFailover(o: { pg1Until?: number; pg2PromotedAt?: number; pg1AcksUntil?: number } = {}) {
+  const pos = (t: number) => 1_000_000 + t * 100;
+  const pg1Until = o.pg1Until ?? 5000;
+  const promotedAt = o.pg2PromotedAt ?? 15_000;
+  const wl = new Workload();
+  const acksUntil = o.pg1AcksUntil ?? 4500;
+  wl.add({ from: 0, to: acksUntil, node: "pg1" });
+  if (acksUntil < pg1Until) wl.add({ from: acksUntil, to: pg1Until, node: "pg1", outcome: "fail", error: "connection refused" });
+  wl.add({ from: Math.max(promotedAt, pg1Until), to: Math.max(promotedAt, pg1Until) + 5000, node: "pg2" });
+  const onPg2 = wl.seqs((w) => w.outcome === "ok" && (w.node === "pg2" || w.tEnd <= 1000));
+  const events: HistoryEvent[] = [
+    ...samples("pg1", 0, 25_000, (t) => (t < pg1Until ? { ...primary(1), receivedLsn: pos(t) } : down)),
+    ...samples("pg2", 0, 25_000, (t) =>
+      t < promotedAt
+        ? { ...replica(1), streaming: t < 1000, receivedLsn: Math.min(pos(t), pos(1000)), replayedLsn: Math.min(pos(t), pos(1000)) }
+        : { ...primary(2), receivedLsn: pos(1000) + (t - promotedAt) * 100 },
+    ),
+    ...wl.ops,
+    finalRead(24_000, "pg2", true, onPg2),
+  ];
+  return { events, wl };
+}
+
+const asyncSettings = (o: Partial<ReplicationSettings> = {}): ReplicationSettings => ({
+  synchronous_mode: "off",
+  synchronous_mode_strict: false,
+  maximum_lag_on_failover: 1048576,
+  ttl: 10,
+  ...o,
+});
+const judged = (events: HistoryEvent[], replication?: ReplicationSettings | { unknown: string }) =>
+  noAckedWriteLost(replication ? { replication } : undefined).check(events);
+const episodes = (v: ReturnType<typeof judged>) => v.evidence.filter((e) => e.type === "loss-episode") as LossEpisodeEvidence[];
+
+describe("no-acked-write-lost and the replication settings' promise", () => {
+  it("asynchronous replication: a failover's loss within maximum_lag_on_failover is allowed, with its bytes and count", () => {
+    const v = judged(measuredFailover().events, asyncSettings());
+    expect(v.ok).toBe(true);
+    expect(v.summary).toBe(
+      "35 of 95 acknowledged writes lost on pg2 (11-45), allowed by the configuration [35 by pg1 at the failover to pg2: 360000 bytes of WAL " +
+        "within maximum_lag_on_failover 1048576 bytes (asynchronous replication)]; 0 indeterminate (0 present, 0 absent)",
+    );
+    expect(episodes(v)).toEqual([
+      expect.objectContaining({ judgement: "allowed", cause: "failover", ackedBy: "pg1", promoted: "pg2", seqs: "11-45", count: 35, lostWalBytes: 360_000, maximumLagOnFailover: 1048576 }),
+    ]);
+    expect(episodes(v)[0].message).toContain("pg2 (last position 1100000 at +14.8s) lacked 360000 bytes of pg1's WAL (position 1460000 at +4.6s)");
+    expect(v.figures).toMatchObject({ lost: 35, lostAllowed: 35, lostViolating: 0, lostAllowedWalBytes: 360_000, maximumLagOnFailover: 1048576 });
+  });
+
+  it("asynchronous replication: beyond maximum_lag_on_failover plus the last ttl's WAL it is a violation", () => {
+    // pg1 wrote 100 000 bytes in its last second seen writable (ttl 1): 360 000 > 100 000 + 100 000.
+    const v = judged(measuredFailover().events, asyncSettings({ maximum_lag_on_failover: 100_000, ttl: 1 }));
+    expect(v.ok).toBe(false);
+    expect(episodes(v)).toEqual([expect.objectContaining({ judgement: "violation", cause: "failover", lostWalBytes: 360_000, recentWalBytes: 100_000 })]);
+    expect(v.summary).toContain("[35 by pg1 at the failover to pg2: 360000 bytes of WAL beyond maximum_lag_on_failover 100000 bytes]");
+    expect(v.figures).toMatchObject({ lostAllowed: 0, lostViolating: 35 });
+  });
+
+  it("asynchronous replication: over maximum_lag_on_failover but within it plus what the primary wrote in the last ttl (Patroni's documented worst case) is allowed", () => {
+    const v = judged(measuredFailover().events, asyncSettings({ maximum_lag_on_failover: 300_000, ttl: 1 }));
+    expect(v.ok).toBe(true);
+    expect(episodes(v)[0]).toMatchObject({ judgement: "allowed", lostWalBytes: 360_000, recentWalBytes: 100_000 });
+    expect(episodes(v)[0].message).toContain("Patroni's documented worst case");
+  });
+
+  it("asynchronous replication: a loss the samples cannot measure is not shown to be allowed", () => {
+    // pg1 is not seen after +4.4 s: no position covers its last acknowledged writes.
+    const v = judged(measuredFailover({ pg1Until: 4500 }).events, asyncSettings());
+    expect(v.ok).toBe(false);
+    expect(episodes(v)[0]).toMatchObject({ judgement: "violation", cause: "failover" });
+    expect(episodes(v)[0].message).toContain("no sample of pg1 as primary at or after +4.4s gives its WAL position");
+  });
+
+  for (const [mode, strict] of [["on", false], ["on", true], ["quorum", false]] as const) {
+    it(`synchronous_mode ${mode}${strict ? " (strict)" : ""}: the same loss is a violation`, () => {
+      const v = judged(measuredFailover().events, asyncSettings({ synchronous_mode: mode, synchronous_mode_strict: strict }));
+      expect(v.ok).toBe(false);
+      expect(episodes(v)).toEqual([expect.objectContaining({ judgement: "violation", cause: "synchronous", count: 35 })]);
+      expect(episodes(v)[0].message).toContain(`synchronous_mode ${mode}${strict ? " with synchronous_mode_strict" : ""} promises that no acknowledged write is lost`);
+      expect(v.figures).toMatchObject({ lostViolating: 35, lostAllowed: 0 });
+    });
+  }
+
+  it("a split brain's loss is a violation whatever maximum_lag_on_failover allows", () => {
+    // pg2 is promoted at +3 s while pg1 keeps acknowledging until +4.4 s: two writable primaries.
+    const v = judged(measuredFailover({ pg2PromotedAt: 3000 }).events, asyncSettings({ maximum_lag_on_failover: 1e12 }));
+    expect(v.ok).toBe(false);
+    expect(episodes(v)).toEqual([expect.objectContaining({ judgement: "violation", cause: "split-brain", ackedBy: "pg1", promoted: "pg2", start: 1000, end: 4410 })]);
+    expect(episodes(v)[0].message).toContain("pg1 acknowledged writes until +4.4s while pg2 was writable (from +3.0s)");
+    expect(v.summary).toContain("[35 by pg1: split brain with pg2]");
+  });
+
+  it("a split brain the samples cannot rule out (pg1's last acknowledgement between pg2's last replica sample and its first writable one) is a violation", () => {
+    const v = judged(measuredFailover({ pg2PromotedAt: 4500, pg1Until: 4500 }).events, asyncSettings());
+    expect(episodes(v)[0]).toMatchObject({ judgement: "violation", cause: "split-brain" });
+    expect(episodes(v)[0].message).toContain("possibly writable (last seen otherwise at +4.4s, writable at +4.6s)");
+  });
+
+  it("with unknown settings every loss counts, and the summary says why", () => {
+    const { events } = measuredFailover();
+    expect(judged(events).summary).toBe("35 of 95 acknowledged writes lost on pg2 (11-45); 0 indeterminate (0 present, 0 absent)");
+    expect(episodes(judged(events))[0]).toMatchObject({ judgement: "violation", cause: "settings-unknown" });
+    const v = judged(events, { unknown: "step 3 changes Patroni's dynamic configuration during the run" });
+    expect(v.ok).toBe(false);
+    expect(v.summary).toContain("[35 by pg1: replication settings unknown]");
+    expect(episodes(v)[0].message).toContain("step 3 changes Patroni's dynamic configuration during the run; every loss counts");
   });
 });

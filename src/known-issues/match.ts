@@ -1,5 +1,5 @@
 import type { HistoryEvent, LogLine, StepEvent } from "../history/events.js";
-import type { Verdict } from "../checker/checker.js";
+import { failureWindow, type Verdict } from "../checker/checker.js";
 import { checkRanges, type RunVersions } from "../versions/range.js";
 import type { KnownIssue } from "./schema.js";
 
@@ -7,7 +7,12 @@ import type { KnownIssue } from "./schema.js";
 export interface Failure {
   /** "step:<id>" or "checker:<name>". */
   key: string;
-  /** When it happened on the history axis (ms): a failed step's end, a verdict's first evidence window. */
+  /**
+   * When it happened on the history axis (ms): a failed step from its start to its end; a
+   * verdict from the earliest to the latest of its evidence's failure windows (failureWindow in
+   * checker.ts). Absent when the record gives the failure no time (a run check such as
+   * cluster-settled): evidence with `near_failure` can then never be near it.
+   */
   start?: number;
   end?: number;
 }
@@ -40,10 +45,10 @@ export function failuresOf(events: readonly HistoryEvent[], verdicts: readonly V
   }
   for (const v of verdicts) {
     if (v.ok || v.unknown) continue;
-    const times = v.evidence.map((x) => x as { start?: number; end?: number }).filter((x) => typeof x.start === "number");
+    const times = v.evidence.flatMap((x) => failureWindow(x) ?? []);
     out.push({
       key: `checker:${v.checker}`,
-      ...(times.length ? { start: Math.min(...times.map((x) => x.start!)), end: Math.max(...times.map((x) => x.end ?? x.start!)) } : {}),
+      ...(times.length ? { start: Math.min(...times.map((x) => x.start)), end: Math.max(...times.map((x) => x.end)) } : {}),
     });
   }
   return out;
@@ -89,7 +94,13 @@ export function matchKnownIssues(input: MatchInput): KnownIssueResult[] {
             `${ev.node === "any" ? "any node's" : `${ev.node}'s`} log` +
             (ev.near_failure !== undefined ? ` within ${ev.near_failure / 1000} s of the failure` : "") +
             (undone ? ` without a later /${ev.not_followed_by}/ before the failure ended` : "");
-          return no(`${failed.map((f) => f.key).join(", ")} failed, but the evidence /${ev.matches}/ is not in ${where}: an unexpected failure`);
+          // Say so when no covered failure has a time: no line can be near it, whatever the logs hold.
+          const timeless = ev.near_failure !== undefined && failed.every((f) => f.start === undefined);
+          return no(
+            `${failed.map((f) => f.key).join(", ")} failed, but the evidence /${ev.matches}/ is not in ${where}` +
+              (timeless ? ` (the record gives ${failed.length > 1 ? "these failures" : "this failure"} no time)` : "") +
+              ": an unexpected failure",
+          );
         }
         found.push(`${line.node} ${fmt(line.t)}: ${line.line.slice(0, 240)}`);
       }

@@ -6,6 +6,7 @@ import { clusterSettled, dcsEndpointFailover, faultsHealed, labTeardown } from "
 import type { KnownIssue } from "../known-issues/schema.js";
 import { failuresOf, matchKnownIssues, type KnownIssueResult } from "../known-issues/match.js";
 import type { Versions } from "../report/model.js";
+import type { ReplicationPromise } from "../scenario/replication.js";
 import { findingsFromVerdicts } from "./findings.js";
 
 export interface JudgeInput {
@@ -14,8 +15,12 @@ export interface JudgeInput {
   invariants: readonly Invariant[];
   /** Why the run could not be carried out as written, when it could not. */
   error?: string;
-  /** The scenario's name and DCS timings (for the run checks and the known issues). */
-  scenario?: { name: string; patroni: { retry_timeout: number; loop_wait: number } };
+  /**
+   * The scenario's name and DCS timings (for the run checks and the known issues), and the
+   * replication settings its cluster ran with (for no-acked-write-lost: without them every lost
+   * write is a violation).
+   */
+  scenario?: { name: string; patroni: { retry_timeout: number; loop_wait: number }; replication?: ReplicationPromise };
   /** Known issues: the scenario's own and the shared file's (those of other scenarios are ignored). */
   knownIssues?: readonly KnownIssue[];
   versions?: Partial<Versions>;
@@ -40,7 +45,8 @@ export function judge(input: JudgeInput): Judgement {
   const { events } = input;
   const verdicts: Verdict[] = input.invariants.map((inv) => {
     const make = checkers[inv.name] as (o?: object) => { check: (ev: readonly HistoryEvent[], o?: object) => Verdict };
-    const v = make(inv.options).check(events);
+    const replication = inv.name === "no-acked-write-lost" ? input.scenario?.replication : undefined;
+    const v = make(replication ? { ...inv.options, replication } : inv.options).check(events);
     if (input.error === undefined) return v;
     return { ...v, evidence: [...v.evidence, { type: "note" as const, message: `Judged on the history of a run that did not finish as written (${input.error}).` }] };
   });

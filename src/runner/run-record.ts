@@ -16,6 +16,9 @@ import { packageRoot } from "../util/paths.js";
 import { judge } from "./judge.js";
 import { patroniTimingAdjustments } from "../stacks/timing-adjustments.js";
 import { whenFindings } from "../versions/when.js";
+import { parseScenario } from "../scenario/load.js";
+import { replicationPromiseOf, type ReplicationPromise } from "../scenario/replication.js";
+import { errorText } from "../util/errors.js";
 
 /** journal.jsonl header `meta`: everything besides the events that judging and rendering need. */
 export interface RunMeta {
@@ -31,6 +34,12 @@ export interface RunMeta {
     stepLines: Record<number, number>;
     invariants: Invariant[];
     patroni: { ttl: number; loop_wait: number; retry_timeout: number };
+    /**
+     * The replication settings the cluster started with (synchronous_mode, maximum_lag_on_failover,
+     * ttl: scenario/replication.ts), or why they are unknown. Journals written before it was
+     * recorded are read from the scenario text instead (replicationOfRecord).
+     */
+    replication?: ReplicationPromise;
   };
   /** The known issues this run was judged against: the scenario's own and the shared file's for it. */
   knownIssues: KnownIssue[];
@@ -64,6 +73,20 @@ export function recordFromJournal(j: JournalContents, name: string): RunRecord {
   return { runId: j.header.runId, wall: j.header.wall, meta: { knownIssues: [], ...meta } as RunMeta, events: j.events };
 }
 
+/**
+ * The replication settings a recorded run was judged against: the recorded ones, else those of
+ * the scenario text the journal carries (the same function made them at the run's start), else
+ * unknown with why.
+ */
+export function replicationOfRecord(meta: RunMeta): ReplicationPromise {
+  if (meta.scenario.replication) return meta.scenario.replication;
+  try {
+    return replicationPromiseOf(parseScenario(meta.scenario.text, meta.scenario.file));
+  } catch (e) {
+    return { unknown: `the journal records no replication settings and its scenario text does not load (${errorText(e).split("\n")[0]})` };
+  }
+}
+
 /** Judges a recorded run and builds its report, from the record alone. */
 export function reportFromRecord(rec: RunRecord): RunReport {
   const { meta, events } = rec;
@@ -76,7 +99,7 @@ export function reportFromRecord(rec: RunRecord): RunReport {
     events,
     invariants: meta.scenario.invariants,
     error: end?.error,
-    scenario: { name: meta.scenario.name, patroni: meta.scenario.patroni },
+    scenario: { name: meta.scenario.name, patroni: meta.scenario.patroni, replication: replicationOfRecord(meta) },
     knownIssues: meta.knownIssues,
     versions,
   });

@@ -18,6 +18,7 @@ import { loadKnownIssues } from "../known-issues/load.js";
 import type { KnownIssue } from "../known-issues/schema.js";
 import { derivedRandom, newSeed } from "../util/random.js";
 import { planRun, type ScenarioRunInput } from "./plan.js";
+import { replicationPromiseOf } from "../scenario/replication.js";
 import { executeRun } from "./execute.js";
 import { harnessVersion, reportFromRecord, type RunMeta } from "./run-record.js";
 
@@ -91,6 +92,7 @@ export async function runScenarioInput(input: ScenarioRunInput, opts: RunOptions
       stepLines: Object.fromEntries(input.stepLines.flatMap((l, i) => (l === undefined ? [] : [[i, l]]))) as Record<number, number>,
       invariants: scenario.invariants,
       patroni: { ttl: scenario.patroni.ttl, loop_wait: scenario.patroni.loop_wait, retry_timeout: scenario.patroni.retry_timeout },
+      replication: replicationPromiseOf(scenario),
     },
     knownIssues: [...(scenario.known_issues ?? []), ...(opts.knownIssues ?? loadKnownIssues()).filter((k) => k.scenario === scenario.name)],
     options: { timeScale: opts.timeScale, seed },
