@@ -253,6 +253,7 @@ export function failureWindow(e: Evidence): { start: number; end: number } | und
     case "ghost-writes":
     case "final-read":
     case "note":
+    case "stopping-claim": // a claim that is not counted: context, not a failure
       return undefined;
     default: {
       const never: never = e;
