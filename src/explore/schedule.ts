@@ -28,6 +28,8 @@ import { formatMs, makeGenKit, PREV_STEP } from "./kit.js";
 /** Ids of the steps every schedule ends with. */
 export const HEAL_ALL_ID = "heal-all";
 export const SETTLED_ID = "settled";
+/** Ids of the steps a schedule adds before its heal to undo an action (`finally-resume`). */
+export const FINALLY_PREFIX = "finally-";
 /** The tag every schedule carries. */
 export const EXPLORE_TAG = "explore";
 /** Default K: at most this many fault and action steps. */
@@ -305,7 +307,11 @@ function assemble(draft: ScheduleDraft, base: ExploreBase, meta: { name: string;
     }
     const gen = ev.kind === "fault" ? faultGen(ev.type as FaultType) : actionGen(ev.type as ActionType);
     recoveryMs = Math.max(recoveryMs, gen.recoveryMs ?? 0);
-    if (ev.kind === "action") for (const f of (gen as AnyActionGen).finally ?? []) if (!finals.some((x) => JSON.stringify(x) === JSON.stringify(f))) finals.push({ ...f });
+    if (ev.kind === "action")
+      for (const f of (gen as AnyActionGen).finally ?? []) {
+        const step = { id: `${FINALLY_PREFIX}${String(f.action ?? f.fault ?? finals.length + 1)}`, ...f };
+        if (!finals.some((x) => x.id === step.id)) finals.push(step);
+      }
     prev = id;
   });
   steps.push(...finals);
