@@ -80,7 +80,7 @@ describe("judging a run of a schedule", () => {
       { name: "no-acked-write-lost" as const, options: {} },
     ];
     const versions = { patroni: "3.0.2", postgresql: "15.5", etcd: "3.4.23" };
-    const j = judge({ events, invariants, scenario: { name: "explore-1-0", patroni: { ttl: 10, loop_wait: 2, retry_timeout: 4 } }, knownIssues: [], versions });
+    const j = judge({ events, invariants, scenario: { name: "explore-1-0", patroni: { loop_wait: 2, retry_timeout: 4 } }, knownIssues: [], versions });
     const r = buildReport({ runId: "r", scenario: { name: "explore-1-0" }, startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:05:00Z", origin: "2026-01-01T00:00:00Z", versions, events, verdicts: j.verdicts });
     const failing = judgeRun(r, SCHEDULE, []);
     expect(failing.verdict).toBe("finding");
