@@ -178,7 +178,19 @@ export interface Finding {
   /** Reruns of the first schedule. */
   rate?: Rate;
   /** The shrunk schedule's signature, when shrinking ended. */
-  minimal?: { signature: Signature; steps: number; shrinkSteps: number; runs: number; stopped: string };
+  minimal?: {
+    signature: Signature;
+    /** Fault and action steps left. */
+    steps: number;
+    shrinkSteps: number;
+    /** Lab runs the shrink took. */
+    runs: number;
+    stopped: string;
+    /** What each shrink step did, in order. */
+    log?: string[];
+    /** The folder of a run of the minimal schedule that failed, relative to the exploration's folder. */
+    report?: string;
+  };
 }
 
 /** The findings of an exploration and the failures known issues explained. */
@@ -190,9 +202,20 @@ export interface FindingsBook {
 
 export const emptyBook = (): FindingsBook => ({ findings: [], explained: {} });
 
-/** The finding a signature belongs to: the same signature as found, or as shrunk. */
+const within = (xs: readonly string[], ys: readonly string[]) => xs.every((x) => ys.includes(x));
+
+/**
+ * The finding a signature belongs to: the same signature as found or as shrunk, or a shrunk
+ * finding with the same failures whose minimal schedule's kinds and roles are all in this one
+ * (the larger schedule most likely fails for the same reason; it is counted, not shrunk again).
+ */
 export function findingFor(book: FindingsBook, sig: Signature): Finding | undefined {
-  return book.findings.find((f) => f.signature.key === sig.key || f.minimal?.signature.key === sig.key);
+  const same = book.findings.find((f) => f.signature.key === sig.key || f.minimal?.signature.key === sig.key);
+  if (same) return same;
+  return book.findings.find((f) => {
+    const m = f.minimal?.signature;
+    return !!m && m.failures.join() === sig.failures.join() && within(m.faults, sig.faults) && within(m.actions, sig.actions) && within(m.roles, sig.roles);
+  });
 }
 
 /**
