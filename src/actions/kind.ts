@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { History } from "../history/history.js";
 import type { Lab } from "../lab/lab-api.js";
 import type { ParamsOf, StepProblem, TopologyNodes } from "../scenario/primitives.js";
+import type { ActionGenerator, NotExplored, ParamsInputOf } from "../scenario/explore-kit.js";
 
 export type { ParamsOf };
 
@@ -42,6 +43,8 @@ export interface ActionKind<S extends z.ZodRawShape = z.ZodRawShape> {
   readonly collectsPatroniLog: boolean;
   /** Checks that need the topology or relate parameters to each other, run after the whole scenario parsed (scenario/semantic.ts). */
   semanticCheck?(params: ParamsOf<S>, nodes: TopologyNodes): StepProblem[];
+  /** How `pgchaos explore` draws steps of this kind (src/scenario/explore-kit.ts), or why it does not. */
+  readonly explore: ActionGenerator<ParamsInputOf<S>> | NotExplored;
   run(params: ParamsOf<S>, ctx: ActionContext): Promise<ActionOutcome>;
 }
 

@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import type { Lab } from "../lab/lab-api.js";
 import type { NodeRef, ParamsOf, StepProblem, TopologyNodes } from "../scenario/primitives.js";
+import type { FaultGenerator, NotExplored, ParamsInputOf } from "../scenario/explore-kit.js";
 
 export type { ParamsOf, StepProblem, TopologyNodes };
 import type { Fault } from "./fault.js";
@@ -42,6 +43,8 @@ export interface FaultKind<S extends z.ZodRawShape = z.ZodRawShape> {
   readonly liveUpdate?: z.ZodRawShape;
   /** Its row in docs/scenario-format.md's fault table. */
   readonly docs: { params: string; what: string };
+  /** How `pgchaos explore` draws steps of this kind (src/scenario/explore-kit.ts), or why it does not. */
+  readonly explore: FaultGenerator<ParamsInputOf<S>> | NotExplored;
   build(params: ParamsOf<S>, ctx: FaultBuildContext): Fault;
 }
 

@@ -6,7 +6,6 @@
 import type { z } from "zod";
 import type { FaultBuildContext, FaultKind, ParamsOf } from "./kind.js";
 import type { Fault } from "./fault.js";
-import type { FaultStep } from "../scenario/schema.js";
 import { etcdStop } from "./etcd-stop/index.js";
 import { etcdPause } from "./etcd-pause/index.js";
 import { etcdKill } from "./etcd-kill/index.js";
@@ -71,12 +70,6 @@ export const LIVE_UPDATE_PARAMS: z.ZodRawShape = Object.assign({}, ...FAULT_TYPE
 export function faultDocsTable(): string {
   const rows = FAULT_TYPES.map((t) => `| \`${t}\` | ${FAULTS[t].docs.params} | ${FAULTS[t].docs.what} |`);
   return ["| fault | params | what |", "|---|---|---|", ...rows].join("\n");
-}
-
-/** A fault step's own parameters (without `fault`, `kind`, `id`, `note`, `duration`). */
-export function faultParams(step: FaultStep) {
-  const { kind: _kind, id: _id, note: _note, when: _when, duration: _duration, fault: _fault, ...params } = step;
-  return params;
 }
 
 /** Builds the Fault a parsed fault step describes. */

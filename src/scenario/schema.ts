@@ -390,3 +390,13 @@ export type SleepStep = Extract<Step, { kind: "sleep" }>;
 export type FaultStepOf<T extends FaultType> = Extract<FaultStep, { fault: T }>;
 export type ActionStepOf<T extends ActionType> = Extract<ActionStep, { action: T }>;
 export type ConditionOf<T extends ConditionType> = Extract<Condition, { type: T }>;
+
+/**
+ * A fault step's own parameters (without `fault`, `kind`, `id`, `note`, `when`, `duration`): what
+ * the kind's `build` and `semanticCheck` take. Here rather than in the fault registry, which the
+ * schema imports: the registry needs nothing of the scenario's step types.
+ */
+export function faultParams(step: FaultStep) {
+  const { kind: _kind, id: _id, note: _note, when: _when, duration: _duration, fault: _fault, ...params } = step;
+  return params;
+}

@@ -4,13 +4,13 @@
  * Runs after the schema parse succeeded; positions come from the YAML source.
  */
 import { type NodeKind, type NodeRef, NODE_REF_KINDS, isNodeRef } from "./primitives.js";
-import type { Scenario, Step } from "./schema.js";
+import { type Scenario, type Step, faultParams } from "./schema.js";
 import type { Path, SourceMap } from "./source.js";
 import { closest } from "./suggest.js";
 import { guardProblems } from "./guards.js";
 import type { Problem } from "./zod-issues.js";
 import { ACTIONS } from "../actions/registry.js";
-import { FAULTS, LIVE_UPDATABLE as LIVE_UPDATABLE_TYPES, faultParams } from "../faults/registry.js";
+import { FAULTS, LIVE_UPDATABLE as LIVE_UPDATABLE_TYPES } from "../faults/registry.js";
 import { etcdName, patroniName } from "../lab/topology.js";
 import { rangesDisjoint, VERSIONED } from "../versions/range.js";
 

@@ -23,6 +23,7 @@ export const doctor = defineAction({
       .describe(`Finding codes that must all be found (others may be too): ${FINDING_CODES.join(", ")}.`),
     expect_clean: z.boolean().optional().describe("true: the doctor must find nothing."),
   },
+  explore: { notExplored: "a read-only check with expectations of its own, not a stimulus" },
   collectsPatroniLog: false,
   async run(p, ctx) {
     const r = await runDoctor(labTarget(ctx.lab));

@@ -1,4 +1,5 @@
 import { defineAction } from "../kind.js";
+import { ANY_ANSWER } from "../../scenario/explore-kit.js";
 import { nodeRef } from "../../scenario/primitives.js";
 import { expectStatus, restOutcome } from "../shared/rest.js";
 import { patroniRest } from "../../lab/lab-clients.js";
@@ -10,6 +11,10 @@ export const failover = defineAction({
   params: {
     candidate: nodeRef(["patroni"], "Node to fail over to (required)."),
     expect_status: expectStatus(),
+  },
+  explore: {
+    params: (g) => g.fc.record({ candidate: g.ref(["patroni"]), expect_status: g.fc.constant(ANY_ANSWER) }),
+    applies: (f) => f.nodes.patroni.length >= 2,
   },
   collectsPatroniLog: true,
   async run(p, ctx) {

@@ -11,6 +11,7 @@ export const patronictl = defineAction({
     node: nodeRef(["patroni"], "Node whose container runs patronictl (required)."),
     args: z.array(z.string()).describe("Arguments after `patronictl -c <config>`, e.g. [list] or [switchover, --force, --candidate, pg2]."),
   },
+  explore: { notExplored: "free command-line arguments; the REST actions (switchover, failover, restart, reinit, pause, reload) are explored instead" },
   collectsPatroniLog: true,
   async run(p, ctx) {
     const r = await ctx.lab.exec(ctx.resolve(p.node), ["patronictl", "-c", PATRONI_CONFIG_PATH, ...p.args], {

@@ -13,6 +13,7 @@ export const sql = defineAction({
     node: nodeRef(["patroni"], "Node to run the query on (required)."),
     query: z.string().min(1).describe("SQL text (required)."),
   },
+  explore: { notExplored: "free SQL text has no meaningful random form; a schedule's writes come from the workload" },
   collectsPatroniLog: false,
   async run(p, ctx) {
     try {

@@ -22,6 +22,7 @@ export const upgradePatroniKind = defineAction({
       .regex(VERSION, { error: (iss) => `invalid Patroni version ${JSON.stringify(iss.input)}: write it as Patroni prints it, e.g. 4.0.7` })
       .describe("Patroni version to run on the node, as `patroni --version` prints it (e.g. 4.0.7); it must be in the lab image."),
   },
+  explore: { notExplored: "the versions it can switch to depend on the lab image, and an upgrade is not undone by the schedule's heal" },
   collectsPatroniLog: true,
   run: (p, ctx) => (p.node ? upgradePatroni(ctx.lab, ctx.resolve(p.node), p.to) : upgradeRemaining(ctx, p.to)),
 });

@@ -24,6 +24,20 @@ export const clockSkew = defineFault({
       "`targets` (Patroni or etcd nodes), `offset` (signed duration, required), `processes: all\\|etcd\\|patroni\\|postgres` (default `all`), `drift` (signed duration per minute, optional), `method: shim\\|faketime` (default `shim`)",
     what: "shift the wall clock processes see",
   },
+  explore: {
+    params: (g) =>
+      g.fc.constantFrom("all" as const, "etcd" as const, "patroni" as const, "postgres" as const).chain((processes) =>
+        g.fc.record(
+          {
+            targets: g.targets(processes === "all" ? ["patroni", "etcd"] : processes === "etcd" ? ["etcd"] : ["patroni"]),
+            offset: g.signedDuration(1000, 120_000),
+            processes: g.fc.constant(processes),
+            drift: g.signedDuration(100, 5000),
+          },
+          { requiredKeys: ["targets", "offset"] },
+        ),
+      ),
+  },
   build: (p, { id, resolve }) => {
     if (p.method === "faketime") {
       throw new FaultNotImplemented(

@@ -16,5 +16,16 @@ export const connectAddress = defineFault({
     params: "`targets` (one Patroni node), `points_to` (Patroni NodeRef, required), `live: bool` (default false)",
     what: "that node's `restapi.connect_address` becomes `<points_to>:8008`, so its member key's `api_url` reaches `points_to`'s REST API (incident 4): the key is rewritten in `/etc/patroni/patroni.yml`; `live: true` applies it with `POST /reload`, `live: false` restarts that node's Patroni (it stops its PostgreSQL on the way down: on the leader that is a leader change; to have the address from creation use `nodes: { pgN: { patroni_config: { restapi: { connect_address: ... } } } }`). Both wait until the member key shows the new `api_url`; heal restores the file the same way",
   },
+  explore: {
+    // points_to: another node by name (the semantic check wants another node than the target).
+    params: (g) =>
+      g.ref(["patroni"]).chain((target) => {
+        const others = g.nodes.patroni.filter((n) => n !== target);
+        return g.fc.record({ targets: g.fc.constant(target), points_to: g.fc.constantFrom(...others), live: g.fc.boolean() }, { requiredKeys: ["targets", "points_to"] });
+      }),
+    // Two Patroni nodes at least.
+    applies: (f) => f.nodes.patroni.length >= 2,
+    recoveryMs: 20_000,
+  },
   build: (p, { resolve }) => new ConnectAddress(p.targets.map(resolve), resolve(p.points_to), p.live),
 });

@@ -7,5 +7,6 @@ export const containerPause = defineFault({
   description: "Freeze whole containers (docker pause) until healed.",
   params: { targets: targets(["patroni", "etcd", "haproxy"]) },
   docs: { params: "`targets` (any node)", what: "freeze whole containers until healed" },
+  explore: { params: (g) => g.fc.record({ targets: g.targets(["patroni", "etcd", "haproxy"]) }) },
   build: (p, { resolve }) => new ContainerPause(p.targets.map(resolve)),
 });

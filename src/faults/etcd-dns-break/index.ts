@@ -10,5 +10,6 @@ export const etcdDnsBreak = defineFault({
     params: "`targets` (one etcd member)",
     what: "break its name resolution (resolv.conf to an address that rejects queries, no peer in /etc/hosts) and reject its peer traffic on 2380 both ways with TCP resets: it accepts clients but cannot reach quorum (incident 2). Each Patroni node's time on that member is in the report's notes (and findings when longer than retry_timeout + loop_wait)",
   },
+  explore: { params: (g) => g.fc.record({ targets: g.name(["etcd"]) }) },
   build: (p, { id, resolve }) => new EtcdDnsBreak(p.targets.map(resolve), id),
 });

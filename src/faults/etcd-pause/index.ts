@@ -11,5 +11,6 @@ export const etcdPause = defineFault({
     params: "`targets` (etcd, required)",
     what: "freeze the etcd process (SIGSTOP, as Patroni's acceptance tests do) until healed (SIGCONT): connections are accepted, nothing answers",
   },
+  explore: { params: (g) => g.fc.record({ targets: g.targets(["etcd"]) }) },
   build: (p, { resolve }) => etcdOutage(p.targets.map(resolve), "pause", "etcd-pause"),
 });

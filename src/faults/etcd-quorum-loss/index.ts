@@ -20,6 +20,17 @@ export const etcdQuorumLoss = defineFault({
     params: "`mode: stop\\|pause\\|kill` (default `pause`), `targets` (etcd, optional, at least a majority; default the first ⌊M/2⌋+1 members)",
     what: "take a majority away",
   },
+  explore: {
+    params: (g) =>
+      g.fc.record(
+        {
+          mode: g.fc.constantFrom("pause" as const, "stop" as const, "kill" as const),
+          targets: g.names(["etcd"], { min: Math.floor(g.nodes.etcd.length / 2) + 1 }),
+        },
+        { requiredKeys: ["mode"] },
+      ),
+    recoveryMs: 10_000,
+  },
   build: (p, { lab, resolve }) =>
     new EtcdQuorumLoss(p.targets?.length ? p.targets.map(resolve) : majorityOf(lab.etcdNodes().map((n) => n.name)), p.mode),
 });

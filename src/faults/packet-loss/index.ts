@@ -2,6 +2,7 @@ import { z } from "zod";
 import { nodeRef, targets } from "../../scenario/primitives.js";
 import { defineFault } from "../kind.js";
 import { fromIsNotTarget } from "../shared/iptables.js";
+import { constants, linkParams } from "../shared/params.js";
 import { PacketLoss } from "./packet-loss.js";
 
 /** 0 < p <= 1, written as a share (0.3) or a percentage ("30%"). */
@@ -38,6 +39,12 @@ export const packetLoss = defineFault({
     params:
       "`targets`, `from: all \\| [NodeRef...]` (default `all`), `direction: both\\|in\\|out` (default `both`), `ports: [int...]` (optional), `probability` (0 < p ≤ 1, `0.3` or `30%`, required)",
     what: "drop each packet between the targets and `from` at random with that probability (iptables `-m statistic --mode random`); with `ports` only TCP packets to or from those ports",
+  },
+  explore: {
+    params: (g) =>
+      linkParams(g).chain((link) =>
+        g.fc.record({ ...constants(g, link), probability: g.fc.integer({ min: 1, max: 20 }).map((n) => `${n * 5}%`) }, { requiredKeys: [...Object.keys(link), "probability"] as ("targets" | "probability")[] }),
+      ),
   },
   build: (p, { id, resolve }) => new PacketLoss(p.targets.map(resolve), p.from === "all" ? undefined : p.from.map(resolve), p.probability, p.direction, id, p.ports),
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { nodeRef, targets } from "../../scenario/primitives.js";
 import { defineFault } from "../kind.js";
 import { fromIsNotTarget } from "../shared/iptables.js";
+import { linkParams } from "../shared/params.js";
 import { NetworkPartition } from "./network-partition.js";
 
 export const partition = defineFault({
@@ -26,5 +27,6 @@ export const partition = defineFault({
       "`targets` (the isolated nodes), `from: all \\| [NodeRef...]` (default `all`), `direction: both\\|in\\|out` (default `both`), `ports: [int...]` (optional)",
     what: "drop traffic between the targets and `from`; with `ports` only TCP packets to or from those ports (either side), e.g. `[5432]` cuts a replica's replication but not its REST API or etcd",
   },
+  explore: { params: linkParams },
   build: (p, { id, resolve }) => new NetworkPartition(p.targets.map(resolve), p.from === "all" ? undefined : p.from.map(resolve), p.direction, id, p.ports),
 });

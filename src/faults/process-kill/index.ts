@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { targets } from "../../scenario/primitives.js";
 import { defineFault } from "../kind.js";
-import { processMatchesTargets, processParam } from "../shared/params.js";
+import { constants, processAndTargets, processMatchesTargets, processParam } from "../shared/params.js";
 import { ProcessKill } from "./process-kill.js";
 
 export const processKill = defineFault({
@@ -20,6 +20,13 @@ export const processKill = defineFault({
   docs: {
     params: "`targets` (required), `process: patroni\\|postgres\\|etcd` (required), `signal: KILL\\|TERM` (default `KILL`), `keep_down: bool` (default false)",
     what: "signal one process; with `keep_down` it stays down until healed",
+  },
+  explore: {
+    params: (g) =>
+      processAndTargets(g).chain((pt) =>
+        g.fc.record({ ...constants(g, pt), signal: g.fc.constantFrom("KILL" as const, "TERM" as const), keep_down: g.fc.boolean() }, { requiredKeys: ["process", "targets"] }),
+      ),
+    recoveryMs: 20_000,
   },
   build: (p, { resolve }) => new ProcessKill(p.targets.map(resolve), p.process, p.signal, p.keep_down),
 });

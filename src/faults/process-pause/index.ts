@@ -1,6 +1,6 @@
 import { targets } from "../../scenario/primitives.js";
 import { defineFault } from "../kind.js";
-import { processMatchesTargets, processParam } from "../shared/params.js";
+import { processAndTargets, processMatchesTargets, processParam } from "../shared/params.js";
 import { ProcessPause } from "./process-pause.js";
 
 export const processPause = defineFault({
@@ -9,5 +9,6 @@ export const processPause = defineFault({
   params: { targets: targets(["patroni", "etcd"]), process: processParam },
   check: processMatchesTargets,
   docs: { params: "`targets`, `process` (required)", what: "SIGSTOP the process until healed" },
+  explore: { params: processAndTargets },
   build: (p, { resolve }) => new ProcessPause(p.targets.map(resolve), p.process),
 });

@@ -1,6 +1,6 @@
 import { targets } from "../../scenario/primitives.js";
 import { defineFault } from "../kind.js";
-import { processMatchesTargets, processParam } from "../shared/params.js";
+import { processAndTargets, processMatchesTargets, processParam } from "../shared/params.js";
 import { ProcessRestart } from "./process-restart.js";
 
 export const processRestart = defineFault({
@@ -9,5 +9,6 @@ export const processRestart = defineFault({
   params: { targets: targets(["patroni", "etcd"]), process: processParam },
   check: processMatchesTargets,
   docs: { params: "`targets`, `process` (required)", what: "restart the process" },
+  explore: { params: processAndTargets, lasting: false, recoveryMs: 20_000 },
   build: (p, { resolve }) => new ProcessRestart(p.targets.map(resolve), p.process),
 });

@@ -24,5 +24,16 @@ export const watchStall = defineFault({
     params: "`targets` (Patroni nodes), `release_after` (duration, optional), `release: drop\\|deliver\\|close` (default `drop`)",
     what: "the targets' DCS watch streams (open ones and new ones) stay open but deliver nothing; their other etcd requests work (incident 3). Released by `release_after` or at heal: `drop` loses the withheld events and the stream carries on (as in the incident), `deliver` sends them late in order, `close` loses them and resets the stream (Patroni opens a new watch and rebuilds its cache). Proxy",
   },
+  explore: {
+    params: (g) =>
+      g.fc.record(
+        {
+          targets: g.targets(["patroni"]),
+          release_after: g.duration(1000, 60_000),
+          release: g.fc.constantFrom(...RELEASE_MODES),
+        },
+        { requiredKeys: ["targets"] },
+      ),
+  },
   build: (p, { resolve }) => new WatchStall(p.targets.map(resolve), p.release_after, p.release),
 });

@@ -1,0 +1,94 @@
+import path from "node:path";
+import { readFile } from "node:fs/promises";
+import { findScenarioFiles } from "./validate.js";
+import { parseJobs, parseTimeScale } from "./run.js";
+import { ScenarioError, parseScenario } from "../../scenario/load.js";
+import { toRunInput } from "../../runner/run-input.js";
+import { runScenarioInput } from "../../runner/run-scenario.js";
+import { runUnitInChild } from "../../gameday/child.js";
+import { labelledProgress } from "../../gameday/gameday.js";
+import { ensureEngine } from "../../engine/docker-engine.js";
+import { resolveLabImage } from "../../image/resolve.js";
+import { loadKnownIssues } from "../../known-issues/load.js";
+import { interruptSignal } from "../../util/cleanup.js";
+import { stderrProgress } from "../../util/progress.js";
+import { parseSeed } from "../../util/random.js";
+import { UserFacingError } from "../../util/errors.js";
+import { parseExploreOptions, type ExploreCliValues } from "../../explore/cli-options.js";
+import { checkExploreOptions, DEFAULT_BASE_YAML, exploreBase, type ExploreBase } from "../../explore/schedule.js";
+import { explore, readState, type LabJob } from "../../explore/explore.js";
+
+export interface ExploreCommandOptions extends ExploreCliValues {
+  paths: string[];
+  out?: string;
+  seed?: string;
+  jobs?: string;
+}
+
+/**
+ * `pgchaos explore`: options checked and every base validated before any lab starts; the labs
+ * are the game day's (one process per lab when more than one runs at a time, as `run -j`).
+ */
+export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) => void): Promise<number> {
+  const parsed = parseExploreOptions(o);
+  const jobs = parseJobs(o.jobs);
+  const timeScale = parseTimeScale(undefined);
+  // The seed: given, or the one OUT was started with (a resume), or a new one.
+  const resumed = o.out !== undefined ? await readState(o.out) : undefined;
+  const seed = o.seed !== undefined || !resumed ? parseSeed(o.seed) : resumed.seed;
+  const dir = o.out ?? path.join("reports", `explore-${seed}`);
+
+  const bases: ExploreBase[] = [];
+  const problems: string[] = [];
+  const files = o.paths.length ? await findScenarioFiles(o.paths) : [];
+  if (o.paths.length && !files.length) throw new UserFacingError(`no scenario files (*.yaml, *.yml) in ${o.paths.join(", ")}`);
+  for (const f of files) {
+    try {
+      bases.push(exploreBase(await readFile(f, "utf8"), f, parsed.stacks));
+    } catch (e) {
+      if (e instanceof ScenarioError || e instanceof UserFacingError) problems.push(e.message);
+      else throw e;
+    }
+  }
+  if (!files.length) bases.push(exploreBase(DEFAULT_BASE_YAML, "(the default lab)", parsed.stacks));
+  if (problems.length) throw new UserFacingError(problems.join("\n"));
+  const options = { seed, bases, maxSteps: parsed.maxSteps, ...(parsed.faults ? { faults: parsed.faults } : {}), ...(parsed.actions ? { actions: parsed.actions } : {}) };
+  checkExploreOptions(options);
+  let knownIssues;
+  try {
+    knownIssues = loadKnownIssues();
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UserFacingError(e.message);
+    throw e;
+  }
+
+  out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${jobs} lab(s) at a time; results in ${dir}`);
+  const docker = await ensureEngine(stderrProgress);
+  for (const stack of parsed.stacks.length ? parsed.stacks : [undefined]) await resolveLabImage(docker, stderrProgress, { stack });
+
+  const runLab = async (job: LabJob) => {
+    const file = path.join(job.dir, "scenario.yaml");
+    const input = toRunInput(parseScenario(job.yaml, file));
+    const progress = labelledProgress(stderrProgress, job.name, path.relative(dir, job.dir));
+    if (jobs > 1) return runUnitInChild({ input, repeat: 1, ...(job.stack ? { stack: job.stack } : {}) }, { dir: job.dir, timeScale, seed: job.seed, stack: job.stack, progress, signal: interruptSignal });
+    const r = await runScenarioInput(input, { reportsDir: job.dir, dir: job.dir, timeScale, seed: job.seed, knownIssues, ...(job.stack ? { stack: job.stack } : {}), progress, signal: interruptSignal });
+    return r.report;
+  };
+  const result = await explore(
+    {
+      out: dir,
+      options,
+      jobs,
+      ...(parsed.runs !== undefined ? { runs: parsed.runs } : {}),
+      ...(parsed.forMs !== undefined ? { forMs: parsed.forMs } : {}),
+      k: parsed.k,
+      ...(parsed.shard ? { shard: parsed.shard } : {}),
+      knownIssues,
+      stacks: parsed.stacks,
+    },
+    { runLab, progress: stderrProgress, signal: interruptSignal },
+  );
+  out(`findings: ${result.findings.length} (${path.join(dir, "findings.md")}); runs: ${path.join(dir, "index.html")}; seed ${seed}`);
+  for (const f of result.findings) out(`  ${path.join(dir, "findings", f.minimal?.signature.key ?? f.signature.key)}${f.rate ? ` — ${f.rate.reproduced}/${f.rate.runs} reruns` : ""}`);
+  return result.exitCode;
+}
