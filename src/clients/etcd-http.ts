@@ -88,6 +88,15 @@ export class EtcdHttp {
     }
   }
 
+  /**
+   * The cluster version this member reports (GET /version's etcdcluster): "not_decided" until
+   * the first leader decides it, and 3.0.0 while a member's own version was unknown to it then.
+   */
+  async clusterVersion(timeoutMs = 1000): Promise<string | undefined> {
+    const r = await httpJson<{ etcdcluster?: string }>(`${this.baseUrl}/version`, { timeoutMs, tls: this.opts.tls });
+    return r.status === 200 ? r.body?.etcdcluster : undefined;
+  }
+
   async health(timeoutMs = 1000): Promise<boolean> {
     const r = await httpJson<{ health?: string }>(`${this.baseUrl}/health`, { timeoutMs, tls: this.opts.tls });
     return r.status === 200 && r.body?.health === "true";

@@ -49,6 +49,9 @@ export interface LabStartOptions {
   publishPorts?: boolean;
 }
 
+/** Read by the Patroni container's supervisor before Patroni's first start (openPatroniGates). */
+const PATRONI_GATE_PATH = "/run/pgchaos/gate-patroni";
+
 class DockerLabNode implements LabNode {
   ports = new Map<number, number>();
   constructor(
@@ -231,12 +234,34 @@ export class DockerLab implements Lab {
     await this.proxy?.checkReachable();
     if (this.spec.security?.auth) await this.enableAuth();
     if (!patroniEarly) await this.startAll(patroniNames(this.spec).map((n) => [n, "patroni"] as const));
+    await this.openPatroniGates();
     progress(`patroni nodes started: ${patroniNames(this.spec).join(", ")}`);
     // HAProxy last: its servers are the Patroni nodes (names resolved through Docker's DNS).
     if (this.spec.haproxy) {
       await this.startNode(HAPROXY_NODE, "haproxy");
       progress(`haproxy started`);
     }
+  }
+
+  /**
+   * Patroni's supervisors hold its first start (compose/scripts/pgchaos-supervise) until every
+   * etcd member reports a decided cluster version of 3.1 or more. Patroni sleeps 5 s whenever its
+   * first contact with etcd fails, and a new cluster fails it in two windows after its election:
+   * /version says "not_decided" (Patroni 3.0.2 parses it as a number and fails), or a provisional
+   * 3.0 for up to 4 s when the leader could not read a member's version (Patroni then speaks
+   * /v3alpha and gets 404). Either made one lab start in three take 12-15 s instead of 7.
+   * After 30 s the gates open anyway, with a warning: Patroni's own retries take over.
+   */
+  private async openPatroniGates() {
+    const decided = async () => {
+      const vs = await Promise.all(etcdNames(this.spec).map((n) => etcdHttp(this, n).clusterVersion(500).catch(() => undefined)));
+      return vs.every((v) => v !== undefined && /^3\.([1-9]|\d\d)/.test(v));
+    };
+    await waitFor("etcd's cluster version decided on every member", decided, { timeoutMs: 30_000, intervalMs: 50 }).catch((e: unknown) =>
+      this.opts.progress(`warning: ${errorText(e)}; starting Patroni anyway`),
+    );
+    const open = await containerFilesArchive([{ content: "open\n", target: PATRONI_GATE_PATH, mode: 0o644 }]);
+    await Promise.all(this.patroniNodes().map((n) => this.docker.getContainer(n.containerId).putArchive(open, { path: "/" })));
   }
 
   /** etcd users and `auth enable`, through e1 once the members have a quorum (topology.security.auth). */
@@ -290,7 +315,7 @@ export class DockerLab implements Lab {
     return {
       cmd: ["patroni", "--user", "postgres", "--", "patroni", PATRONI_CONFIG_PATH],
       ports: [PATRONI_REST_PORT, PG_PORT],
-      files: [{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)],
+      files: [{ content: config, target: PATRONI_CONFIG_PATH, mode: 0o644 }, { content: "closed\n", target: PATRONI_GATE_PATH, mode: 0o644 }, ...this.tlsFiles(name, kind)],
     };
   }
 
@@ -342,9 +367,12 @@ export class DockerLab implements Lab {
     await Promise.all([this.supervisorStarted(name, cmd[0]), this.refreshNode(node), follower.attach()]);
   }
 
-  /** Resolves when the node's supervisor logs that it started its service (compose/scripts/pgchaos-supervise). */
+  /**
+   * Resolves when the node's supervisor logs that it started its service, or that it holds the
+   * first start at its gate (compose/scripts/pgchaos-supervise; openPatroniGates).
+   */
   private supervisorStarted(node: string, service: string): Promise<void> {
-    const line = new RegExp(`^\\[pgchaos\\] supervise ${service}: started`);
+    const line = new RegExp(`^\\[pgchaos\\] supervise ${service}: (started|waiting for its gate)`);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
