@@ -1,15 +1,16 @@
 /**
  * The input side of loading a scenario, before the schema sees it: reading the file safely
  * (regular files only, a size limit, UTF-8), text that YAML would take but a scenario must not
- * hold (control characters), a nesting limit checked on the parser's token tree (the `yaml`
- * composer recurses and runs out of stack on deep input), and YAML features that would turn
+ * hold (control characters), a nesting limit checked while the parser builds its token tree
+ * (the `yaml` parser and composer both recurse and run out of stack on deep input), and YAML
+ * features that would turn
  * into something other than what was written (`__proto__` keys, `<<` merge keys, tags,
  * aliases without an anchor, keys that are not scalars).
  * Every problem has a line and column; none of these functions recurse on the input.
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import { Composer, type CST, type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, Parser, Scalar, visit, YAMLParseError } from "yaml";
+import { Composer, type CST, type Document, isAlias, isMap, isScalar, isSeq, Lexer, type LineCounter, Parser, Scalar, visit, YAMLParseError } from "yaml";
 
 /** Largest scenario file read (bytes). The largest shipped scenario is a few kB. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -116,17 +117,33 @@ export function textProblems(text: string): InputProblem[] {
 }
 
 /**
- * Parse YAML text in two stages, as `yaml`'s parseDocument does, with a check between them:
- * the parser's token tree (built without recursion) is checked for nesting deeper than
- * MAX_DEPTH before the composer, which recurses, turns it into a Document. Returns the tokens
- * and, when the depth is fine, the first document (a second one is an error in it).
+ * Parse YAML text in two stages, as `yaml`'s parseDocument does, with depth checks before
+ * anything recurses. The parser is fed one lexeme at a time and its stack (the collections
+ * open at that point) is measured after each: the parser unwinds a dedent recursively, one
+ * level per open collection, so `- - - ... x` 10 000 deep followed by a key at column 0
+ * overflows the stack inside the parser, before any token tree exists. Then the finished token
+ * tree is checked too, and only then does the composer, which recurses, turn it into a
+ * Document. Returns the tokens and, when the depth is fine, the first document (a second one
+ * is an error in it).
  */
 export function parseYaml(
   text: string,
   lineCounter: LineCounter,
   options: ConstructorParameters<typeof Composer>[0],
 ): { tokens: CST.Token[]; tooDeep?: InputProblem; doc?: Document.Parsed } {
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0); // Parser.parse does this; next() does not
+  const tokens: CST.Token[] = [];
+  for (const lexeme of new Lexer().lex(text, false)) {
+    for (const t of parser.next(lexeme)) tokens.push(t);
+    // The stack holds the document, the open collections and at most a scalar or two: while
+    // it is no longer than MAX_DEPTH + 1, the nesting is fine and counting is not needed.
+    if (parser.stack.length > MAX_DEPTH + 1) {
+      const tooDeep = openTooDeep(parser.stack);
+      if (tooDeep) return { tokens, tooDeep };
+    }
+  }
+  for (const t of parser.end()) tokens.push(t);
   const tooDeep = depthProblem(tokens);
   if (tooDeep) return { tokens, tooDeep };
   let doc: Document.Parsed | undefined;
@@ -138,6 +155,31 @@ export function parseYaml(
     }
   }
   return { tokens, doc };
+}
+
+function tooDeepAt(offset: number): InputProblem {
+  return {
+    offset,
+    message: `mappings and lists are nested more than ${MAX_DEPTH} levels deep here, the most a scenario file may have (a scenario needs fewer than 10)`,
+  };
+}
+
+/**
+ * The collection opened more than MAX_DEPTH levels deep on the parser's stack, once the stack
+ * holds at least two more. The topmost collection may be one the parser has just opened on a
+ * guess and drops again (`- ` inside `[...]`), so it is not trusted; a collection below it
+ * has another inside it and is real. Nesting of exactly MAX_DEPTH + 1 is left to the check of
+ * the finished tree.
+ */
+function openTooDeep(stack: readonly CST.Token[]): InputProblem | undefined {
+  let depth = 0;
+  let first: CST.Token | undefined;
+  for (const t of stack) {
+    if (t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection") {
+      if (++depth === MAX_DEPTH + 1) first = t;
+    }
+  }
+  return first && depth > MAX_DEPTH + 1 ? tooDeepAt(first.offset) : undefined;
 }
 
 /** The first place where mappings and lists nest deeper than MAX_DEPTH in a token tree. */
@@ -154,7 +196,7 @@ function depthProblem(tokens: CST.Token[]): InputProblem | undefined {
       case "block-seq":
       case "flow-collection": {
         const d = depth + 1;
-        if (d > MAX_DEPTH) return { offset: t.offset, message: `mappings and lists are nested more than ${MAX_DEPTH} levels deep here; a scenario needs far fewer` };
+        if (d > MAX_DEPTH) return tooDeepAt(t.offset);
         for (const item of t.items) {
           stack.push(["key" in item ? item.key : undefined, d]);
           stack.push([item.value, d]);
