@@ -216,6 +216,26 @@ describe("generated hostile input", () => {
     expect(lines(`steps:\n  - note: ${"{a: [".repeat(5_000)}${"]}".repeat(5_000)}\n  - sleep: 1s\n`)).toEqual([`${F}:2:${11 + 5 * 30 + 4}: ${TOO_DEEP}`]); // steps, the list, its item: 3 levels; then '{' and '['
   }, 60_000);
 
+  it("a chain of 10 000 anchors, each nesting the one before: the first alias too deep, in linear time", () => {
+    // Within the nesting limit as written, 10 000 levels deep as read. Each alias was resolved
+    // by walking the whole document: about a minute before the error.
+    let text = `name: gen\ndescription: d\nsteps:\n  - sleep: 1s\npatroni_config:\n  x:\n    - &a0 1\n`;
+    for (let i = 1; i < 10_000; i++) text += `    - &a${i} [*a${i - 1}]\n`;
+    const t0 = performance.now();
+    const out = lines(text);
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    // Line 69, in &a62's value: level 4 (patroni_config, x, the list, the flow list) + the 61 levels of &a61's.
+    expect(out).toEqual([`${F}:69:13: alias '*a61' puts the 61 levels of its anchor's value 4 levels deep: mappings and lists nested more than ${MAX_DEPTH} levels deep, the most a scenario file may have (a scenario needs fewer than 10)`]);
+  }, 120_000);
+
+  it("an alias inside its own anchor's value (a value that contains itself) is refused at the alias", () => {
+    // Accepted before: patroni_config held a circular object, which no run can write out.
+    expect(lines(`${HEAD}  - sleep: 1s\npatroni_config:\n  x: &c [1, *c]\n`)).toEqual([`${F}:6:13: alias '*c' is inside the value of its own anchor '&c': a value cannot contain itself`]);
+    expect(lines(`${HEAD}  - sleep: 1s\npatroni_config: &m\n  x: { y: *m }\n`)).toEqual([`${F}:6:11: alias '*m' is inside the value of its own anchor '&m': a value cannot contain itself`]);
+    // An alias to an earlier, finished value is fine, as before.
+    expect(parseScenario(`${HEAD}  - sleep: 1s\npatroni_config:\n  a: &v { b: 1 }\n  c: *v\n`, F).patroni_config).toEqual({ a: { b: 1 }, c: { b: 1 } });
+  });
+
   it("a 1 MiB file of valid steps loads in linear time", () => {
     let text = HEAD;
     for (let i = 0; text.length < MAX_INPUT_BYTES - 300; i++) {

@@ -3,14 +3,14 @@
  * (regular files only, a size limit, UTF-8), text that YAML would take but a scenario must not
  * hold (control characters), a nesting limit checked while the parser builds its token tree
  * (the `yaml` parser and composer both recurse and run out of stack on deep input), and YAML
- * features that would turn
- * into something other than what was written (`__proto__` keys, `<<` merge keys, tags,
- * aliases without an anchor, keys that are not scalars).
+ * features that would turn into something other than what was written (`__proto__` keys, `<<`
+ * merge keys, tags, aliases without an anchor or inside their own anchor's value or nesting it
+ * too deep, keys that are not scalars).
  * Every problem has a line and column; none of these functions recurse on the input.
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import { Composer, type CST, type Document, isAlias, isMap, isScalar, isSeq, Lexer, type LineCounter, Parser, Scalar, visit, YAMLParseError } from "yaml";
+import { type Alias, Composer, type CST, type Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, type LineCounter, type Node, Parser, Scalar, visit, YAMLParseError } from "yaml";
 
 /** Largest scenario file read (bytes). The largest shipped scenario is a few kB. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -257,11 +257,18 @@ const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].
 /**
  * Problems of a parsed document (without syntax errors) that the conversion to plain data
  * would hide: `__proto__` keys (dropped), merge keys `<<` (taken as an unknown key), tags
- * (ignored), aliases without an anchor, and keys that are mappings or lists.
+ * (ignored), aliases without an anchor, aliases inside the value of their own anchor (a cycle,
+ * which no plain data can hold), aliases that nest their anchor's value deeper than MAX_DEPTH
+ * levels (chains of anchors), and keys that are mappings or lists.
+ * Time linear in the document: each alias is resolved from a map of the anchors seen so far
+ * (Alias.resolve walks the whole document for every alias: minutes for a chain of 10 000).
  */
 export function documentProblems(doc: Document, text: string): InputProblem[] {
   const out: InputProblem[] = [];
   const at = (node: { range?: [number, number, number] | null } | null | undefined) => node?.range?.[0] ?? -1;
+  // As Alias.resolve: the last node with the anchor before the alias, in the visit's order.
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node>();
   visit(doc, {
     Pair(_, pair) {
       const key = pair.key;
@@ -279,18 +286,87 @@ export function documentProblems(doc: Document, text: string): InputProblem[] {
       }
       if (out.length > MAX_ISSUES) return visit.BREAK;
     },
-    Node(_, node) {
+    Node(_, node, path) {
       if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
         const shown = node.tag.startsWith("tag:yaml.org,2002:") ? `!!${node.tag.slice("tag:yaml.org,2002:".length)}` : node.tag;
         out.push({ offset: tagOffset(text, at(node)), message: `unsupported YAML tag '${shown}': a scenario holds plain values (strings, numbers, booleans, mappings, lists) without tags` });
       }
-      if (isAlias(node) && node.resolve(doc) === undefined) {
-        out.push({ offset: at(node), message: `alias '*${node.source}' refers to no anchor: define '&${node.source}' before this alias` });
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target === undefined) {
+          out.push({ offset: at(node), message: `alias '*${node.source}' refers to no anchor: define '&${node.source}' before this alias` });
+        } else if (path.includes(target)) {
+          out.push({ offset: at(node), message: `alias '*${node.source}' is inside the value of its own anchor '&${node.source}': a value cannot contain itself` });
+        } else {
+          targets.set(node, target);
+        }
+      } else if (node.anchor) {
+        anchors.set(node.anchor, node);
       }
       if (out.length > MAX_ISSUES) return visit.BREAK;
     },
   });
+  if (!out.length && targets.size) {
+    const tooDeep = aliasDepthProblem(doc, targets);
+    if (tooDeep) out.push(tooDeep);
+  }
   return out;
+}
+
+/**
+ * Where an alias nests its anchor's value so deep that the value reached through it is deeper
+ * than MAX_DEPTH: each anchor of a chain (`- &a2 [[*a1]]`) adds its own levels to the one
+ * before it, so a file within the nesting limit can hold values thousands of levels deep.
+ * `targets`: every alias's anchor node; none is inside its own anchor's value. Computes the
+ * nesting under each node, aliases counted as their anchor's, without recursion: in post-order
+ * an anchor's value is finished before any alias to it (which comes after it and is not inside
+ * it). Reports the first alias in the text whose value is too deep where it stands.
+ */
+function aliasDepthProblem(doc: Document, targets: ReadonlyMap<Alias, Node>): InputProblem | undefined {
+  const root = doc.contents as Node | null;
+  if (!root) return undefined;
+  const children = (n: Node): Node[] => {
+    if (isMap(n)) return n.items.flatMap((p) => (isPair(p) ? [p.key, p.value] : []).filter((x): x is Node => x !== null && typeof x === "object"));
+    if (isSeq(n)) return n.items.filter((x): x is Node => x !== null && typeof x === "object");
+    return [];
+  };
+  const height = new Map<Node, number>();
+  const stack: [Node, boolean][] = [[root, false]];
+  while (stack.length) {
+    const [n, done] = stack.pop()!;
+    if (done) {
+      if (isAlias(n)) height.set(n, height.get(targets.get(n)!) ?? 0);
+      else if (isMap(n) || isSeq(n)) {
+        let h = 0;
+        for (const c of children(n)) h = Math.max(h, height.get(c) ?? 0); // no spread: lists may have 100 000s of items
+        height.set(n, 1 + h);
+      }
+      else height.set(n, 0);
+      continue;
+    }
+    stack.push([n, true]);
+    const cs = children(n);
+    for (let i = cs.length - 1; i >= 0; i--) stack.push([cs[i], false]);
+  }
+  if ((height.get(root) ?? 0) <= MAX_DEPTH) return undefined;
+  // The first alias, in the order of the text, whose value is too deep where it stands.
+  const walk: [Node, number][] = [[root, 0]];
+  while (walk.length) {
+    const [n, level] = walk.pop()!;
+    if (isAlias(n)) {
+      const deep = height.get(n) ?? 0;
+      if (level + deep > MAX_DEPTH) {
+        return {
+          offset: n.range?.[0] ?? -1,
+          message: `alias '*${n.source}' puts the ${deep} levels of its anchor's value ${level} levels deep: mappings and lists nested more than ${MAX_DEPTH} levels deep, the most a scenario file may have (a scenario needs fewer than 10)`,
+        };
+      }
+      continue;
+    }
+    const cs = children(n);
+    for (let i = cs.length - 1; i >= 0; i--) walk.push([cs[i], level + 1]);
+  }
+  return undefined;
 }
 
 /** Where the tag of a node whose value starts at `valueAt` begins: the `!` before it on its line. */
