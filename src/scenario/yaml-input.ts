@@ -248,6 +248,110 @@ export function unclosedOpenings(tokens: CST.Token[]): { offset: number; what: s
   return out.sort((a, b) => a.offset - b.offset);
 }
 
+/** An indentation mistake found in the token tree, and where the `yaml` composer reports it. */
+export interface IndentProblem extends InputProblem {
+  /** Where the composer's error for it points: there, or after only blanks and comments before it. */
+  reportedAt: number;
+}
+
+/** Codes of the composer's errors that an IndentProblem replaces (with its position and words). */
+export const INDENT_ERRORS: ReadonlySet<string> = new Set(["BAD_INDENT", "MISSING_CHAR", "MULTILINE_IMPLICIT_KEY", "BLOCK_AS_IMPLICIT_KEY"]);
+
+/**
+ * Whether a composer error is the one `p` explains: an indentation error pointing at p's
+ * reportedAt or at the blank lines, indentation and comments just before it. The composer
+ * points at the line before the mistake, or at the start of its line, not at the key.
+ */
+export function explainedBy(error: { code: string; pos: [number, number] }, p: IndentProblem, text: string): boolean {
+  if (!INDENT_ERRORS.has(error.code) || error.pos[0] > p.reportedAt) return false;
+  return /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*$/.test(text.slice(error.pos[0], p.reportedAt));
+}
+
+/**
+ * Keys indented differently from the keys of their mapping, where the `yaml` composer's error
+ * points elsewhere (the line before, or column 1) and says nothing of columns:
+ * - a key indented more than the key before it, after a plain value: YAML reads the key as
+ *   more of that value (`name: x` / ` description: d` is the key "x description" on line 1);
+ * - a key of a mapping that is not in line with the mapping's first key;
+ * - a line inside a list, more indented than its `-`, that does not start with `- `.
+ * Each is reported at the key, with the column it should be in.
+ */
+export function indentationProblems(tokens: CST.Token[], linePos: (offset: number) => { line: number; col: number }): IndentProblem[] {
+  const out: IndentProblem[] = [];
+  const shown = (t: CST.Token) => ("source" in t && typeof t.source === "string" && !t.source.includes("\n") ? `'${t.source}'` : "this key");
+  /** [token, the key whose value it is (a scalar of a block mapping), if any] */
+  const stack: [CST.Token | null | undefined, CST.Token | undefined][] = tokens.map((t) => [t, undefined]);
+  while (stack.length && out.length <= MAX_ISSUES) {
+    const [t, owner] = stack.pop()!;
+    if (!t) continue;
+    switch (t.type) {
+      case "document":
+        stack.push([t.value, undefined]);
+        break;
+      case "block-map": {
+        const first = t.items[0]?.key;
+        for (const item of t.items) {
+          const key = item.key;
+          const explicit = item.start.some((st) => st.type === "explicit-key-ind");
+          const o = owner ? linePos(owner.offset) : undefined;
+          const lastLine = key?.type === "scalar" ? key.source.slice(key.source.lastIndexOf("\n") + 1) : "";
+          const continued = key?.type === "scalar" ? key.offset + key.source.length - lastLine.trimStart().length : -1;
+          // A plain value of `owner` continued by a more indented line that holds a key. (The
+          // parser's recovery after an unclosed bracket builds such keys less indented: those
+          // are not this mistake, and the composer's error stays.)
+          if (key && !explicit && key.type === "scalar" && key.source.includes("\n") && owner && "source" in owner && o && linePos(continued).col > o.col) {
+            const name = `'${lastLine.trim()}'`;
+            out.push({
+              offset: continued,
+              reportedAt: key.offset,
+              message: `${name} is indented more than '${owner.source}' on line ${o.line}, so YAML reads it as more of the value of '${owner.source}', not as a key; keys of one mapping start in the same column: put ${name} in column ${o.col}, in line with '${owner.source}'`,
+            });
+          } else if (key && !explicit && first && key !== first && "indent" in key && "indent" in first && key.indent !== t.indent && key.offset > first.offset) {
+            const k = linePos(key.offset);
+            const f = linePos(first.offset);
+            out.push({
+              offset: key.offset,
+              reportedAt: key.offset,
+              message: `${shown(key)} starts in column ${k.col}, but the keys of its mapping start in column ${f.col} (${shown(first)} on line ${f.line}); keys of one mapping start in the same column`,
+            });
+          }
+          stack.push([key, undefined]);
+          stack.push([item.value, key && (key.type === "scalar" || key.type === "single-quoted-scalar" || key.type === "double-quoted-scalar") ? key : undefined]);
+        }
+        break;
+      }
+      case "block-seq": {
+        let previous: CST.Token | undefined;
+        for (const item of t.items) {
+          const dash = item.start.some((st) => st.type === "seq-item-ind");
+          const value = item.value;
+          if (!dash && value && value.type !== "block-seq") {
+            const at = linePos(value.offset);
+            const what = value.type === "block-map" && value.items[0]?.key ? shown(value.items[0].key) : "this line";
+            const dashCol = linePos(t.offset).col;
+            const firstKey = previous?.type === "block-map" ? previous.items[0]?.key : undefined;
+            const inItem = firstKey ? `; a key of the item above starts in column ${linePos(firstKey.offset).col}, in line with ${shown(firstKey)} on line ${linePos(firstKey.offset).line}` : "";
+            out.push({
+              offset: value.offset,
+              reportedAt: value.offset,
+              message: `${what} starts in column ${at.col}, inside the list whose '-' is in column ${dashCol}, but without '- ': a new item starts with '- ' in column ${dashCol}${inItem}`,
+            });
+          }
+          if (value) previous = value;
+          stack.push([value, undefined]);
+        }
+        break;
+      }
+      case "flow-collection":
+        for (const item of t.items) stack.push([item.key, undefined], [item.value, undefined]);
+        break;
+      default:
+        break;
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
 /** YAML error messages that mean a quote or a flow collection did not close. */
 export const UNCLOSED_ERROR = /closing .*quote|end with an? [\]}]|flow (?:sequence|map|collection).*(?:end|indented)|Expected .* to end/i;
 
