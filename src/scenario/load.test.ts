@@ -1,9 +1,11 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LoadedScenario, ScenarioError, loadScenario, parseScenario } from "./load.js";
 import { FAULT_TYPES, type FaultStepOf } from "./schema.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const F = "scenarios/x.yaml";
 
@@ -329,7 +331,7 @@ describe("malformed scenarios: exact positions and messages", () => {
 
 describe("loadScenario", () => {
   it("reads a file and keeps its source", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-load-"));
+    const dir = tmp("pgchaos-load-");
     const file = path.join(dir, "s.yaml");
     const text = "name: from-file\ndescription: d\nsteps:\n  - sleep: 1s\n";
     await writeFile(file, text);
