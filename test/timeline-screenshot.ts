@@ -4,7 +4,7 @@
  *   npx vite-node test/timeline-screenshot.ts REPORT_HTML OUT_PNG [WIDTH]
  * Re-render a recorded run first with `pgchaos report RUN_DIR --reports DIR` to get a report.html.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,12 +26,15 @@ async function main(): Promise<number> {
     return 1;
   }
   const height = Math.round((Number(box[2]) * width) / Number(box[1])) + 2;
-  const wrapper = path.join(mkdtempSync(path.join(tmpdir(), "pgchaos-shot-")), "timeline.html");
+  const dir = mkdtempSync(path.join(tmpdir(), "pgchaos-shot-"));
+  const wrapper = path.join(dir, "timeline.html");
   writeFileSync(
     wrapper,
     `<!doctype html><html><head><meta charset="utf-8">${style}<style>body{margin:0;background:#fff} svg.timeline{width:${width}px;height:auto;display:block}</style></head><body>${svg}</body></html>`,
   );
-  const shot = await chromium(["--hide-scrollbars", `--screenshot=${path.resolve(out)}`, `--window-size=${width},${height}`, pathToFileURL(wrapper).href]);
+  const shot = await chromium(["--hide-scrollbars", `--screenshot=${path.resolve(out)}`, `--window-size=${width},${height}`, pathToFileURL(wrapper).href]).finally(() =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
   if (shot.exitCode !== 0) {
     process.stderr.write(`chromium failed (${shot.exitCode}): ${shot.stderr.slice(-2000)}\n`);
     return 1;

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -8,6 +7,9 @@ import { loadHistoryFile } from "../../test/fixtures/histories/load.js";
 import { cleanRun, splitBrain, switchover } from "../../test/fixtures/histories/scenarios.js";
 import { Journal } from "../report/journal.js";
 import { checkers } from "./index.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const dir = fileURLToPath(new URL("../../test/fixtures/histories/", import.meta.url));
 const generated: Record<string, () => HistoryFixture> = {
@@ -61,7 +63,7 @@ describe("history fixtures", () => {
 
   it("a recorded journal (.jsonl) loads like a JSON history and judges the same", () => {
     const f = splitBrain();
-    const path = join(mkdtempSync(join(tmpdir(), "pgchaos-fixture-")), "split-brain.jsonl");
+    const path = join(tmp("pgchaos-fixture-"), "split-brain.jsonl");
     const j = new Journal(path, { runId: "r", wall: "2024-05-01T12:00:00.000Z" });
     for (const e of [...f.events].reverse()) j.append(e); // append order differs from t order
     j.close();

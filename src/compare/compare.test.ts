@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildReport, type RunReport } from "../report/model.js";
 import { judge } from "../runner/judge.js";
 import { cleanRun, splitBrain, switchover } from "../../test/fixtures/histories/scenarios.js";
 import type { HistoryEvent } from "../history/events.js";
 import { compareReports, loadReports, renderComparisonMarkdown } from "./compare.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const INVARIANTS = [
   { name: "single-primary", options: {} },
@@ -74,7 +76,7 @@ describe("compare", () => {
     ]);
     expect(c.rows[1].cells[0]).toBeUndefined();
     expect(renderComparisonMarkdown(c)).toContain("| quorum | not run | ❌ fail<br>");
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-compare-"));
+    const dir = tmp("pgchaos-compare-");
     await expect(loadReports(dir)).rejects.toThrow(`${dir}: no report.json found`);
     await mkdir(path.join(dir, "clean"));
     await writeFile(path.join(dir, "clean", "report.json"), JSON.stringify(a[0]));

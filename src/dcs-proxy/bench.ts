@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -71,17 +72,24 @@ function watch(host: string, port: number, key: string, onEvent: (value: string,
  */
 export async function measureProxyLatency(docker: Dockerode, image: string, requests = 3000, watchEvents = 300): Promise<ProxyLatency> {
   const runId = newRunId();
+  // The containers' logs, for a failed measurement; removed with the lab otherwise.
+  const logDir = path.join(os.tmpdir(), `pgchaos-bench-proxy-${runId}`);
+  let keepLogs = false;
   const lab = await DockerLab.start(clusterSpec({ etcd: { members: 1, preVote: false }, patroni: { nodes: 0 } }), {
     docker,
     image,
     runId,
-    logDir: path.join(os.tmpdir(), `pgchaos-bench-proxy-${runId}`),
+    logDir,
     progress: () => {},
+  }).catch((e: unknown) => {
+    if (e instanceof Error) e.message += ` (container logs: ${logDir})`;
+    throw e;
   });
   let proxy: ContainerDcsProxy | undefined;
   const dispose = async () => {
     await proxy?.close();
     await lab.teardown();
+    if (!keepLogs) await rm(logDir, { recursive: true, force: true });
   };
   const unregister = onCleanup(`remove proxy bench lab ${runId}`, dispose);
   try {
@@ -137,6 +145,10 @@ export async function measureProxyLatency(docker: Dockerode, image: string, requ
     direct.agent.destroy();
     viaProxy.agent.destroy();
     return out;
+  } catch (e) {
+    keepLogs = true;
+    if (e instanceof Error) e.message += ` (container logs: ${logDir})`;
+    throw e;
   } finally {
     unregister();
     await dispose();

@@ -1,13 +1,15 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveAccess } from "./access.js";
 import { makeLabTls } from "../lab/tls.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 describe("doctor TLS and credential flags", () => {
   it("reads the CA, client certificate and key, and the password from a file or the environment", { timeout: 60_000 }, async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-access-"));
+    const dir = tmp("pgchaos-access-");
     const m = await makeLabTls("r", []);
     const f = (n: string, s: string) => writeFile(path.join(dir, n), s).then(() => path.join(dir, n));
     const [ca, cert, key, pw] = await Promise.all([f("ca.pem", m.ca), f("c.pem", m.client.cert), f("k.pem", m.client.key), f("pw", "s3cret\n")]);

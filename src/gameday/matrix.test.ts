@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { buildReport, type RunReport } from "../report/model.js";
 import { judge } from "../runner/judge.js";
@@ -8,6 +7,9 @@ import { writeIndex } from "../report/write.js";
 import { cleanRun } from "../../test/fixtures/histories/scenarios.js";
 import type { HistoryEvent } from "../history/events.js";
 import { matrixComparison, parseStackList, renderMatrixHtml, writeMatrix } from "./matrix.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const bookworm = { patroni: "3.0.2", postgresql: "15.14 (Debian 15.14-0+deb12u1)", etcd: "3.4.23", stack: "bookworm" };
 const trixie = { patroni: "4.0.7", postgresql: "17.12 (Debian 17.12-0+deb13u1)", etcd: "3.5.16", stack: "trixie" };
@@ -57,7 +59,7 @@ describe("matrix game day", () => {
   });
 
   it("adds the comparison to the game day's index without changing its existing summary fields", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-matrix-"));
+    const dir = tmp("pgchaos-matrix-");
     const reports = runs.map((r) => r.report);
     const written = await writeIndex(dir, reports, { reportLink: (r) => `${r.scenario.name}@${r.versions.stack}/report.md` });
     const before = JSON.parse(await readFile(written.summaryJson, "utf8"));

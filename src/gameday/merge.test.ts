@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildReport, type RunReport } from "../report/model.js";
 import { writeIndex, writeReports, type Summary } from "../report/write.js";
 import { parseXml } from "../report/xml.js";
 import { mergeGameDays } from "./merge.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 function report(name: string, outcome: "pass" | "fail", i = 1): RunReport {
   return buildReport({
@@ -37,7 +39,7 @@ async function gameDay(root: string, id: string, runs: { name: string; outcome: 
 
 describe("mergeGameDays", () => {
   it("makes one index, summary and JUnit file from the shards' folders, linking the original reports", async () => {
-    const root = mkdtempSync(join(tmpdir(), "pgchaos-merge-"));
+    const root = tmp("pgchaos-merge-");
     const s1 = await gameDay(root, "shard-1", [{ name: "a", outcome: "pass" }, { name: "b", outcome: "fail" }]);
     const s2 = await gameDay(root, "shard-2", [{ name: "c", outcome: "pass" }]);
     const out = join(root, "merged");
@@ -55,7 +57,7 @@ describe("mergeGameDays", () => {
   });
 
   it("keeps repeated runs' numbers and aggregates them", async () => {
-    const root = mkdtempSync(join(tmpdir(), "pgchaos-merge-"));
+    const root = tmp("pgchaos-merge-");
     const s1 = await gameDay(root, "g1", [
       { name: "a", outcome: "pass", repeat: 1 },
       { name: "a", outcome: "fail", repeat: 2 },
@@ -69,7 +71,7 @@ describe("mergeGameDays", () => {
   });
 
   it("says clearly when a folder is not a game day, is given twice, or two folders ran the same scenario", async () => {
-    const root = mkdtempSync(join(tmpdir(), "pgchaos-merge-"));
+    const root = tmp("pgchaos-merge-");
     const s1 = await gameDay(root, "g1", [{ name: "a", outcome: "pass" }]);
     const s2 = await gameDay(root, "g2", [{ name: "a", outcome: "pass" }, { name: "b", outcome: "pass" }]);
     const out = join(root, "m");

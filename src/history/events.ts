@@ -148,7 +148,16 @@ export interface StepEvent {
 /** A fault injected or healed. */
 export interface FaultEvent {
   kind: "fault";
+  /**
+   * When the fault took effect (inject) or was gone from every target (heal): the moment its
+   * command acted, when the fault reports it, else when inject/heal returned.
+   */
   t: number;
+  /**
+   * When inject/heal returned (after verifying and logging), when that is later than `t`.
+   * Absent in journals written before it existed, and when the fault reports no earlier moment.
+   */
+  tEnd?: number;
   /** Instance id (the step id that injected it). */
   id: string;
   /** Fault type, e.g. "etcd-pause". */

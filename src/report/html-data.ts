@@ -212,7 +212,7 @@ export function domainOf(events: readonly HistoryEvent[], historyMs: number): { 
     if (e.kind === "log" || e.kind === "probe") continue;
     if (e.kind === "note" && !/^cluster ready/.test(e.text)) continue;
     lo = Math.min(lo, e.t);
-    hi = Math.max(hi, e.t, "tEnd" in e ? e.tEnd : e.t);
+    hi = Math.max(hi, e.t, "tEnd" in e ? (e.tEnd ?? e.t) : e.t);
   }
   if (!Number.isFinite(lo)) return { t0: 0, t1: Math.max(1000, Math.ceil(historyMs / 1000) * 1000) };
   const t0 = Math.max(0, Math.floor((lo - 500) / 1000) * 1000);

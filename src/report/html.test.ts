@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -14,6 +13,9 @@ import { readJournal } from "./journal.js";
 import { buildReport, type RunReport } from "./model.js";
 import { writeIndex, writeReports } from "./write.js";
 import { parseXml } from "./xml.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const HISTORIES = fileURLToPath(new URL("../../test/fixtures/histories/", import.meta.url));
 
@@ -394,7 +396,7 @@ describe("index.html and the writers", () => {
   });
 
   it("writeReports writes report.html and writeIndex index.html, redacted", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pgchaos-html-"));
+    const dir = tmp("pgchaos-html-");
     const paths = await writeReports(join(dir, fx.scenario.name), fx, { secrets: [SECRET] });
     expect(paths.html).toBe(join(dir, fx.scenario.name, "report.html"));
     const html = readFileSync(paths.html, "utf8");

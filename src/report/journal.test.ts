@@ -1,12 +1,13 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../history/events.js";
 import { History } from "../history/history.js";
 import { Journal, parseJournal, readJournal } from "./journal.js";
+import { tempDirs } from "../../test/temp-dirs.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "pgchaos-journal-"));
+const tempDir = tempDirs();
+const tmp = () => tempDir("pgchaos-journal-");
 const note = (t: number, text: string): HistoryEvent => ({ kind: "note", t, text });
 const header = { runId: "run-1", wall: "2024-05-01T12:00:00.000Z", scenario: "s" };
 const open: Journal[] = [];

@@ -218,7 +218,7 @@ export function buildReport(input: BuildReportInput): RunReport {
   const endedAt = iso(input.endedAt);
   const durations: Durations = {
     totalMs: Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) || 0,
-    historyMs: events.reduce((m, e) => Math.max(m, e.t, "tEnd" in e ? e.tEnd : e.t), 0),
+    historyMs: events.reduce((m, e) => Math.max(m, e.t, "tEnd" in e ? (e.tEnd ?? e.t) : e.t), 0),
     ...(input.setupMs !== undefined ? { setupMs: input.setupMs } : {}),
     ...(input.teardownMs !== undefined ? { teardownMs: input.teardownMs } : {}),
   };

@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -12,6 +11,9 @@ import { renderMarkdown } from "./markdown.js";
 import { buildReport, type RunReport } from "./model.js";
 import { failuresOf } from "../known-issues/match.js";
 import { parseXml, xmlAttr, xmlText, type XmlElement } from "./xml.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 function splitBrainReport(): RunReport {
   const input = splitBrainReportInput();
@@ -152,7 +154,7 @@ describe("junit.xml", () => {
   });
 
   it.skipIf(!hasXmllint)("validates against junit.xsd with xmllint", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pgchaos-junit-"));
+    const dir = tmp("pgchaos-junit-");
     const nasty = cleanReport('x<&>"\u0001', "i");
     nasty.verdicts[0] = { ...nasty.verdicts[0], ok: false };
     nasty.outcome = "fail";

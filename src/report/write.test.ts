@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkers } from "../checker/index.js";
@@ -7,6 +6,9 @@ import { cleanRun, SECRET, splitBrainReportInput } from "../../test/fixtures/his
 import { buildReport, type RunReport } from "./model.js";
 import { parseXml } from "./xml.js";
 import { overallOutcome, writeIndex, writeReports } from "./write.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 function reports(): RunReport[] {
   const input = splitBrainReportInput();
@@ -35,7 +37,7 @@ function reports(): RunReport[] {
 
 describe("writeReports", () => {
   it("writes report.json, junit.xml and report.md, redacted, with no temporary files left", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "pgchaos-write-")), "run-1");
+    const dir = join(tmp("pgchaos-write-"), "run-1");
     const [r] = reports();
     const paths = await writeReports(dir, r, { secrets: [SECRET] });
     expect(paths).toEqual({ json: join(dir, "report.json"), junit: join(dir, "junit.xml"), markdown: join(dir, "report.md"), html: join(dir, "report.html") });
@@ -59,7 +61,7 @@ describe("writeReports", () => {
 
 describe("writeIndex", () => {
   it("writes summary.md, summary.json and a combined junit.xml for a game day", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pgchaos-index-"));
+    const dir = tmp("pgchaos-index-");
     const rs = reports();
     const paths = await writeIndex(dir, rs, { secrets: [SECRET], title: "Game day 1" });
     expect(readdirSync(dir).sort()).toEqual(["index.html", "junit.xml", "summary.json", "summary.md"]);

@@ -1,4 +1,4 @@
-import type { Fault, FaultContext } from "../faults/fault.js";
+import type { Fault, FaultContext, FaultEffect } from "../faults/fault.js";
 import type { History } from "../history/history.js";
 import { errorText } from "../util/errors.js";
 import { sleep } from "../util/time.js";
@@ -57,11 +57,24 @@ export function healFailure(still: readonly StillInjected[]): { error: string; f
 }
 
 /**
+ * The time a fault event is stamped with: the moment the fault reported it took effect, kept
+ * within the call that reported it ([start, end]: it cannot have acted before it was called,
+ * nor after it returned), else `end`, when the call returned.
+ */
+export function effectTime(result: void | FaultEffect, start: number, end: number): number {
+  const at = result && typeof result === "object" ? result.effectiveAt : undefined;
+  if (typeof at !== "number" || !Number.isFinite(at)) return end;
+  return Math.min(end, Math.max(start, at));
+}
+
+/**
  * The runner's ledger of injected faults. Every injected fault is healed once: by a heal step,
  * by its duration running out, or by `healAll` in the runner's finally block (errors,
  * interrupts). Heal goes target by target, past a target that fails; failed targets are
  * retried with backoff until healed or `retry.deadlineMs` passed, each failed attempt a note on
- * the timeline. Each inject and heal is a fault event on the timeline.
+ * the timeline. Each inject and heal is a fault event on the timeline, at the moment the fault
+ * took effect or was gone from its last target when the fault reports it (FaultEffect), with
+ * the moment the call returned as `tEnd`.
  */
 export class ActiveFaults {
   private readonly faults = new Map<string, Active>();
@@ -77,9 +90,12 @@ export class ActiveFaults {
     const entry: Active = { id, fault, state: "active", stuck: [] };
     // Registered before inject: a partial inject is still healed.
     this.faults.set(id, entry);
+    const start = this.ctx.now();
     try {
-      await fault.inject(this.ctx);
-      this.history.append({ kind: "fault", t: this.ctx.now(), id, fault: fault.type, phase: "inject", targets: [...fault.targets], ok: true, params });
+      const effect = await fault.inject(this.ctx);
+      const end = this.ctx.now();
+      const t = effectTime(effect, start, end);
+      this.history.append({ kind: "fault", t, ...(t < end ? { tEnd: end } : {}), id, fault: fault.type, phase: "inject", targets: [...fault.targets], ok: true, params });
     } catch (e) {
       this.history.append({ kind: "fault", t: this.ctx.now(), id, fault: fault.type, phase: "inject", targets: [...fault.targets], ok: false, error: errorText(e), params });
       throw e;
@@ -103,8 +119,9 @@ export class ActiveFaults {
     if (!e) throw new Error(`no fault '${id}' was injected`);
     if (e.state !== "active") throw new Error(`fault '${id}' is no longer active`);
     if (!e.fault.update) throw new Error(`fault '${id}' (${e.fault.type}) cannot be changed live`);
-    await e.fault.update(this.ctx, params);
-    this.history.append({ kind: "note", t: this.ctx.now(), text: `fault ${id} (${e.fault.type}) updated live: ${JSON.stringify(params)}` });
+    const start = this.ctx.now();
+    const effect = await e.fault.update(this.ctx, params);
+    this.history.append({ kind: "note", t: effectTime(effect, start, this.ctx.now()), text: `fault ${id} (${e.fault.type}) updated live: ${JSON.stringify(params)}` });
   }
 
   /** Heals every target of the fault (retrying failed ones); rejects with HealFailed when some target stays unhealed. */
@@ -116,7 +133,7 @@ export class ActiveFaults {
     e.state = "healing";
     clearTimeout(e.timer);
     e.healing = (async () => {
-      const stuck = await this.healTargets(e);
+      const { stuck, healedAt } = await this.healTargets(e);
       const targets = [...e.fault.targets];
       if (stuck.length) {
         e.state = "stuck";
@@ -126,13 +143,20 @@ export class ActiveFaults {
         throw err;
       }
       e.state = "healed";
-      this.history.append({ kind: "fault", t: this.ctx.now(), id, fault: e.fault.type, phase: "heal", targets, ok: true });
+      // Healed when the last target's heal took effect.
+      const end = this.ctx.now();
+      const t = healedAt.length ? Math.min(end, Math.max(...healedAt)) : end;
+      this.history.append({ kind: "fault", t, ...(t < end ? { tEnd: end } : {}), id, fault: e.fault.type, phase: "heal", targets, ok: true });
     })();
     return e.healing;
   }
 
-  /** One pass over every target, then rounds over the failed ones with backoff until the deadline. */
-  private async healTargets(e: Active): Promise<StillInjected[]> {
+  /**
+   * One pass over every target, then rounds over the failed ones with backoff until the
+   * deadline. Returns the targets still injected and, per healed target, when its heal took effect.
+   */
+  private async healTargets(e: Active): Promise<{ stuck: StillInjected[]; healedAt: number[] }> {
+    const healedAt: number[] = [];
     const start = this.ctx.now();
     const attempts = new Map<string, number>();
     const lastError = new Map<string, string>();
@@ -144,7 +168,9 @@ export class ActiveFaults {
         const n = (attempts.get(target) ?? 0) + 1;
         attempts.set(target, n);
         try {
-          await e.fault.heal(this.ctx, target);
+          const before = this.ctx.now();
+          const effect = await e.fault.heal(this.ctx, target);
+          healedAt.push(effectTime(effect, before, this.ctx.now()));
           if (n > 1) this.note(`fault ${e.id} (${e.fault.type}): ${target} healed at attempt ${n}`, "info");
         } catch (err) {
           failed.push(target);
@@ -153,7 +179,7 @@ export class ActiveFaults {
         }
       }
       pending = failed;
-      if (!pending.length) return [];
+      if (!pending.length) return { stuck: [], healedAt };
       const left = start + this.retry.deadlineMs - this.ctx.now();
       if (left <= 0) break;
       await sleep(Math.min(delay, left));
@@ -170,7 +196,7 @@ export class ActiveFaults {
       }),
     );
     for (const s of still) this.note(`${stillInjectedText(s)} (gave up after ${formatDuration(this.retry.deadlineMs)})`, "error");
-    return still;
+    return { stuck: still, healedAt };
   }
 
   private note(text: string, level: "info" | "warn" | "error") {

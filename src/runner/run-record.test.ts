@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { History } from "../history/history.js";
 import type { HistoryEvent } from "../history/events.js";
@@ -10,6 +9,9 @@ import { parseScenario } from "../scenario/load.js";
 import { loadKnownIssues } from "../known-issues/load.js";
 import { recordFromJournal, reportFromRecord, harnessVersion, type RunMeta } from "./run-record.js";
 import { judge } from "./judge.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FILE = "scenarios/etcd-quorum-loss-failsafe-off.yaml";
@@ -41,7 +43,7 @@ const extra: HistoryEvent[] = [
 
 describe("the journal is the record", () => {
   it("a journal written as the run goes gives the same report.json as the run's own history", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "pgchaos-record-"));
+    const dir = tmp("pgchaos-record-");
     const wall = recorded.header!.wall;
     const history = new History();
     const journal = new Journal(path.join(dir, "journal.jsonl"), { runId: "rid", wall, scenario: scenario.name, meta: meta as unknown as Record<string, unknown> });

@@ -1,9 +1,11 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LoadedScenario, ScenarioError, loadScenario, parseScenario } from "./load.js";
 import { FAULT_TYPES, type FaultStepOf } from "./schema.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const F = "scenarios/x.yaml";
 
@@ -233,6 +235,28 @@ describe("malformed scenarios: exact positions and messages", () => {
     expect(lines("name: x\nname: y\n")).toEqual([`${F}:2:1: duplicate key 'name': a key may appear only once in a mapping`]);
   });
 
+  it("a mis-indented key is reported where it is, with the column it belongs in", () => {
+    // The composer reports these on the line before (1:7, the value 'x') or at column 1.
+    expect(lines("name: x\n description: d\nsteps:\n  - sleep: 1s\n")).toEqual([
+      `${F}:2:2: YAML syntax error: 'description' is indented more than 'name' on line 1, so YAML reads it as more of the value of 'name', not as a key; keys of one mapping start in the same column: put 'description' in column 1, in line with 'name'`,
+    ]);
+    expect(lines("name:\n  x\n description: d\n")).toEqual([
+      `${F}:3:2: YAML syntax error: 'description' is indented more than 'name' on line 1, so YAML reads it as more of the value of 'name', not as a key; keys of one mapping start in the same column: put 'description' in column 1, in line with 'name'`,
+    ]);
+    expect(lines('name: "x"\n description: d\n')).toEqual([
+      `${F}:2:2: YAML syntax error: 'description' starts in column 2, but the keys of its mapping start in column 1 ('name' on line 1); keys of one mapping start in the same column`,
+    ]);
+    expect(lines(withSteps("  - sleep: 1s\n     note: y"))).toEqual([
+      `${F}:5:6: YAML syntax error: 'note' is indented more than 'sleep' on line 4, so YAML reads it as more of the value of 'sleep', not as a key; keys of one mapping start in the same column: put 'note' in column 5, in line with 'sleep'`,
+    ]);
+    expect(lines(withSteps("  - sleep: 1s\n   note: y"))).toEqual([
+      `${F}:5:4: YAML syntax error: 'note' starts in column 4, inside the list whose '-' is in column 3, but without '- ': a new item starts with '- ' in column 3; a key of the item above starts in column 5, in line with 'sleep' on line 4`,
+    ]);
+    expect(lines(withSteps("  - sleep: 1s\n    note: y\n  id: z"))).toEqual([
+      `${F}:6:3: YAML syntax error: 'id' starts in column 3, but the keys of its mapping start in column 1 ('name' on line 1); keys of one mapping start in the same column`,
+    ]);
+  });
+
   it("duplicate step ids and malformed or reserved ids", () => {
     const text = withSteps(["  - { id: a, sleep: 1s }", "  - { id: b, sleep: 1s }", "  - id: a", "    sleep: 1s"].join("\n"));
     expect(lines(text)).toEqual([`${F}:6:9: steps[2].id: duplicate step id 'a' (first used by steps[0] at line 4)`]);
@@ -307,7 +331,7 @@ describe("malformed scenarios: exact positions and messages", () => {
 
 describe("loadScenario", () => {
   it("reads a file and keeps its source", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-load-"));
+    const dir = tmp("pgchaos-load-");
     const file = path.join(dir, "s.yaml");
     const text = "name: from-file\ndescription: d\nsteps:\n  - sleep: 1s\n";
     await writeFile(file, text);

@@ -12,9 +12,12 @@ import {
   type InputProblem,
   InputError,
   MAX_ISSUES,
+  INDENT_ERRORS,
   UNCLOSED_ERROR,
   documentProblems,
+  explainedBy,
   firstAliasOffset,
+  indentationProblems,
   parseYaml,
   readScenarioText,
   textProblems,
@@ -85,12 +88,16 @@ function parse(text: string, file: string): LoadedScenario {
 
   if (doc.errors.length) {
     const openings = doc.errors.some((e) => UNCLOSED_ERROR.test(e.message)) ? unclosedOpenings(tokens) : [];
+    const indents = doc.errors.some((e) => INDENT_ERRORS.has(e.code)) ? indentationProblems(tokens, (o) => lineCounter.linePos(o)) : [];
     const issues = doc.errors.slice(0, 10 * MAX_ISSUES).map((e): ScenarioIssue => {
       if (UNCLOSED_ERROR.test(e.message)) {
         // Report an unclosed quote or bracket where it opens, not where the parser gave up.
         const opening = openings.filter((o) => o.offset <= e.pos[0]).pop();
         if (opening) return { file, ...src.pos(opening.offset), path: [], message: `YAML syntax error: ${opening.what}` };
       }
+      // A mis-indented key where it is, with the column it belongs in, not on the line before.
+      const indent = indents.find((p) => explainedBy(e, p, text));
+      if (indent) return { file, ...src.pos(indent.offset), path: [], message: `YAML syntax error: ${indent.message}` };
       const { line, column } = src.pos(e.pos[0]);
       let message = `YAML syntax error: ${e.message.split("\n")[0]}`;
       if (e.code === "MULTIPLE_DOCS") message = "a scenario file holds one YAML document; this '---' starts a second one";

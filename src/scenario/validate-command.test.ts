@@ -1,14 +1,16 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findScenarioFiles, validateCommand } from "../cli/commands/validate.js";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 let dir: string;
 const VALID = (name: string) => `name: ${name}\ndescription: d\nsteps:\n  - sleep: 1s\n`;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "pgchaos-validate-"));
+  dir = tmp("pgchaos-validate-");
   await mkdir(path.join(dir, "nested", "deeper"), { recursive: true });
   await mkdir(path.join(dir, ".hidden"));
   await writeFile(path.join(dir, "b.yaml"), VALID("b"));
@@ -77,8 +79,7 @@ describe("validateCommand", () => {
   });
 
   it("reports two scenarios with the same name", async () => {
-    const other = path.join(dir, "..", `${path.basename(dir)}-dup`);
-    await mkdir(other, { recursive: true });
+    const other = tmp("pgchaos-validate-dup-");
     await writeFile(path.join(other, "x.yaml"), "# a comment\nname:   a\ndescription: d\nsteps:\n  - sleep: 1s\n");
     const { out, stderr } = capture();
     const code = await validateCommand([path.join(dir, "a.yml"), path.join(other, "x.yaml")], out);
@@ -89,7 +90,7 @@ describe("validateCommand", () => {
   });
 
   it("a directory without scenario files is an error", async () => {
-    const empty = await mkdtemp(path.join(tmpdir(), "pgchaos-empty-"));
+    const empty = tmp("pgchaos-empty-");
     const { out, stderr } = capture();
     expect(await validateCommand([empty], out)).toBe(2);
     expect(stderr).toEqual([`no scenario files (*.yaml, *.yml) in ${empty}`]);
@@ -99,7 +100,7 @@ describe("validateCommand", () => {
 describe("validate --stack with several stacks", () => {
   it("rejects a scenario no given stack can run; notes the stacks one cannot run on", async () => {
     const { stackByName } = await import("../stacks/stacks.js");
-    const d = await mkdtemp(path.join(tmpdir(), "pgchaos-validate-stack-"));
+    const d = tmp("pgchaos-validate-stack-");
     const file = path.join(d, "hp.yaml");
     await writeFile(file, "name: hp\ndescription: d\ntopology: { haproxy: true }\nsteps:\n  - sleep: 1s\n");
     const both = capture();

@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeFileAtomic, writeFileAtomicSync } from "./atomic-write.js";
+import { tempDirs } from "../../test/temp-dirs.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "pgchaos-atomic-"));
+const tempDir = tempDirs();
+const tmp = () => tempDir("pgchaos-atomic-");
 
 describe("writeFileAtomic", () => {
   it("writes, replaces, and leaves no temporary file", async () => {

@@ -1,16 +1,18 @@
 import { describe, expect, test } from "vitest";
 import { execa } from "execa";
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { leftovers, waitForLine } from "./helpers.js";
 import { readJournal } from "../../src/report/journal.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 const cli = path.resolve("dist/cli/main.js");
 
 describe("pgchaos CLI", () => {
   test("a SIGKILLed `pgchaos up` without its reaper leaves containers that `pgchaos gc` removes", async () => {
-    const p = execa("node", [cli, "up", "--etcd", "1", "--patroni", "1", "--reports", await mkdtemp(path.join(tmpdir(), "pgchaos-up-"))], {
+    const p = execa("node", [cli, "up", "--etcd", "1", "--patroni", "1", "--reports", tmp("pgchaos-up-")], {
       reject: false,
       // The reaper (test/e2e/reaper.test.ts) would remove them first; gc is the fallback.
       env: { PGCHAOS_QUIET: "0", PGCHAOS_REAPER: "0" },
@@ -35,7 +37,7 @@ describe("pgchaos CLI", () => {
   });
 
   test("SIGINT during an active fault heals it, removes the lab, keeps the journal and exits 130", async () => {
-    const reports = await mkdtemp(path.join(tmpdir(), "pgchaos-int-"));
+    const reports = tmp("pgchaos-int-");
     const p = execa("node", [cli, "run", "test/fixtures/run/partition-then-wait.yaml", "--reports", reports], { reject: false });
     await waitForLine(p, /step 2\/2: sleep/, 300_000);
     p.kill("SIGINT");
@@ -68,7 +70,7 @@ describe("pgchaos CLI", () => {
   });
 
   test("validate: malformed scenarios get file:line:column errors and exit 2, no stack trace", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-bad-"));
+    const dir = tmp("pgchaos-bad-");
     const { writeFile } = await import("node:fs/promises");
     const bad = path.join(dir, "bad.yaml");
     await writeFile(bad, "name: bad\ndescription: x\nsteps:\n  - fault: etcd-pase\n    targets: [e1]\n");

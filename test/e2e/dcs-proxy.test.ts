@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import http from "node:http";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { docker, leftovers, quietProgress } from "./helpers.js";
 import { DockerLab } from "../../src/lab/docker-lab.js";
@@ -11,6 +9,9 @@ import { etcdHttp } from "../../src/lab/lab-clients.js";
 import { ContainerDcsProxy, JsonMessageSplitter, describeWatchMessage, type DcsProxyNotice } from "../../src/dcs-proxy/index.js";
 import { runLabels } from "../../src/lab/labels.js";
 import { waitFor, sleep } from "../../src/util/time.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 /*
  * The DCS fault proxy against a REAL etcd (the lab image's etcd 3.4, one member), not a mock:
@@ -135,7 +136,7 @@ async function put(base: string, key: string, value: string, agent?: http.Agent)
 }
 
 beforeAll(async () => {
-  const logDir = await mkdtemp(path.join(tmpdir(), "pgchaos-dcs-proxy-"));
+  const logDir = tmp("pgchaos-dcs-proxy-");
   lab = await DockerLab.start(clusterSpec({ etcd: { members: 1, preVote: false }, patroni: { nodes: 0 } }), {
     docker,
     image: process.env.PGCHAOS_IMAGE!,

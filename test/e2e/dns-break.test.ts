@@ -1,6 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { leftovers, quietProgress } from "./helpers.js";
 import { startLab } from "../../src/lab/start-lab.js";
@@ -15,6 +13,9 @@ import { monoMs, sleep } from "../../src/util/time.js";
 import { errorText } from "../../src/util/errors.js";
 import { httpJson } from "../../src/clients/http.js";
 import { ETCD_CLIENT_PORT } from "../../src/lab/etcd-command.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 /** A member's raft term (from any v3 response header). */
 async function raftTerm(lab: Parameters<typeof etcdHttp>[0], member: string): Promise<number> {
@@ -40,7 +41,7 @@ async function read(lab: Parameters<typeof etcdHttp>[0], member: string, seriali
 // heal restores name resolution and peer traffic, and both reads answer again.
 describe("etcd-dns-break", () => {
   test("isolates one member from its peers while it keeps serving clients, and heals", async () => {
-    const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-dns-"));
+    const reportDir = tmp("pgchaos-dns-");
     // pre_vote on: checks that it reaches etcd's command line. One Patroni node is enough.
     const spec = clusterSpec({ patroni: { nodes: 1 }, etcd: { members: 3, preVote: true } });
     const started = await startLab(spec, { progress: quietProgress, reportDir });

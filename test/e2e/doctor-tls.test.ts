@@ -7,15 +7,17 @@ import { PatroniRest } from "../../src/clients/patroni-rest.js";
 import { ETCD_CLIENT_PORT } from "../../src/lab/etcd-command.js";
 import { PATRONI_REST_PORT } from "../../src/lab/patroni-config.js";
 import { leftovers, quietProgress } from "./helpers.js";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { execa } from "execa";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { errorText } from "../../src/util/errors.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 describe("a lab with TLS and authentication (topology.security)", () => {
   test("etcd over https with client certificates and v3 auth, Patroni's REST API over https: the harness's clients reach both; clients without them do not", async () => {
-    const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-tls-lab-"));
+    const reportDir = tmp("pgchaos-tls-lab-");
     const started = await startLab(clusterSpec({ etcd: { members: 3, preVote: false }, patroni: { nodes: 2 }, haproxy: true, security: { tls: true, auth: true } }), {
       progress: quietProgress,
       reportDir,
@@ -55,7 +57,7 @@ describe("a lab with TLS and authentication (topology.security)", () => {
 
       // pgchaos doctor (from dist/, as doctor.test.ts runs it) with the flags a production cluster needs.
       const cli = path.resolve("dist/cli/main.js");
-      const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-tls-creds-"));
+      const dir = tmp("pgchaos-tls-creds-");
       const file = async (n: string, s: string) => (await writeFile(path.join(dir, n), s, { mode: 0o600 }), path.join(dir, n));
       const [ca, cert, key, pw] = await Promise.all([file("ca.pem", lab.tls!.ca), file("client.pem", lab.tls!.client.cert), file("client-key.pem", lab.tls!.client.key), file("etcd-pw", lab.secrets.etcdRootPassword!)]);
       const flags = ["--etcd-cacert", ca, "--etcd-cert", cert, "--etcd-key", key, "--etcd-user", "root", "--etcd-password-file", pw, "--patroni-cacert", ca];

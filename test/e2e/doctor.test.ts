@@ -1,7 +1,5 @@
 import { describe, expect, test } from "vitest";
 import { execa } from "execa";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseScenario } from "../../src/scenario/load.js";
 import { runScenarioInput } from "../../src/runner/run-scenario.js";
@@ -10,6 +8,9 @@ import { startLab } from "../../src/lab/start-lab.js";
 import { clusterSpec } from "../../src/lab/topology.js";
 import { assertHarnessInvariants } from "./scenario-harness.js";
 import { leftovers, quietProgress } from "./helpers.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 // Needs `npm run build` (the CLI is run from dist/, as in cli.test.ts).
 const cli = path.resolve("dist/cli/main.js");
@@ -43,7 +44,7 @@ steps:
 describe("pgchaos doctor against a lab", () => {
   test("the doctor action: clean, then each planted misconfiguration found (wrong connect_address, frozen etcd member, skewed clocks), then clean", async () => {
     const input = toRunInput(parseScenario(PLANTED, "doctor-planted.yaml"));
-    const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-doctor-"));
+    const reportsDir = tmp("pgchaos-doctor-");
     const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
     const byId = new Map(r.report.actions.map((a) => [a.id, a]));
     const summary = (id: string) => byId.get(id)?.body?.split("\n")[0];
@@ -64,7 +65,7 @@ describe("pgchaos doctor against a lab", () => {
   });
 
   test("the CLI on a lab with unsafe timings (retry_timeout 30, ttl 10): --lab, table and --json, exit codes", async () => {
-    const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-doctor-lab-"));
+    const reportDir = tmp("pgchaos-doctor-lab-");
     const started = await startLab(clusterSpec({ etcd: { members: 3, preVote: false }, patroni: { nodes: 1 }, dcs: { ttl: 10, retry_timeout: 30 } }), {
       progress: quietProgress,
       reportDir,

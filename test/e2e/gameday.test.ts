@@ -1,17 +1,19 @@
 import { describe, expect, test } from "vitest";
 import { execa } from "execa";
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { leftovers } from "./helpers.js";
 import type { Summary } from "../../src/report/write.js";
 import type { RunReport } from "../../src/report/model.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 const cli = path.resolve("dist/cli/main.js");
 
 describe("game day as a pool", () => {
   test("run -j 2 --repeat 2 --json: two labs at once, each run its own folder, labels and prefixed lines; summary JSON on stdout; nothing left behind", async () => {
-    const reports = await mkdtemp(path.join(tmpdir(), "pgchaos-gameday-"));
+    const reports = tmp("pgchaos-gameday-");
     const r = await execa("node", [cli, "run", "test/fixtures/run/short-partition.yaml", "--reports", reports, "-j", "2", "--repeat", "2", "--json"], {
       reject: false,
       env: { TESTCONTAINERS_RYUK_DISABLED: "true" },

@@ -1,6 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { docker, leftovers, quietProgress } from "./helpers.js";
 import { startLab } from "../../src/lab/start-lab.js";
@@ -14,13 +12,16 @@ import { Writer, writeSequence } from "../../src/workload/writer.js";
 import { writeTarget } from "../../src/history/primary.js";
 import type { DcsEndpointSample, HaproxySample, WriteOp } from "../../src/history/events.js";
 import { monoMs, sleep } from "../../src/util/time.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 // HAProxy as the client path: it routes port 5000 to the node the recorder sees as primary and
 // port 5001 to the replicas, its statistics are sampled, and the workload writes through it
 // (recording which server answered) while a direct writer runs alongside.
 describe("haproxy", () => {
   test("routes to the primary the recorder sees, is sampled, and carries the workload", async () => {
-    const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-haproxy-"));
+    const reportDir = tmp("pgchaos-haproxy-");
     const started = await startLab(clusterSpec({ haproxy: true }), { progress: quietProgress, reportDir });
     const { lab, ready } = started;
     const origin = monoMs();

@@ -1,6 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { docker, leftovers, quietProgress } from "./helpers.js";
 import { startLab } from "../../src/lab/start-lab.js";
@@ -8,10 +6,13 @@ import { clusterSpec } from "../../src/lab/topology.js";
 import { pgConnect } from "../../src/clients/pg.js";
 import { pgTarget } from "../../src/lab/lab-clients.js";
 import { LABEL_RUN } from "../../src/lab/labels.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 describe("lab", () => {
   test("a 3 etcd + 3 Patroni cluster comes up with a leader and two streaming replicas, and leaves nothing behind", async () => {
-    const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-lab-"));
+    const reportDir = tmp("pgchaos-lab-");
     const started = await startLab(clusterSpec(), { progress: quietProgress, reportDir });
     const { lab, ready } = started;
     try {

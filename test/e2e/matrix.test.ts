@@ -1,10 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { execa } from "execa";
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { leftovers } from "./helpers.js";
 import type { Summary } from "../../src/report/write.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 const cli = path.resolve("dist/cli/main.js");
 
@@ -27,7 +29,7 @@ steps:
 
 describe("a game day over two stacks (run --stack bookworm,trixie)", () => {
   test("one command, a run per stack with its image's versions, and a comparison explaining what differs", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-matrix-e2e-"));
+    const dir = tmp("pgchaos-matrix-e2e-");
     const file = path.join(dir, "matrix-smoke.yaml");
     await writeFile(file, SCENARIO);
     const reports = path.join(dir, "reports");

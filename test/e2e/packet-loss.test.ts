@@ -1,6 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { leftovers, quietProgress } from "./helpers.js";
 import { startLab } from "../../src/lab/start-lab.js";
@@ -13,6 +11,9 @@ import { ActiveFaults } from "../../src/runner/active-faults.js";
 import type { FaultContext } from "../../src/faults/fault.js";
 import { History } from "../../src/history/history.js";
 import { monoMs } from "../../src/util/time.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 /** Packets the DROP rules of a chain have matched so far (iptables' exact counters). */
 function droppedPackets(listing: string): number {
@@ -28,7 +29,7 @@ function droppedPackets(listing: string): number {
 // other nodes does not, and heal removes every rule.
 describe("packet-loss", () => {
   test("drops a share of the packets on the chosen link, and heal removes its rules", async () => {
-    const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-loss-"));
+    const reportDir = tmp("pgchaos-loss-");
     const started = await startLab(clusterSpec({ etcd: { members: 1, preVote: false }, patroni: { nodes: 2 } }), { progress: quietProgress, reportDir });
     const { lab } = started;
     try {

@@ -1,15 +1,16 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, describe, expect, test } from "vitest";
 import { docker, leftovers, waitForLine } from "./helpers.js";
 import { LABEL_KIND, LABEL_RUN } from "../../src/lab/labels.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 const cli = path.resolve("dist/cli/main.js");
 
 async function startUp(): Promise<{ p: ResultPromise; runId: string }> {
-  const reports = await mkdtemp(path.join(tmpdir(), "pgchaos-reaper-"));
+  const reports = tmp("pgchaos-reaper-");
   const p = execa("node", [cli, "up", "--etcd", "3", "--patroni", "1", "--reports", reports], { reject: false });
   const ready = await waitForLine(p, /pgchaos lab \S+ is ready/, 240_000);
   return { p, runId: /pgchaos lab (\S+) is ready/.exec(ready)![1] };

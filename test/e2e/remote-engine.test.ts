@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import net from "node:net";
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { docker, leftovers } from "./helpers.js";
 import { readJournal } from "../../src/report/journal.js";
 import { isLocalAddress } from "../../src/engine/docker-engine.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 /*
  * A run with a DCS proxy fault, the engine reached over TCP (DOCKER_HOST=tcp://...), as with a
@@ -65,7 +67,7 @@ afterAll(async () => {
 
 describe("a remote Docker engine (DOCKER_HOST over TCP)", () => {
   test("a DCS proxy fault is applied and healed through the proxy container on the lab network; Patroni uses no host listener", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-remote-"));
+    const dir = tmp("pgchaos-remote-");
     const file = path.join(dir, "remote-engine-dcs-latency.yaml");
     await writeFile(file, SCENARIO);
     const reports = path.join(dir, "reports");

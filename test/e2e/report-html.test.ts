@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
@@ -11,6 +10,9 @@ import { readJournal } from "../../src/report/journal.js";
 import { recordFromJournal, reportFromRecord } from "../../src/runner/run-record.js";
 import type { RunReport } from "../../src/report/model.js";
 import { CHROMIUM, chromium } from "../chromium.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 // report.html of a REAL run, opened in a real browser (Debian's chromium, headless): the page
 // renders from disk with no network, the rendered DOM has a swimlane per node, the fault
@@ -117,7 +119,7 @@ describe("report.html in a browser", () => {
         document.body.setAttribute("data-probe-cross", cross.getAttribute("visibility") + "|" + cross.querySelector("text").textContent);
       })();
     </script>`;
-    const copy = path.join(mkdtempSync(path.join(tmpdir(), "pgchaos-html-probe-")), "report.html");
+    const copy = path.join(tmp("pgchaos-html-probe-"), "report.html");
     await writeFile(copy, html.replace(/<\/body>/, `${probe}</body>`));
     const dumped = await chromium(["--dump-dom", pathToFileURL(copy).href]);
     expect(dumped.exitCode).toBe(0);

@@ -1,12 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseScenario } from "../../src/scenario/load.js";
 import { runScenarioInput } from "../../src/runner/run-scenario.js";
 import { toRunInput } from "../../src/runner/run-input.js";
 import { assertHarnessInvariants } from "./scenario-harness.js";
 import { quietProgress } from "./helpers.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 // An action the cluster cannot answer is a failed step with what happened, not an error of
 // the harness: the run goes on, heals its fault, and the report explains.
@@ -26,7 +27,7 @@ steps:
 describe("runner", () => {
   test("an action against a stopped node fails its step, the run goes on and heals", async () => {
     const input = toRunInput(parseScenario(SCENARIO, "action-against-a-stopped-node.yaml"));
-    const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-runner-"));
+    const reportsDir = tmp("pgchaos-runner-");
     const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
     const ask = r.report.steps.find((s) => s.id === "ask")!;
     expect(ask.outcome).toBe("fail");

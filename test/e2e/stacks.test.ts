@@ -6,8 +6,7 @@
  * The trixie image is built on first use (minutes): `pgchaos image --stack trixie` beforehand.
  */
 import { describe, expect, test } from "vitest";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { docker, leftovers, quietProgress } from "./helpers.js";
 import { newRunId } from "../../src/lab/run-id.js";
@@ -17,6 +16,9 @@ import { runScenarioInput as runScenario } from "../../src/runner/run-scenario.j
 import { startLab } from "../../src/lab/start-lab.js";
 import { clusterSpec } from "../../src/lab/topology.js";
 import { UserFacingError } from "../../src/util/errors.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 const scenario = (extra: string) =>
   toRunInput(
@@ -36,7 +38,7 @@ steps:
 
 describe("stacks", () => {
   test("trixie: the lab comes up and the report's versions are the image's (4.0.7 / 17 / 3.5.16)", async () => {
-    const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-stack-"));
+    const reportsDir = tmp("pgchaos-stack-");
     const { report, dir } = await runScenario(scenario(""), { reportsDir, timeScale: 1, progress: quietProgress, stack: "trixie" });
     expect(report.error).toBeUndefined();
     expect(report.outcome).toBe("pass");
@@ -57,7 +59,7 @@ describe("stacks", () => {
   });
 
   test("a scenario whose requires: the stack does not meet is skipped, with the reason, and starts no container", async () => {
-    const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-stack-"));
+    const reportsDir = tmp("pgchaos-stack-");
     const events: string[] = [];
     const { report } = await runScenario(scenario(`requires: { patroni: "<4.0" }`), {
       reportsDir,
@@ -74,7 +76,7 @@ describe("stacks", () => {
   });
 
   test("an unknown stack and an image that misses the contract are clear errors before any container starts", async () => {
-    const reportDir = await mkdtemp(path.join(tmpdir(), "pgchaos-stack-"));
+    const reportDir = tmp("pgchaos-stack-");
     // Run ids of our own: other e2e files may run labs at the same time.
     const runIds = [newRunId(), newRunId()];
     await expect(startLab(clusterSpec(), { progress: quietProgress, reportDir, stack: "buster", runId: runIds[0] })).rejects.toThrow(

@@ -8,8 +8,6 @@
  * The upgrade layer is built on first use (minutes: the trixie base and an apt download).
  */
 import { describe, expect, test } from "vitest";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { docker, leftovers, quietProgress, samplesOf } from "./helpers.js";
 import { parseScenario } from "../../src/scenario/load.js";
@@ -17,6 +15,9 @@ import { toRunInput } from "../../src/runner/run-input.js";
 import { runScenarioInput as runScenario } from "../../src/runner/run-scenario.js";
 import type { ActionEvent, NodeSample } from "../../src/history/events.js";
 import { PATRONI_BESIDE_LABEL } from "../../src/image/upgrade-layer.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tmp = tempDirs();
 
 const small = (to: string) =>
   toRunInput(
@@ -47,7 +48,7 @@ steps:
 
 describe("upgrade-patroni", () => {
   test("a replica moves from 3.0.2 to 4.0.7: REST answers the new version, the event records both, a switchover to it works", async () => {
-    const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-upgrade-"));
+    const reportsDir = tmp("pgchaos-upgrade-");
     const { report } = await runScenario(small("4.0.7"), { reportsDir, timeScale: 1, progress: quietProgress });
     expect(report.error).toBeUndefined();
     // The image: bookworm's own Patroni and trixie's beside it, read from the image.
@@ -74,7 +75,7 @@ describe("upgrade-patroni", () => {
   });
 
   test("a version the image lacks is an error naming the step and the versions it has, before any lab container starts", async () => {
-    const reportsDir = await mkdtemp(path.join(tmpdir(), "pgchaos-upgrade-"));
+    const reportsDir = tmp("pgchaos-upgrade-");
     const { report } = await runScenario(small("4.1.5"), { reportsDir, timeScale: 1, progress: quietProgress });
     expect(report.error).toContain("step 2 (line 9, up): upgrade-patroni to 4.1.5");
     expect(report.error).toContain("allowed: 3.0.2, 4.0.7");

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Journal, readJournal } from "../../report/journal.js";
 import { parseScenario } from "../../scenario/load.js";
@@ -8,6 +7,9 @@ import { loadKnownIssues } from "../../known-issues/load.js";
 import { harnessVersion, type RunMeta } from "../../runner/run-record.js";
 import type { HistoryEvent } from "../../history/events.js";
 import { reportCommand } from "./report.js";
+import { tempDirs } from "../../../test/temp-dirs.js";
+
+const tmp = tempDirs();
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const FILE = "scenarios/etcd-quorum-loss-failsafe-off.yaml";
@@ -36,7 +38,7 @@ function writeRun(dir: string, patroni: string) {
 
 describe("pgchaos report", () => {
   it("re-renders a game day from its journals: each run and the index; the exit code follows the known issues", async () => {
-    const gd = mkdtempSync(path.join(tmpdir(), "pgchaos-gd-"));
+    const gd = tmp("pgchaos-gd-");
     writeRun(path.join(gd, "a-known"), "3.0.2");
     const out: string[] = [];
     expect(await reportCommand({ path: gd }, (s) => out.push(s))).toBe(0);
@@ -45,7 +47,7 @@ describe("pgchaos report", () => {
     expect(JSON.parse(readFileSync(path.join(gd, "summary.json"), "utf8")).counts).toMatchObject({ total: 1, known: 1 });
     // A newer Patroni outside the known issue's range: the same record fails.
     writeRun(path.join(gd, "b-newer"), "3.1.0");
-    const other = path.join(gd, "..", `${path.basename(gd)}-out`);
+    const other = path.join(tmp("pgchaos-gd-out-"), "reports"); // another place than the game day
     expect(await reportCommand({ path: gd, reportsDir: other }, () => {})).toBe(1);
     expect(JSON.parse(readFileSync(path.join(other, "b-newer", "report.json"), "utf8")).outcome).toBe("fail");
     expect(existsSync(path.join(other, "b-newer", "journal.jsonl"))).toBe(true);
@@ -53,7 +55,7 @@ describe("pgchaos report", () => {
   });
 
   it("finds the runs of a repeated game day (<scenario>/run-NN/) and writes one index over them", async () => {
-    const gd = mkdtempSync(path.join(tmpdir(), "pgchaos-rep-"));
+    const gd = tmp("pgchaos-rep-");
     writeRun(path.join(gd, scenario.name, "run-01"), "3.0.2");
     writeRun(path.join(gd, scenario.name, "run-02"), "3.1.0");
     // What the game day itself wrote; its pool is kept (how it ran is not re-judged).
@@ -71,7 +73,7 @@ describe("pgchaos report", () => {
   });
 
   it("--known-issues re-judges against known issues learnt since the run (the recorded ones otherwise)", async () => {
-    const gd = mkdtempSync(path.join(tmpdir(), "pgchaos-ki-"));
+    const gd = tmp("pgchaos-ki-");
     writeRun(path.join(gd, "run"), "3.1.0"); // outside the recorded entries' range: fail
     expect(await reportCommand({ path: path.join(gd, "run") }, () => {})).toBe(1);
     const widened = readFileSync(path.join(ROOT, "known-issues/patroni.yaml"), "utf8").replaceAll('patroni: "<3.0.3"', 'patroni: "<3.2.0"');
@@ -84,7 +86,7 @@ describe("pgchaos report", () => {
   });
 
   it("a path without journals is a clear error", async () => {
-    const empty = mkdtempSync(path.join(tmpdir(), "pgchaos-empty-"));
+    const empty = tmp("pgchaos-empty-");
     await expect(reportCommand({ path: empty }, () => {})).rejects.toThrow(/no journal\.jsonl in it, in its sub-directories or in theirs/);
     await expect(reportCommand({ path: path.join(empty, "nope") }, () => {})).rejects.toThrow(/no such file or directory/);
   });

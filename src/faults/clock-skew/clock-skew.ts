@@ -1,4 +1,4 @@
-import type { Fault, FaultContext } from "../fault.js";
+import type { Fault, FaultContext, FaultEffect } from "../fault.js";
 import type { Lab } from "../../lab/lab-api.js";
 import { sleep } from "../../util/time.js";
 
@@ -36,6 +36,35 @@ export const CLOCK_SKEW_COMM: Readonly<Record<ClockSkewProcesses, string | undef
 
 /** The long-lived service processes whose offset inject/update verify. */
 const SERVICE_COMM = "^(etcd|patroni|postgres.*|haproxy)$";
+
+/**
+ * The line the inject and heal scripts print when they acted: `pgchaos-acted <A> <B>`, A the
+ * container's /proc/uptime (seconds) just after the command that changed the clocks (the
+ * watcher started, the offset file rewritten, the watcher stopped after clearing, a leftover
+ * cleared), B at the script's end. B - A is how long before the script returned the shim acted;
+ * the harness subtracts it from the time exec returned. Differences of the kernel's clock, so
+ * right also when the engine runs on another machine.
+ */
+export const ACTED_LINE = "pgchaos-acted";
+
+/** Shell: the uptime now into variable `v` (no fork). */
+const uptimeInto = (v: string) => `read -r ${v} _ < /proc/uptime || ${v}=""`;
+
+/** Shell: the ACTED_LINE, when `a` holds the uptime the script acted at. */
+const printActed = `if [ -n "$a" ] && read -r b _ < /proc/uptime; then echo "${ACTED_LINE} $a $b"; fi`;
+
+/**
+ * When the shim acted, on the harness's axis, from an exec's stdout: the exec returned at
+ * `after` (and began at `before`), ACTED_LINE says how long before its end the shim acted.
+ * Without the line (nothing was done, or /proc/uptime unreadable): `after`.
+ */
+export function actedAt(stdout: string, before: number, after: number): number {
+  const m = new RegExp(`^${ACTED_LINE} (\\d+(?:\\.\\d+)?) (\\d+(?:\\.\\d+)?)$`, "m").exec(stdout);
+  if (!m) return after;
+  const agoMs = Math.round((Number(m[2]) - Number(m[1])) * 1000);
+  if (!Number.isFinite(agoMs) || agoMs < 0) return after;
+  return Math.max(before, after - agoMs);
+}
 
 /** Seconds with millisecond precision, signed: 40000 -> "40.000", -1500 -> "-1.500". */
 export function secondsArg(ms: number): string {
@@ -125,14 +154,17 @@ export class ClockSkew implements Fault {
       "set -e",
       "mkdir -p /run/pgchaos",
       `printf '%s\\n' ${off} > ${of}.tmp && mv -f ${of}.tmp ${of}`,
-      // Already running (inject twice): the offset file is all that changes.
-      `if [ -s ${pf} ] && p=$(cat ${pf}) && grep -qs '^pgchaos-clocks' /proc/$p/comm; then echo "$p"; exit 0; fi`,
+      // Already running (inject twice): the offset file is all that changes (read on its next pass, within 100 ms).
+      `if [ -s ${pf} ] && p=$(cat ${pf}) && grep -qs '^pgchaos-clocks' /proc/$p/comm; then ${uptimeInto("a")}; ${printActed}; echo "$p"; exit 0; fi`,
       // The container log (PID 1's stdout) when writable, else a file beside the offset.
       `log=${this.base}.log; [ -w /proc/1/fd/1 ] && log=/proc/1/fd/1`,
       `nohup ${args} </dev/null >>"$log" 2>&1 &`,
+      // The watcher's first pass over the processes starts now.
+      uptimeInto("a"),
       `echo $! > ${pf}`,
       "sleep 0.3",
       `p=$(cat ${pf}); if ! grep -qs '^pgchaos-clocks' /proc/$p/comm; then echo "pgchaos-clockshim watch exited at once (see the container log)" >&2; exit 1; fi`,
+      printActed,
       `echo "$p"`,
     ].join("\n");
   }
@@ -156,11 +188,14 @@ export class ClockSkew implements Fault {
   healScript(): string {
     const pf = this.pidFile;
     return [
+      'a=""',
       `if [ -s ${pf} ] && p=$(cat ${pf}) && grep -qs '^pgchaos-clocks' /proc/$p/comm; then`,
       "  kill -TERM $p 2>/dev/null || true",
       "  i=0",
       "  while [ $i -lt 150 ] && grep -qs '^pgchaos-clocks' /proc/$p/comm && ! grep -qs '^State:.*Z' /proc/$p/status; do sleep 0.1; i=$((i+1)); done",
       "  if grep -qs '^pgchaos-clocks' /proc/$p/comm && ! grep -qs '^State:.*Z' /proc/$p/status; then kill -KILL $p 2>/dev/null || true; fi",
+      // The watcher cleared every process it covers before it exited (within the 0.1 s poll).
+      `  ${uptimeInto("a")}`,
       "fi",
       // Whatever is still skewed (watcher killed, or it failed on a process): clear it directly.
       `re=${sq(this.commRe())}`,
@@ -173,11 +208,13 @@ export class ClockSkew implements Fault {
       `  v=$(${CLOCKSHIM} get $p 2>/dev/null) || continue`,
       '  [ "$v" = none ] && continue',
       `  if ${CLOCKSHIM} clear $p >/dev/null 2>&1 && [ "$(${CLOCKSHIM} get $p 2>/dev/null)" = none ]; then`,
+      `    ${uptimeInto("a")}`,
       '    echo "cleared leftover skew of pid $p ($c, was $v s)"',
       '  elif [ -d "$d" ]; then left="$left $p($c)"; fi',
       "done",
       `rm -f ${pf} ${this.offsetFile} ${this.offsetFile}.tmp`,
       'if [ -n "$left" ]; then echo "still skewed:$left" >&2; exit 1; fi',
+      printActed,
     ].join("\n");
   }
 
@@ -218,39 +255,52 @@ export class ClockSkew implements Fault {
     return `${off}${drift} on ${this.processes === "all" ? "all processes" : `${this.processes} processes`}`;
   }
 
-  async inject(ctx: FaultContext) {
+  /** Resolves with when the skew took effect on the last target (its watcher's start), before the verification. */
+  async inject(ctx: FaultContext): Promise<FaultEffect> {
+    let effectiveAt: number | undefined;
     for (const node of this.targets) {
+      const before = ctx.now();
       const r = await ctx.lab.exec(node, ["sh", "-c", this.injectScript()]);
+      effectiveAt = actedAt(r.stdout, before, ctx.now());
       const pid = r.stdout.trim().split("\n").pop();
       const n = await this.waitApplied(ctx, node);
       ctx.log(`${node}: wall clock ${this.describe()} (pgchaos-clockshim watch, pid ${pid}; ${n} service process${n === 1 ? "" : "es"} skewed)`);
     }
+    return { effectiveAt };
   }
 
   /** params.offsetMs (or params.offset, ms as scenarios parse it): the new offset, applied live. */
-  async update(ctx: FaultContext, params: Record<string, unknown>) {
+  async update(ctx: FaultContext, params: Record<string, unknown>): Promise<FaultEffect> {
     const v = params.offsetMs ?? params.offset;
     if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`clock-skew update: offsetMs must be a number, got ${String(v)}`);
     this.offsetMs = v;
     const off = secondsArg(v);
+    let effectiveAt: number | undefined;
     for (const node of this.targets) {
       await ctx.lab.exec(node, [
         "sh",
         "-c",
         `[ -e ${this.pidFile} ] || { echo "no clock-skew watcher running" >&2; exit 1; }; printf '%s\\n' ${off} > ${this.offsetFile}.tmp && mv -f ${this.offsetFile}.tmp ${this.offsetFile}`,
       ]);
+      // The watcher reads the rewritten file on its next pass, within 100 ms.
+      effectiveAt = ctx.now();
     }
     for (const node of this.targets) await this.waitApplied(ctx, node);
     ctx.log(`${this.targets.join(", ")}: wall clock now ${this.describe()}`);
+    return { effectiveAt };
   }
 
-  async heal(ctx: FaultContext, node: string) {
+  /** Resolves with when the clocks were restored (the watcher stopped, or the last leftover cleared), before the verification. */
+  async heal(ctx: FaultContext, node: string): Promise<FaultEffect> {
+    const before = ctx.now();
     const r = await ctx.lab.exec(node, ["sh", "-c", this.healScript()], { check: false, timeoutSec: 60 });
-    for (const line of r.stdout.trim().split("\n").filter(Boolean)) ctx.log(`${node}: ${line}`);
+    const effectiveAt = actedAt(r.stdout, before, ctx.now());
+    for (const line of r.stdout.trim().split("\n").filter((l) => l && !l.startsWith(`${ACTED_LINE} `))) ctx.log(`${node}: ${line}`);
     if (r.exitCode !== 0) throw new Error(`${node}: clock-skew heal: ${(r.stderr || r.stdout).trim()}`);
     const still = (await this.probe(ctx.lab, node)).filter((p) => p.offsetSec !== null);
     if (still.length) throw new Error(`${node}: still skewed after heal: ${still.map((p) => `${p.comm}[${p.pid}]=${p.offsetSec}`).join(", ")}`);
     ctx.log(`${node}: wall clock restored`);
+    return { effectiveAt };
   }
 
   manualHeal(_target: string, container: string) {
