@@ -5,10 +5,11 @@
  * containers' memory, sampling intervals achieved, scenario wall times).
  *   BENCH_REPS=3               lab start-ups to time
  *   BENCH_SCENARIOS=a,b|none   scenario files (substring match) to run; default: all in scenarios/
+ *   BENCH_OBSERVER_SEC=30      window of the observer's share of a lab (idle, old recorder, today's; 0 skips it)
  *   BENCH_PROXY_REQUESTS=3000  range requests each way for the DCS proxy's added latency (0 skips it)
- *   --gameday                  also the game day's wall time at -j1 and at -jN (BENCH_JOBS, default the
- *                              machine's default -j) over the same scenarios (BENCH_SCENARIOS), and
- *                              whether each scenario's outcome is the same in both (~25 min for all)
+ *   --gameday                  also game days over the same scenarios (BENCH_SCENARIOS), one after another:
+ *                              BENCH_GAMEDAY_PASSES=1,auto,auto,auto (-jN or the default), with wall times,
+ *                              CPU, and whether each scenario's outcome is the same in every pass
  * The CI suite's wall time is printed from reports/vitest-results.json when a CI run left one.
  *   BENCH_STACKS=bookworm,trixie  stacks whose image build (cached) and lab start-up are timed (default: bookworm)
  *   BENCH_FROM_NOTHING=1       also time each stack's image from nothing: REMOVES its lab and base images first
@@ -32,8 +33,9 @@ import { median, percentile } from "./stats.js";
 import { PHASE_ORDER, type SetupPhases } from "../lab/setup-phases.js";
 import type Dockerode from "dockerode";
 import { measureProxyLatency } from "../dcs-proxy/bench.js";
+import { measureObserver } from "./observer.js";
 import { runGameDay, type GameDayRun } from "../gameday/gameday.js";
-import { defaultJobs } from "../gameday/jobs.js";
+import { AutoJobs, thisMachine } from "../gameday/jobs.js";
 import { parseRepeatPolicy } from "../gameday/schedule.js";
 import { existsSync, readFileSync } from "node:fs";
 import type { RunReport } from "../report/model.js";
@@ -56,22 +58,30 @@ async function containersMemoryMiB(docker: Dockerode, ids: string[]): Promise<nu
 async function benchLab(docker: Dockerode, reps: number, stack?: string) {
   if (reps <= 0) return;
   out(`## lab start-up${stack ? ` on stack ${stack}` : ""}: 3 etcd + 3 Patroni, image cached, ${reps} runs`);
-  out("run  create_s  etcd_s  leader_s  replicas_s  harness_cpu_s  containers_mem_MiB");
+  out("run  create_s  etcd_s  leader_s  replicas_s  harness_cpu_s  containers_mem_MiB  setup_core_s  teardown_core_s");
   const rows: number[][] = [];
   const phases: SetupPhases[] = [];
   for (let i = 0; i < reps; i++) {
     const cpu0 = process.cpuUsage();
     const t0 = monoMs();
     const runId = newRunId();
+    // The whole machine's busy time (engine, containers, harness): a run's setup and teardown
+    // cost, meaningful on a quiet machine only (the load is printed with each row).
+    const busy0 = machineBusyCoreSec() ?? NaN;
     const s = await startLab(clusterSpec(), { progress: quiet, reportDir: path.join("reports", `bench-${runId}`), runId, ...(stack ? { stack } : {}) });
+    const setupCore = (machineBusyCoreSec() ?? NaN) - busy0;
     const cpu = cpuSec(process.cpuUsage(cpu0));
     const mem = await containersMemoryMiB(docker, s.lab.nodes.map((n) => n.containerId));
+    const busy1 = machineBusyCoreSec() ?? NaN;
     await s.dispose();
+    const teardownCore = (machineBusyCoreSec() ?? NaN) - busy1;
     const wall = (monoMs() - t0) / 1000;
-    rows.push([s.createSec, s.ready.etcdSec, s.ready.leaderSec, s.ready.replicasSec, cpu, mem.reduce((a, b) => a + b, 0)]);
+    rows.push([s.createSec, s.ready.etcdSec, s.ready.leaderSec, s.ready.replicasSec, cpu, mem.reduce((a, b) => a + b, 0), setupCore, teardownCore]);
     phases.push(s.ready.phases);
     const r = rows[rows.length - 1];
     out(`${String(i + 1).padEnd(4)} ${r.map((x) => x.toFixed(1).padStart(8)).join("  ")}   (wall incl. teardown ${wall.toFixed(1)} s, load ${os.loadavg()[0].toFixed(1)})`);
+    // A lab's containers settle before the next start-up, so each row measures one lab alone.
+    await new Promise((r) => setTimeout(r, 2000));
   }
   const med = rows[0].map((_, c) => median(rows.map((r) => r[c])));
   out(`med  ${med.map((x) => x.toFixed(1).padStart(8)).join("  ")}`);
@@ -166,56 +176,67 @@ async function benchScenarios(filter: string[] | undefined) {
 }
 
 /**
- * The same scenarios as one game day at -j1 and then at -jN: wall times, and per scenario
- * whether the outcome was the same (what running labs in parallel must not change).
+ * The same scenarios as several game days, one after another (BENCH_GAMEDAY_PASSES, default
+ * "1,auto,auto,auto": -j1 and then three at the default -j, which learns from each run's cost):
+ * per pass its wall time, the labs it ran at once, the machine's busy core-seconds and the floor
+ * they set, and per scenario its outcome in each pass and its core-seconds (report.json
+ * durations.cpu). What running labs in parallel must not change: the outcomes.
  */
-async function benchGameDay(filter: string[] | undefined, jobs: number) {
+async function benchGameDay(filter: string[] | undefined, passes: (number | "auto")[]) {
   const files = scenarioFiles(filter);
   if (!files.length) return;
   const items = await Promise.all(files.map(async (f) => ({ input: toRunInput(await loadScenario(f)) })));
   out("");
-  out(`## game day: ${items.length} scenario(s) at -j1, then at -j${jobs}`);
-  const results: { jobs: number; wallMs: number; runs: GameDayRun[]; load: number }[] = [];
-  for (const j of [1, jobs]) {
-    const dir = path.resolve("reports", `bench-gameday-j${j}-${newRunId()}`);
+  out(`## game day: ${items.length} scenario(s), passes ${passes.map((p) => (p === "auto" ? "-j default" : `-j${p}`)).join(", ")}`);
+  const results: { label: string; wallMs: number; runs: GameDayRun[] }[] = [];
+  for (const p of passes) {
+    const machine = await thisMachine();
+    const jobs = p === "auto" ? new AutoJobs(machine) : p;
+    const dir = path.resolve("reports", `bench-gameday-${p === "auto" ? "auto" : `j${p}`}-${newRunId()}`);
+    const load0 = os.loadavg()[0];
     const busy0 = machineBusyCoreSec();
     const cpu0 = harnessCpuSec();
-    const r = await runGameDay(items, { dir, jobs: j, policy: parseRepeatPolicy({}), timeScale: 1, progress: quiet });
+    const r = await runGameDay(items, { dir, jobs, policy: parseRepeatPolicy({}), timeScale: 1, progress: quiet });
     const busy = busy0 === undefined ? undefined : machineBusyCoreSec()! - busy0;
-    results.push({ jobs: j, wallMs: r.wallMs, runs: r.runs, load: os.loadavg()[0] });
-    out(`-j${j}: wall ${(r.wallMs / 1000).toFixed(0)} s (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs at the end); reports ${dir}`);
+    const label = p === "auto" ? `-j default (${r.mostAtOnce} at most; a lab ${r.labCores?.cores.toFixed(2)} core, ${r.labCores?.from})` : `-j${p}`;
+    results.push({ label, wallMs: r.wallMs, runs: r.runs });
+    const perRun = r.runs.map((x) => x.report.durations.cpu).filter((c) => c !== undefined).map((c) => c.labCoreSec + c.harnessCoreSec);
+    out(
+      `${label}: wall ${(r.wallMs / 1000).toFixed(0)} s; load average ${load0.toFixed(1)} at the start (other work busy ${machine.otherBusyCores.toFixed(2)} cores), ${os.loadavg()[0].toFixed(1)} at the end, ${os.cpus().length} CPUs; reports ${dir}`,
+    );
     // Every core-second the game day used (labs, engine, harness): no schedule on this machine's
     // cores finishes it in less than that divided by the cores. Only meaningful with the engine
     // on this machine.
     if (busy !== undefined) {
       out(
         `  CPU: machine busy ${busy.toFixed(0)} core-s (harness ${cpu0 === undefined ? "?" : (harnessCpuSec()! - cpu0).toFixed(0)} s), ${(busy / (r.wallMs / 1000)).toFixed(2)} cores on average; ` +
-          `floor on ${os.availableParallelism()} cores at this cost: ${(busy / os.availableParallelism()).toFixed(0)} s`,
+          `floor on ${os.availableParallelism()} cores at this cost: ${(busy / os.availableParallelism()).toFixed(0)} s; ` +
+          `per run (containers + harness, measured at teardown): median ${median(perRun).toFixed(1)}, max ${Math.max(...perRun).toFixed(1)} core-s`,
       );
     }
   }
-  const [one, many] = results;
-  const byName = (rs: GameDayRun[]) => new Map(rs.map((r) => [r.report.scenario.name, r.report.outcome as string]));
-  const a = byName(one.runs);
-  const b = byName(many.runs);
-  // Sampling intervals side by side: a recorder starved by parallel labs shows here first.
+  const outcome = (rs: GameDayRun[], name: string) => rs.find((x) => x.report.scenario.name === name)?.report.outcome ?? "-";
   const p99 = (rs: GameDayRun[], name: string) => {
     const r = rs.find((x) => x.report.scenario.name === name);
     if (!r) return "-";
     const g = sampleGaps(r.report);
-    return `${percentile(g.gaps, 99).toFixed(0)}${g.unknown ? ` (${g.unknown} unknown)` : ""}`;
+    return `${percentile(g.gaps, 99).toFixed(0)}${g.unknown ? `(${g.unknown}u)` : ""}`;
   };
-  out(`${"scenario".padEnd(41)} ${"-j1".padEnd(8)} ${`-j${jobs}`.padEnd(8)} same  sample_p99_ms -j1 / -j${jobs}`);
+  const coreSec = (rs: GameDayRun[], name: string) => {
+    const c = rs.find((x) => x.report.scenario.name === name)?.report.durations.cpu;
+    return c ? (c.labCoreSec + c.harnessCoreSec).toFixed(1) : "-";
+  };
+  out(`${"scenario".padEnd(41)} ${results.map((_, i) => `pass${i + 1}`.padEnd(8)).join(" ")} same  core-s per pass / sample_p99_ms per pass`);
   let same = 0;
   for (const { input } of items) {
     const name = input.scenario.name;
-    const eq = a.get(name) === b.get(name);
+    const outs = results.map((x) => outcome(x.runs, name));
+    const eq = outs.every((o) => o === outs[0]);
     if (eq) same++;
-    out(`${name.padEnd(41)} ${(a.get(name) ?? "-").padEnd(8)} ${(b.get(name) ?? "-").padEnd(8)} ${(eq ? "yes" : "NO").padEnd(5)} ${p99(one.runs, name)} / ${p99(many.runs, name)}`);
+    out(`${name.padEnd(41)} ${outs.map((o) => o.padEnd(8)).join(" ")} ${(eq ? "yes" : "NO").padEnd(5)} ${results.map((x) => coreSec(x.runs, name)).join(" ")} / ${results.map((x) => p99(x.runs, name)).join(" ")}`);
   }
   out(
-    `game day wall -j1 ${(one.wallMs / 1000).toFixed(0)} s, -j${jobs} ${(many.wallMs / 1000).toFixed(0)} s (${(one.wallMs / many.wallMs).toFixed(2)}x); ` +
-      `outcomes equal in ${same} of ${items.length}; goal: every shipped scenario within 6 min with -jN`,
+    `game days: ${results.map((x) => `${x.label} ${(x.wallMs / 1000).toFixed(0)} s`).join("; ")}; outcomes equal in every pass for ${same} of ${items.length} scenarios; goal: every shipped scenario within 3 min at the default -j`,
   );
 }
 
@@ -265,6 +286,45 @@ function ciSuiteWallTime(file = path.resolve("reports", "vitest-results.json")) 
   for (const f of slowest) out(`  ${((f.endTime! - f.startTime!) / 1000).toFixed(0).padStart(5)} s  ${path.relative(process.cwd(), f.name)}`);
 }
 
+/**
+ * The observer's share of a lab (issue: "the recorder triples a lab's CPU"): one lab, measured
+ * idle, under a recorder that takes every reading every 200 ms (as it did before 2026-12-06, on
+ * today's HTTP clients and direct addresses), under today's recorder, and idle again.
+ */
+async function benchObserver(windowSec: number) {
+  if (windowSec <= 0) return;
+  out("");
+  out(`## observer: one lab, ${windowSec} s windows: idle, recorder reading everything every 200 ms, today's recorder, idle (cores; share = window - mean idle)`);
+  const runId = newRunId();
+  const s = await startLab(clusterSpec(), { progress: quiet, reportDir: path.join("reports", `bench-${runId}`), runId });
+  try {
+    await new Promise((r) => setTimeout(r, 5000));
+    const watch = s.lab.etcdNodes().at(-1)?.name;
+    const base = { intervalMs: 200, timeoutMs: 1000, ...(watch ? { dcsWatchMember: watch } : {}) };
+    const windows = await measureObserver(
+      s.docker,
+      s,
+      [
+        { name: "every 200 ms", opts: { ...base, restRestingMs: 0, etcdHealthEveryMs: 0, dcsRestingMs: 0, endpointRestingMs: 0 } },
+        { name: "today", opts: base },
+      ],
+      windowSec * 1000,
+    );
+    const keys = Object.keys(windows[0].cores);
+    const idle = windows.filter((w) => w.name === "idle");
+    const idleMean = (k: string) => idle.reduce((a, w) => a + w.cores[k], 0) / idle.length;
+    const total = (f: (k: string) => number) => keys.reduce((a, k) => a + f(k), 0);
+    out(`${"window".padEnd(14)} ${keys.map((k) => k.padStart(7)).join(" ")}   total  share  samples`);
+    for (const w of windows) {
+      const share = w.name === "idle" ? "" : (total((k) => w.cores[k]) - total(idleMean)).toFixed(3).padStart(6);
+      out(`${w.name.padEnd(14)} ${keys.map((k) => w.cores[k].toFixed(3).padStart(7)).join(" ")}  ${total((k) => w.cores[k]).toFixed(3)} ${share.padStart(6)}  ${w.name === "idle" ? "" : w.events}`);
+    }
+    out(`(load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs; goal: today's share <= 0.05 core)`);
+  } finally {
+    await s.dispose();
+  }
+}
+
 /** Image build per stack: from nothing (base and lab image removed first, when asked) and with the layer cache. */
 async function benchImages(docker: Dockerode, stacks: string[], fromNothing: boolean) {
   out(`## lab image build per stack${fromNothing ? " (from nothing, then cached)" : " (cached layers)"}`);
@@ -297,7 +357,7 @@ async function main() {
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
   // The -jN of the game-day comparison is what `pgchaos run` would choose here, read before this
   // bench's own labs raise the load average (read after them, it came out as 1: -j1 against -j1).
-  const gameDayJobs = Number(process.env.BENCH_JOBS ?? defaultJobs());
+  const gameDayPasses = (process.env.BENCH_GAMEDAY_PASSES ?? "1,auto,auto,auto").split(",").map((x) => (x.trim() === "auto" ? ("auto" as const) : Number(x)));
   const docker = await ensureEngine((l) => process.stderr.write(`bench: ${l}\n`));
   const image = await ensureLabImage(docker, (l) => process.stderr.write(`bench: ${l}\n`));
   const cpu0 = process.cpuUsage();
@@ -308,13 +368,14 @@ async function main() {
     await benchImages(docker, stacks, process.env.BENCH_FROM_NOTHING === "1");
     for (const st of stacks) await benchLab(docker, Number(process.env.BENCH_REPS ?? "3"), st);
   } else await benchLab(docker, Number(process.env.BENCH_REPS ?? "3"));
+  await benchObserver(Number(process.env.BENCH_OBSERVER_SEC ?? "30"));
   const proxyRequests = Number(process.env.BENCH_PROXY_REQUESTS ?? "3000");
   if (proxyRequests > 0) await benchDcsProxy(docker, image, proxyRequests);
   const sc = process.env.BENCH_SCENARIOS;
   const gameday = process.argv.includes("--gameday");
   // (with --gameday, its -j1 pass runs the same scenarios one at a time: no need to run them twice)
   if (sc !== "none" && !gameday) await benchScenarios(sc ? sc.split(",") : undefined);
-  if (gameday) await benchGameDay(sc && sc !== "none" ? sc.split(",") : undefined, gameDayJobs);
+  if (gameday) await benchGameDay(sc && sc !== "none" ? sc.split(",") : undefined, gameDayPasses);
   ciSuiteWallTime();
   out("");
   out("## harness (this process)");

@@ -5,16 +5,18 @@ import type { RunReport } from "../report/model.js";
 import { ensureEngine } from "../engine/docker-engine.js";
 import { resolveLabImage } from "../image/resolve.js";
 import type { Progress } from "../util/progress.js";
-import { monoMs } from "../util/time.js";
-import { runPool } from "./pool.js";
+import { monoMs, sleep } from "../util/time.js";
+import { runPool, type PoolLimit } from "./pool.js";
+import type { AutoJobs } from "./jobs.js";
+import { durationKey, expectedDurations, scenarioEstimateMs } from "./lab-cost.js";
 import { runUnitInChild } from "./child.js";
 import { isRepeating, Schedule, type RepeatPolicy, type WorkUnit } from "./schedule.js";
 
 export interface GameDayOptions {
   /** The game day's folder: runs go to <dir>/<scenario>/ (or <dir>/<scenario>/run-NN/ when repeating). */
   dir: string;
-  /** Labs at a time. */
-  jobs: number;
+  /** Labs at a time: a number (-j), or learnt from the runs' own cost (the default, jobs.ts). */
+  jobs: number | AutoJobs;
   policy: RepeatPolicy;
   timeScale: number;
   /** Seed of the harness's random choices, the same for every run of the game day. */
@@ -51,12 +53,19 @@ export interface GameDayResult {
   /** In the order of the scenarios given, then by repeat number (whatever order they finished in). */
   runs: GameDayRun[];
   wallMs: number;
+  /** The most labs that ran at once. */
+  mostAtOnce: number;
+  /** With the default -j: the cores a lab needed, as the game day learnt it. */
+  labCores?: { cores: number; from: string };
 }
 
 function runDirName(unit: WorkUnit, repeating: boolean): string {
   const base = unit.stack !== undefined ? `${unit.input.scenario.name}@${unit.stack}` : unit.input.scenario.name;
   return repeating ? path.join(base, `run-${String(unit.repeat).padStart(2, "0")}`) : base;
 }
+
+/** The least time between two lab start-ups of a game day. */
+const LAB_START_GAP_MS = 2000;
 
 function labelOf(unit: WorkUnit, repeating: boolean): string {
   return `${unit.input.scenario.name}${unit.stack !== undefined ? `@${unit.stack}` : ""}${repeating ? ` #${unit.repeat}` : ""}`;
@@ -87,17 +96,32 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   // A matrix game day names a stack per run: each stack's image once.
   const stacks = [...new Set(items.map((it) => it.stack ?? o.stack))];
   for (const stack of stacks) await resolveLabImage(docker, o.progress, { stack, image: o.image });
-  const schedule = new Schedule(items, o.policy);
-  const isolate = o.isolate ?? o.jobs > 1;
+  // Longest first, so that the game day's critical path starts at once (lab-cost.ts).
+  const expected = expectedDurations(path.dirname(o.dir));
+  const expectedMs = (it: (typeof items)[number]) => expected.get(durationKey(it.input.scenario.name, it.stack ?? o.stack)) ?? scenarioEstimateMs(it.input.scenario);
+  const ordered = [...items].sort((a, b) => expectedMs(b) - expectedMs(a));
+  const schedule = new Schedule(ordered, o.policy);
+  const auto = typeof o.jobs === "number" ? undefined : o.jobs;
+  const limit: PoolLimit = auto ?? (o.jobs as number);
+  const isolate = o.isolate ?? (auto ? auto.max > 1 : (o.jobs as number) > 1);
   const runs: GameDayRun[] = [];
+  let active = 0;
+  let mostAtOnce = 0;
+  let lastStart = -Infinity;
   await runPool(
-    o.jobs,
+    limit,
     () => schedule.next(),
     async (unit) => {
       const label = labelOf(unit, repeating);
       const rel = runDirName(unit, repeating);
       const dir = path.join(o.dir, rel);
       const progress = labelledProgress(o.progress, unit.input.scenario.name, label);
+      // Lab start-ups (initdb, basebackups, six container starts) are the dearest seconds of a
+      // run: spread them instead of starting every slot's lab in the same instant.
+      const wait = lastStart + LAB_START_GAP_MS - monoMs();
+      lastStart = Math.max(monoMs(), lastStart + LAB_START_GAP_MS);
+      if (wait > 0 && active > 0) await sleep(wait);
+      mostAtOnce = Math.max(mostAtOnce, ++active);
       let report: RunReport;
       let secrets: string[] = [];
       if (isolate) {
@@ -108,6 +132,8 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
         report = r.report;
         secrets = Object.values(r.secrets);
       }
+      active--;
+      auto?.learner.learn(report);
       schedule.done(unit, report.outcome);
       const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets };
       runs.push(run);
@@ -117,5 +143,5 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   );
   const order = (r: GameDayRun) => items.findIndex((it) => it.input === r.unit.input && it.stack === r.unit.stack);
   runs.sort((a, b) => order(a) - order(b) || a.unit.repeat - b.unit.repeat);
-  return { runs, wallMs: monoMs() - t0 };
+  return { runs, wallMs: monoMs() - t0, mostAtOnce, ...(auto ? { labCores: auto.learner.need() } : {}) };
 }

@@ -1,50 +1,94 @@
 import os from "node:os";
+import { readFileSync } from "node:fs";
+import { LabCostLearner } from "./lab-cost.js";
 
 /**
- * What one 3 etcd + 3 Patroni lab needs, measured on the 2-core, 24 GiB development machine on
- * 2026-12-01 (`pgchaos up` sampled once a second with `docker stats` while other work kept the
- * load average near 18, so CPU shares are lower bounds):
+ * What one 3 etcd + 3 Patroni lab needs before a game day has measured its own (AutoJobs):
  *   - memory: the six containers settle at about 250 MiB together (Patroni+PostgreSQL 50-80 MiB
- *     each, etcd 12-30 MiB each); the harness process peaked at 134 MiB RSS for one lab, most of
- *     it Node itself, shared by every lab of a game day. Budget 400 MiB a lab.
- *   - CPU: about 0.6 core while the lab starts (initdb, basebackups), about 0.1 core when idle;
- *     a scenario adds its workload (one write at a time) and the recorder's polling. Most of a
- *     scenario is waiting on Patroni's timings, so budget 0.5 core a lab: 4 labs on 2 cores.
- * Re-measured on 2026-12-02 (`npm run bench -- --gameday`, all 22 shipped scenarios): one lab
- * at a time kept the machine 0.97 cores busy on average over its whole life (start-up and the
- * engine included; 1289 core-s in 1325 s), and a running scenario about 0.6 core. Three at a time
- * (the default this gives on 2 quiet cores) kept both cores busy (1.87) and finished in 845 s
- * against 1325 s, every outcome the same but for the two intermittent Patroni races the
- * known-issue entries describe, with the recorder's sample interval p99 at 1-2 s instead of 0.2-0.4 s.
- * Re-measure with `npm run bench` (containers_mem_MiB, harness_cpu_s) when the lab changes.
+ *     each, etcd 12-30 MiB each), plus a harness process per lab at -jN (about 130 MiB RSS).
+ *     Budget 400 MiB a lab.
+ *   - CPU: the share of a core a run keeps busy over its whole life (start-up, steps, settle,
+ *     teardown; containers and harness): 14-32 core-seconds in 25-75 s on a quiet 2-core machine
+ *     on 2026-12-06, 0.42-0.57 core, before the recorder was made lighter. Each run measures its
+ *     own (report.json durations.cpu; `npm run bench -- --gameday` prints them), and the game day
+ *     follows the median of its runs from the third on.
+ * The one-minute load average no longer decides: it counted the game day's own last labs and a
+ * CI run that had just ended (-j1 on an idle machine, 2026-12-02).
  */
-export const LAB_NEEDS = { cpuCores: 0.5, memMiB: 400 } as const;
+export const LAB_NEEDS = { cpuCores: 0.45, memMiB: 400 } as const;
 
 /** Memory left for the harness, the engine and everything else on the machine. */
 const RESERVE_MIB = 1024;
 /** More labs than this at once only adds container churn; use -j to go beyond it on big machines. */
-const MAX_DEFAULT_JOBS = 8;
+export const MAX_DEFAULT_JOBS = 8;
 
 export interface Machine {
   cores: number;
   freeMiB: number;
-  /** One-minute load average before the game day starts: cores other work already keeps busy. */
-  load1: number;
+  /**
+   * Cores that other work kept busy just before the game day: the machine's busy time over a
+   * short sample of /proc/stat (otherBusyCores), not the one-minute load average, which still
+   * counts work that has just ended (a CI run's last minute made the default -j1 on an idle machine).
+   */
+  otherBusyCores: number;
 }
 
-export function thisMachine(): Machine {
-  return { cores: os.availableParallelism(), freeMiB: os.freemem() / 2 ** 20, load1: os.loadavg()[0] };
+/** Busy core-seconds since boot (/proc/stat: all but idle and iowait), or undefined off Linux. */
+function busyCoreSec(): number | undefined {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return (f.slice(0, 8).reduce((a, b) => a + b, 0) - f[3] - f[4]) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cores busy over the next `sampleMs` (the load average where /proc/stat is not there). */
+export async function otherBusyCores(sampleMs = 500): Promise<number> {
+  const b0 = busyCoreSec();
+  if (b0 === undefined) return os.loadavg()[0];
+  await new Promise((r) => setTimeout(r, sampleMs));
+  return Math.max(0, (busyCoreSec()! - b0) / (sampleMs / 1000));
+}
+
+export async function thisMachine(): Promise<Machine> {
+  return { cores: os.availableParallelism(), freeMiB: os.freemem() / 2 ** 20, otherBusyCores: await otherBusyCores() };
 }
 
 /**
- * The default -j: as many labs as both the idle cores and the free memory carry, at least 1:
- *   min(floor((cores - load average) / cpuCores per lab), floor((free MiB - 1024) / MiB per lab), 8).
- * The load average counts because a lab's timing-sensitive parts (Patroni's loops, the
- * recorder's 1 s request timeout) starve when the machine is already busy: on the shared
- * 2-core machine at load 17-28, samples timed out and verdicts changed even at -j1.
+ * The share of the free cores the labs may keep busy on average: a lab's need is an average
+ * over its life, and its start-up and its faults' aftermath come in bursts of most of a core;
+ * Patroni's loops and the recorder's 1 s timeouts must not wait on a saturated machine.
  */
-export function defaultJobs(m: Machine = thisMachine()): number {
-  const byCpu = Math.floor(Math.max(0, m.cores - m.load1) / LAB_NEEDS.cpuCores);
-  const byMem = Math.floor((m.freeMiB - RESERVE_MIB) / LAB_NEEDS.memMiB);
-  return Math.max(1, Math.min(byCpu, byMem, MAX_DEFAULT_JOBS));
+export const TARGET_BUSY_SHARE = 0.8;
+
+/**
+ * The default -j: as many labs as both the free cores and the free memory carry, at least 1:
+ *   min(floor((cores - other busy cores) * 0.8 / cores a lab needs), floor((free MiB - 1024) / MiB a lab needs), 8).
+ * What a lab needs is LAB_NEEDS until the game day's own runs say otherwise (lab-cost.ts).
+ */
+export function defaultJobs(m: Machine, labCores: number = LAB_NEEDS.cpuCores): number {
+  const byCpu = Math.floor((Math.max(0, m.cores - m.otherBusyCores) * TARGET_BUSY_SHARE) / labCores);
+  return Math.max(1, Math.min(byCpu, memoryJobs(m), MAX_DEFAULT_JOBS));
+}
+
+function memoryJobs(m: Machine): number {
+  return Math.floor((m.freeMiB - RESERVE_MIB) / LAB_NEEDS.memMiB);
+}
+
+/** The default -j of a game day: it starts from LAB_NEEDS and follows what its runs cost (jobs are never more than the memory carries). */
+export class AutoJobs {
+  readonly learner: LabCostLearner;
+
+  constructor(readonly machine: Machine) {
+    this.learner = new LabCostLearner(LAB_NEEDS.cpuCores);
+  }
+
+  get max(): number {
+    return Math.max(1, Math.min(memoryJobs(this.machine), MAX_DEFAULT_JOBS));
+  }
+
+  current(): number {
+    return defaultJobs(this.machine, this.learner.need().cores);
+  }
 }

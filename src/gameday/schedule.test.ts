@@ -2,8 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { ScenarioRunInput } from "../runner/run-scenario.js";
 import { isRepeating, parseRepeatPolicy, Schedule, UNTIL_FAIL_DEFAULT_CAP, type WorkUnit } from "./schedule.js";
 import { runPool } from "./pool.js";
-import { defaultJobs, LAB_NEEDS } from "./jobs.js";
+import { AutoJobs, defaultJobs, LAB_NEEDS, TARGET_BUSY_SHARE } from "./jobs.js";
 import { labelledProgress } from "./gameday.js";
+import { durationKey, expectedDurations, LabCostLearner, scenarioEstimateMs } from "./lab-cost.js";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { tempDirs } from "../../test/temp-dirs.js";
+
+const tempDir = async () => tmp("pgchaos-jobs-");
+const tmp = tempDirs();
 
 const input = (name: string) => ({ scenario: { name }, file: `${name}.yaml`, text: "", stepLines: [] }) as unknown as ScenarioRunInput;
 const items = ["a", "b", "c"].map((n) => ({ input: input(n) }));
@@ -91,15 +98,87 @@ describe("runPool", () => {
 
 describe("defaultJobs", () => {
   it("takes the smaller of what the idle cores and the free memory carry, at least 1, at most 8", () => {
-    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 0 })).toBe(Math.min(8, Math.floor(2 / LAB_NEEDS.cpuCores)));
-    expect(defaultJobs({ cores: 64, freeMiB: 1024 + 2 * LAB_NEEDS.memMiB + 1, load1: 0 })).toBe(2);
-    expect(defaultJobs({ cores: 1, freeMiB: 100, load1: 0 })).toBe(1);
-    expect(defaultJobs({ cores: 256, freeMiB: 1_000_000, load1: 0 })).toBe(8);
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, otherBusyCores: 0 })).toBe(Math.min(8, Math.floor((2 * TARGET_BUSY_SHARE) / LAB_NEEDS.cpuCores)));
+    expect(defaultJobs({ cores: 64, freeMiB: 1024 + 2 * LAB_NEEDS.memMiB + 1, otherBusyCores: 0 })).toBe(2);
+    expect(defaultJobs({ cores: 1, freeMiB: 100, otherBusyCores: 0 })).toBe(1);
+    expect(defaultJobs({ cores: 256, freeMiB: 1_000_000, otherBusyCores: 0 })).toBe(8);
   });
 
   it("counts cores other work keeps busy: a loaded machine gets fewer labs", () => {
-    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 1 })).toBe(Math.floor(1 / LAB_NEEDS.cpuCores));
-    expect(defaultJobs({ cores: 2, freeMiB: 64_000, load1: 17 })).toBe(1);
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, otherBusyCores: 1 })).toBe(Math.max(1, Math.floor(TARGET_BUSY_SHARE / LAB_NEEDS.cpuCores)));
+    expect(defaultJobs({ cores: 2, freeMiB: 64_000, otherBusyCores: 17 })).toBe(1);
+  });
+});
+
+describe("AutoJobs: the default -j follows what the runs cost", () => {
+  const run = (coreSec: number, wallSec: number, outcome = "pass") =>
+    ({ outcome, durations: { totalMs: wallSec * 1000, historyMs: 0, cpu: { labCoreSec: coreSec * 0.8, harnessCoreSec: coreSec * 0.2 } } }) as never;
+
+  it("starts from the prior, and from the third measured run follows their median share of a core", () => {
+    const a = new AutoJobs({ cores: 2, freeMiB: 64_000, otherBusyCores: 0 });
+    expect(a.current()).toBe(Math.floor((2 * TARGET_BUSY_SHARE) / LAB_NEEDS.cpuCores));
+    a.learner.learn(run(10, 40)); // 0.25 core
+    a.learner.learn(run(12, 40)); // 0.3
+    expect(a.current()).toBe(Math.floor((2 * TARGET_BUSY_SHARE) / LAB_NEEDS.cpuCores)); // two runs: still the prior
+    a.learner.learn(run(60, 40)); // 1.5: one dear run does not swing the median
+    expect(a.learner.need().cores).toBeCloseTo(0.3);
+    expect(a.learner.need().from).toBe("median of 3 runs");
+    expect(a.current()).toBe(5); // floor(2 * 0.8 / 0.3)
+  });
+
+  it("learns nothing from skipped or errored runs, nor from journals without a measurement", () => {
+    const l = new LabCostLearner(0.5, 1);
+    l.learn(run(10, 40, "skipped"));
+    l.learn(run(10, 40, "error"));
+    l.learn({ outcome: "pass", durations: { totalMs: 40_000, historyMs: 0 } } as never);
+    expect(l.need().from).toBe("prior");
+  });
+
+  it("never goes past what the memory carries", () => {
+    const a = new AutoJobs({ cores: 64, freeMiB: 1024 + 3 * LAB_NEEDS.memMiB, otherBusyCores: 0 });
+    expect(a.max).toBe(3);
+    expect(a.current()).toBe(3);
+  });
+});
+
+describe("runPool with a limit that moves", () => {
+  it("runs no more units at once than the limit says at the time each is taken", async () => {
+    let limit = 1;
+    let active = 0;
+    const seen: number[] = [];
+    const units = [1, 2, 3, 4, 5, 6];
+    await runPool(
+      { max: 4, current: () => limit },
+      () => units.shift(),
+      async (u) => {
+        active++;
+        seen.push(active);
+        if (u === 2) limit = 3; // learnt after the first runs: more at once from now on
+        await new Promise((r) => setTimeout(r, 20));
+        active--;
+      },
+    );
+    expect(seen.slice(0, 2)).toEqual([1, 1]);
+    expect(Math.max(...seen)).toBe(3);
+  });
+});
+
+describe("longest first", () => {
+  it("estimates a scenario's run from its steps when no earlier game day ran it", () => {
+    const short = scenarioEstimateMs({ settle: 20_000, steps: [{ kind: "sleep", sleep: 5000 }] } as never);
+    const long = scenarioEstimateMs({ settle: 20_000, steps: [{ kind: "expect", within: 60_000 }, { kind: "expect", for: 30_000 }] } as never);
+    expect(long).toBeGreaterThan(short);
+  });
+
+  it("reads the median wall time of each scenario and stack from the last game days' summaries", async () => {
+    const dir = await tempDir();
+    for (const [g, ms] of [["20261201-000000-a", 40_000], ["20261202-000000-b", 60_000], ["20261203-000000-c", 50_000]] as const) {
+      await mkdir(path.join(dir, g));
+      await writeFile(path.join(dir, g, "summary.json"), JSON.stringify({ runs: [{ scenario: "q", durationMs: ms, outcome: "pass" }, { scenario: "q", stack: "sid", durationMs: 1, outcome: "skipped" }] }));
+    }
+    const d = expectedDurations(dir);
+    expect(d.get(durationKey("q"))).toBe(50_000);
+    expect(d.has(durationKey("q", "sid"))).toBe(false);
   });
 });
 

@@ -384,6 +384,14 @@ export interface TeardownEvent {
   error?: string;
   /** How long the removal took, ms. */
   durationMs: number;
+  /** What the run cost the machine up to its teardown (lab/run-cpu.ts). */
+  cpu?: RunCpu;
+}
+
+/** CPU a run spent, in core-seconds: its containers (all of them: lab, proxy, reaper) and its harness process. */
+export interface RunCpu {
+  labCoreSec: number;
+  harnessCoreSec: number;
 }
 
 /** What the lab runs, recorded once it is up (the journal then holds everything a report needs). */

@@ -1,5 +1,5 @@
 import type { Verdict } from "../checker/checker.js";
-import type { ActionEvent, FaultEvent, HistoryEvent, StepEvent, WriteOp } from "../history/events.js";
+import type { ActionEvent, FaultEvent, HistoryEvent, RunCpu, StepEvent, TeardownEvent, WriteOp } from "../history/events.js";
 import { allExplained, failuresOf, type KnownIssueResult } from "../known-issues/match.js";
 import { type DcsWatchFacts, dcsWatchFacts } from "./dcs-watch-facts.js";
 
@@ -112,6 +112,8 @@ export interface Durations {
   historyMs: number;
   setupMs?: number;
   teardownMs?: number;
+  /** What the run cost the machine, from the journal's teardown event (journals before 2026-12-06 have none). */
+  cpu?: RunCpu;
 }
 
 /** Everything a report needs. Serialised as report.json. */
@@ -222,6 +224,8 @@ export function buildReport(input: BuildReportInput): RunReport {
     ...(input.setupMs !== undefined ? { setupMs: input.setupMs } : {}),
     ...(input.teardownMs !== undefined ? { teardownMs: input.teardownMs } : {}),
   };
+  const cpu = events.find((e): e is TeardownEvent => e.kind === "teardown")?.cpu;
+  if (cpu) durations.cpu = cpu;
   const dcsWatch = dcsWatchFacts(events);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

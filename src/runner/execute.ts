@@ -33,6 +33,7 @@ import type { Lab, LabSecrets } from "../lab/lab-api.js";
 import { type ExpectStep, type Step, faultParams } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
 import { readVersions } from "../lab/versions.js";
+import { runCpu } from "../lab/run-cpu.js";
 import { ensureEngine } from "../engine/docker-engine.js";
 import { resolveLabImage } from "../image/resolve.js";
 import { withPatroniUpgrades } from "../image/upgrade-layer.js";
@@ -94,6 +95,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
   const progress: Progress = (l) => opts.progress(`[${scenario.name}] ${l}`);
   const stepStarts = new Map<string, number>();
   const out: Execution = { stillInjected: [], versions: {}, setupMs: 0 };
+  const harnessCpu0 = process.cpuUsage();
   let started: StartedLab | undefined;
   let recorder: Recorder | undefined;
   let probes: ProbeRunner | undefined;
@@ -274,6 +276,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     const routing = haproxyRoutingNote(history.all());
     if (routing) note(routing);
     if (started) {
+      const cpu = await runCpu(started.docker, opts.runId, harnessCpu0);
       const teardownStart = monoMs();
       const teardownError = await started.dispose().then(
         () => undefined,
@@ -281,7 +284,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
       );
       out.teardownMs = Math.round(monoMs() - teardownStart);
       // Judged by the lab-teardown check.
-      history.append({ kind: "teardown", t: now(), ok: teardownError === undefined, ...(teardownError ? { error: teardownError } : {}), durationMs: out.teardownMs });
+      history.append({ kind: "teardown", t: now(), ok: teardownError === undefined, ...(teardownError ? { error: teardownError } : {}), durationMs: out.teardownMs, cpu });
     }
   }
   // A heal that never succeeded makes the run an error whatever else happened.

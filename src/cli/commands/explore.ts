@@ -2,6 +2,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { parseJobs, parseTimeScale } from "./run.js";
+import { defaultJobs, thisMachine } from "../../gameday/jobs.js";
 import { ScenarioError, parseScenario } from "../../scenario/load.js";
 import { toRunInput } from "../../runner/run-input.js";
 import { runScenarioInput } from "../../runner/run-scenario.js";
@@ -31,7 +32,7 @@ export interface ExploreCommandOptions extends ExploreCliValues {
  */
 export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) => void): Promise<number> {
   const parsed = parseExploreOptions(o);
-  const jobs = parseJobs(o.jobs);
+  const jobs = parseJobs(o.jobs) ?? defaultJobs(await thisMachine());
   const timeScale = parseTimeScale(undefined);
   // The seed: given, or the one OUT was started with (a resume), or a new one.
   const resumed = o.out !== undefined ? await readState(o.out) : undefined;

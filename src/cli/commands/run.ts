@@ -21,7 +21,7 @@ import { runGameDay } from "../../gameday/gameday.js";
 import { matrixComparison, parseStackList, writeMatrix } from "../../gameday/matrix.js";
 import { renderComparisonMarkdown } from "../../compare/compare.js";
 import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
-import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
+import { AutoJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
 import { runsTable, scenariosTable } from "../../gameday/console.js";
 import { formatDuration } from "../../report/text.js";
 import { gameDayExitCode } from "../../runner/exit-code.js";
@@ -64,8 +64,9 @@ export function parseTimeScale(v: string | undefined): number {
   return n;
 }
 
-export function parseJobs(v: string | undefined): number {
-  if (v === undefined) return defaultJobs();
+/** -j N, or undefined for the default (learnt from the runs' cost, gameday/jobs.ts AutoJobs). */
+export function parseJobs(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserFacingError(`-j/--jobs must be a whole number from 1 to 64, not '${v}'`);
   return n;
@@ -81,7 +82,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const timeScale = parseTimeScale(o.timeScale);
   const seed = parseSeed(o.seed);
   const shard = o.shard ? parseShard(o.shard) : undefined;
-  const jobs = parseJobs(o.jobs);
+  const explicitJobs = parseJobs(o.jobs);
   const policy = parseRepeatPolicy({ repeat: o.repeat, untilFail: o.untilFail, for: o.for });
   // With --json, stdout carries the summary JSON only.
   const say = o.json ? (s: string) => process.stderr.write(s + "\n") : out;
@@ -136,7 +137,12 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const gameDay = newRunId();
   const dir = path.join(o.reportsDir, gameDay);
   await mkdir(dir, { recursive: true });
-  const m = thisMachine();
+  const jobs = explicitJobs ?? new AutoJobs(await thisMachine());
+  const jobsText =
+    typeof jobs === "number"
+      ? `${jobs} lab(s) at a time`
+      : `${jobs.current()} lab(s) at a time to start with, then as the runs' measured cost allows (${jobs.machine.cores} cores, ${jobs.machine.otherBusyCores.toFixed(1)} busy with other work, ` +
+        `${(jobs.machine.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core until measured, and ${LAB_NEEDS.memMiB} MiB)`;
   const repeatText =
     policy.forMs !== undefined
       ? `, repeated for ${formatDuration(policy.forMs)}${policy.untilFail ? " or until a run fails" : ""}${Number.isFinite(policy.repeat) ? ` (at most ${policy.repeat} runs each)` : ""}`
@@ -147,7 +153,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
           : "";
   say(
     `pgchaos game day ${gameDay}: ${selected.length} scenario(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${inputs.length})` : ""}${repeatText}, ` +
-      `${jobs} lab(s) at a time${o.jobs === undefined ? ` (default for ${m.cores} cores at load average ${m.load1.toFixed(1)}, ${(m.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core and ${LAB_NEEDS.memMiB} MiB)` : ""}, ` +
+      `${jobsText}, ` +
       `time scale ${timeScale}, seed ${seed}; reports in ${dir}`,
   );
   const items = matrix ? selected.flatMap((input) => stackNames!.filter((st) => !unfitOn.get(input)?.includes(st)).map((st) => ({ input, stack: st }))) : selected.map((input) => ({ input }));
@@ -176,7 +182,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const written = await writeIndex(dir, reports, {
     reportLink: (r) => links.get(r)!,
     ...(repeating ? { repeatOf: (r: RunReport) => repeats.get(r) } : {}),
-    pool: { jobs, wallMs: Math.round(result.wallMs) },
+    pool: { jobs: result.mostAtOnce, wallMs: Math.round(result.wallMs) },
     secrets: result.runs.flatMap((r) => r.secrets),
   });
   if (matrix) {
@@ -190,7 +196,10 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   }
   say("");
   say(repeating ? scenariosTable(aggregateRuns(result.runs.map((r) => ({ report: r.report, repeat: r.unit.repeat, link: r.link })))) : runsTable(reports));
-  say(`wall time ${formatDuration(result.wallMs)} with ${jobs} lab(s) at a time`);
+  say(
+    `wall time ${formatDuration(result.wallMs)}, at most ${result.mostAtOnce} lab(s) at a time` +
+      (result.labCores ? ` (a lab needed ${result.labCores.cores.toFixed(2)} core: ${result.labCores.from === "prior" ? "not yet measured" : result.labCores.from})` : ""),
+  );
   say(`reports: ${dir}`);
   say(`game-day index: ${written.indexHtml}`);
   say(`summary: ${written.summaryMarkdown} (JSON: ${written.summaryJson})`);
