@@ -1,7 +1,7 @@
 import { PassThrough, type Duplex } from "node:stream";
 import { createInterface } from "node:readline";
 import type Dockerode from "dockerode";
-import type { ControlLine, ControlRequest, DcsProxyCall, DcsProxyControl, DcsProxyNotice, ReleaseMode, ReleaseReport, Toxic, ToxicStats } from "./types.js";
+import type { CancelReport, ControlLine, ControlRequest, DcsProxyCall, DcsProxyControl, DcsProxyNotice, ReleaseMode, ReleaseReport, Toxic, ToxicStats } from "./types.js";
 import type { RequestKind } from "./request-kind.js";
 import { PROGRAM_DIR, PROGRAM_ENTRY, proxyProgramFiles, tarOf } from "./program-files.js";
 import { UserFacingError, errorText } from "../util/errors.js";
@@ -205,6 +205,12 @@ export class ContainerDcsProxy implements DcsProxyControl {
   }
   requestCounts(node: string) {
     return this.call<Record<RequestKind, number>>("requestCounts", node);
+  }
+  cancelWatch(node: string, compactRevision?: number) {
+    return this.call<CancelReport>("cancelWatch", node, compactRevision);
+  }
+  closeCanceled(node: string) {
+    return this.call<number>("closeCanceled", node);
   }
   leaderView(node: string) {
     return this.call<string | null | undefined>("leaderView", node);

@@ -91,6 +91,7 @@ describe("describeWatchMessage", () => {
       created: false,
       canceled: false,
       revision: 44,
+      header: { revision: "44" },
     });
   });
   test("created, in-stream error, garbage", () => {

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type net from "node:net";
 import { REQUEST_KINDS, requestKind, type RequestKind } from "./request-kind.js";
-import { JsonMessageSplitter, describeWatchMessage, type WatchMessageInfo } from "./watch-messages.js";
-import type { DcsProxyNotice, ReleaseMode, ReleaseReport, Toxic, ToxicStats } from "./types.js";
+import { JsonMessageSplitter, cancelMessage, describeWatchMessage, type WatchMessageInfo } from "./watch-messages.js";
+import type { CancelReport, DcsProxyNotice, ErrorShape, ReleaseMode, ReleaseReport, Toxic, ToxicStats } from "./types.js";
 import { LeaderView } from "./leader-view.js";
 import { monoMs } from "../util/time.js";
 
@@ -65,6 +65,13 @@ class WatchStream {
   readonly id = ++streamSeq;
   readonly openedAt = monoMs();
   stalled = false;
+  /** A cancelation was sent (cancelWatch): nothing more is delivered; the stream stays open. */
+  canceled = false;
+  /** What etcd sent after the cancelation and the client never got. */
+  afterCancel = { messages: 0, events: 0 };
+  /** The header of the last message etcd sent (for a cancelation message of the same cluster and term). */
+  lastHeader?: Record<string, unknown>;
+  lastRevision?: number;
   delivered = { messages: 0, events: 0 };
   withheld: { text: string; info: WatchMessageInfo }[] = [];
   /** etcd ended the response (or it broke). */
@@ -85,6 +92,7 @@ class WatchStream {
   ) {}
 
   message(text: string) {
+    if (this.canceled && !text.trim()) return;
     if (!text.trim()) {
       // A delimiter that came after its message: it goes with that message.
       const last = this.withheld[this.withheld.length - 1];
@@ -93,6 +101,14 @@ class WatchStream {
       return;
     }
     const info = describeWatchMessage(text);
+    if (info.header) this.lastHeader = info.header;
+    if (info.revision !== undefined) this.lastRevision = info.revision;
+    if (this.canceled) {
+      // A canceled watch delivers nothing more (etcd sends nothing after the cancelation).
+      this.afterCancel.messages++;
+      this.afterCancel.events += info.events.length;
+      return;
+    }
     if (this.stalled) this.withheld.push({ text, info });
     else this.send(text, info);
   }
@@ -163,10 +179,26 @@ class WatchStream {
     this.upstream.destroy();
   }
 
+  /**
+   * Sends etcd's cancelation message now (ahead of anything withheld or queued, which is
+   * dropped: a canceled watcher's events never arrive) and delivers nothing from then on.
+   */
+  cancel(compactRevision: number): number {
+    const dropped = this.withheld.reduce((n, m) => n + m.info.events.length, 0);
+    this.withheld = [];
+    this.queue = [];
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.canceled = true;
+    if (!this.finished) this.res.write(cancelMessage(this.lastHeader, compactRevision));
+    return dropped;
+  }
+
   release(mode: ReleaseMode): { messages: number; events: number; delivered: number; dropped: number; changes: string[] } {
     const held = this.withheld;
     this.withheld = [];
     this.stalled = false;
+    if (this.canceled) return { messages: 0, events: 0, delivered: 0, dropped: 0, changes: [] };
     const r = { messages: held.length, events: 0, delivered: 0, dropped: 0, changes: [] as string[] };
     for (const m of held) {
       r.events += m.info.events.length;
@@ -358,12 +390,11 @@ export class DcsProxy {
     req.on("end", () => {
       if (toxic?.fault === "blackhole") return; // never answered; closed when the client gives up
       const body = Buffer.concat(chunks);
-      if (toxic?.fault === "unavailable") {
-        const message = toxic.message ?? "etcdserver: request timed out";
-        const text = JSON.stringify({ error: message, code: 14, message });
+      if (toxic?.fault === "unavailable" || toxic?.fault === "unknown") {
+        const { status, body: text } = errorAnswer(toxic.fault, kind, toxic.message, toxic.shape);
         const answer = () => {
           if (res.destroyed) return;
-          res.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+          res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
           res.end(text);
         };
         if (latencyMs > 0) setTimeout(answer, latencyMs);
@@ -462,7 +493,9 @@ export class DcsProxy {
       stream: s.id,
       messages: s.delivered.messages,
       events: s.delivered.events,
-      text: `watch #${s.id} via ${s.member} closed by ${by === "client" ? "the client" : by === "etcd" ? "etcd (or the connection to it broke)" : "the proxy (reset)"} after ${secs} s: ${s.delivered.messages} messages, ${s.delivered.events} events delivered`,
+      text:
+        `watch #${s.id} via ${s.member} closed by ${by === "client" ? "the client" : by === "etcd" ? "etcd (or the connection to it broke)" : "the proxy (reset)"} after ${secs} s: ${s.delivered.messages} messages, ${s.delivered.events} events delivered` +
+        (s.canceled ? `; it had been canceled (${s.afterCancel.events} events in ${s.afterCancel.messages} messages not delivered since)` : ""),
     });
   }
 
@@ -552,6 +585,38 @@ export class DcsProxy {
     return report;
   }
 
+  cancelWatch(node: string, compactRevision?: number | null): CancelReport {
+    const st = this.node(node);
+    const report: CancelReport = { node, streams: [] };
+    for (const s of st.streams) {
+      if (s.canceled) continue;
+      const compact = compactRevision ?? s.lastRevision ?? 1;
+      const dropped = s.cancel(compact);
+      report.streams.push({ stream: s.id, etcd: s.member, ...(s.lastRevision !== undefined ? { revision: s.lastRevision } : {}), compactRevision: compact });
+      this.notice({
+        node,
+        action: "cancel",
+        etcd: s.member,
+        stream: s.id,
+        text: `watch #${s.id} via ${s.member} canceled (compact_revision ${compact}${s.lastRevision !== undefined ? `, stream at revision ${s.lastRevision}` : ""}): the stream stays open and delivers nothing more${dropped ? `; ${dropped} withheld events dropped` : ""}`,
+      });
+    }
+    if (!report.streams.length) this.notice({ node, action: "cancel", text: "watch cancel: no open stream to cancel" });
+    return report;
+  }
+
+  closeCanceled(node: string): number {
+    const st = this.node(node);
+    let n = 0;
+    for (const s of [...st.streams]) {
+      if (!s.canceled) continue;
+      n++;
+      this.streamClosed(st, s, "proxy");
+      s.destroy();
+    }
+    return n;
+  }
+
   addToxic(node: string, toxic: Toxic): string {
     const st = this.node(node);
     const id = `t${++this.toxicSeq}`;
@@ -623,7 +688,35 @@ function parseJson(b: Buffer): unknown {
 export function describeToxic(t: Toxic): string {
   const parts: string[] = [];
   if (t.latencyMs) parts.push(`latency ${t.latencyMs} ms${t.jitterMs ? ` ± ${t.jitterMs} ms` : ""}`);
-  if (t.fault) parts.push(`${t.fault}${t.probability !== undefined && t.probability < 1 ? ` (p=${t.probability})` : ""}`);
+  if (t.fault) {
+    const detail = [
+      ...(t.fault === "unavailable" || t.fault === "unknown" ? [t.message !== undefined ? `"${t.message}"` : "", t.shape && t.shape !== "unary-v1" ? `${t.shape} body` : ""] : []),
+      t.probability !== undefined && t.probability < 1 ? `p=${t.probability}` : "",
+    ].filter(Boolean);
+    parts.push(`${t.fault}${detail.length ? ` (${detail.join(", ")})` : ""}`);
+  }
   if (!parts.length) parts.push("no effect");
   return `${parts.join(", ")} on ${t.kinds ? t.kinds.join("/") : "every"} request${t.members ? ` to ${t.members.join(", ")}` : ""}`;
+}
+
+/** The gRPC code, HTTP status and default message of each error answer (grpc-gateway's mapping: 14 -> 503, 2 -> 500). */
+const ERROR_ANSWERS = {
+  unavailable: { code: 14, status: 503, statusText: "Service Unavailable", message: "etcdserver: request timed out" },
+  unknown: { code: 2, status: 500, statusText: "Internal Server Error", message: "not a primary lessor" },
+} as const;
+
+/** The streaming methods of etcd's v3 API that Patroni calls through the gateway. */
+const STREAMING: readonly RequestKind[] = ["watch", "lease-keepalive"];
+
+/** The HTTP answer etcd's gateway gives when the request of `kind` fails with that gRPC error (see ErrorShape). */
+export function errorAnswer(fault: "unavailable" | "unknown", kind: RequestKind, message?: string, shape: ErrorShape = "unary-v1"): { status: number; body: string } {
+  const a = ERROR_ANSWERS[fault];
+  const m = message ?? a.message;
+  const stream = STREAMING.includes(kind);
+  let body: unknown;
+  if (shape === "gateway-v1" && stream) body = { error: { grpc_code: a.code, http_code: a.status, message: m, http_status: a.statusText } };
+  else if (shape === "gateway-v2") body = stream ? { error: { code: a.code, message: m } } : { code: a.code, message: m };
+  else body = { error: m, code: a.code, message: m };
+  // The gateway ends a stream chunk with its delimiter (a newline); a unary body has none.
+  return { status: a.status, body: JSON.stringify(body) + (stream && shape !== "unary-v1" ? "\n" : "") };
 }

@@ -18,11 +18,33 @@ export const RELEASE_MODES: readonly ReleaseMode[] = ["drop", "deliver", "close"
 export type ToxicFault =
   /** HTTP 503 with etcd's JSON error body, gRPC code 14 (Unavailable), as etcd answers without quorum. */
   | "unavailable"
+  /**
+   * HTTP 500 with etcd's JSON error body, gRPC code 2 (Unknown): what etcd answers for a server
+   * error it has no gRPC code for, e.g. "not a primary lessor" on a lease keepalive when the
+   * member lost its leadership meanwhile (etcd's lease.ErrNotPrimary, not in its v3rpc error map).
+   */
+  | "unknown"
   /** The client's TCP connection is reset (RST), as toxiproxy's reset_peer. */
   | "reset"
   /** The request is swallowed: the connection stays open and nothing ever answers (as a frozen etcd). */
   | "blackhole";
-export const TOXIC_FAULTS: readonly ToxicFault[] = ["unavailable", "reset", "blackhole"];
+export const TOXIC_FAULTS: readonly ToxicFault[] = ["unavailable", "unknown", "reset", "blackhole"];
+
+/**
+ * The JSON body of an error answer (`unavailable`, `unknown`), as etcd's gRPC gateway writes it:
+ * - `unary-v1` (default, the only body before shapes existed): grpc-gateway v1's unary error,
+ *   `{"error": m, "code": c, "message": m}`, on every request kind;
+ * - `gateway-v1`: as etcd 3.4/3.5 (grpc-gateway v1) answer per kind: the streaming methods
+ *   (watch, lease keepalive) fail with a stream error chunk
+ *   `{"error": {"grpc_code": c, "http_code": h, "message": m, "http_status": s}}`, the others
+ *   with the unary body above;
+ * - `gateway-v2`: as etcd 3.6+ (grpc-gateway v2) answer: a stream error chunk
+ *   `{"error": {"code": c, "message": m}}` on watch and lease keepalive, the bare status
+ *   `{"code": c, "message": m}` on the others.
+ * The HTTP status is the gateway's mapping of the gRPC code (14 -> 503, 2 -> 500) in every shape.
+ */
+export type ErrorShape = "unary-v1" | "gateway-v1" | "gateway-v2";
+export const ERROR_SHAPES: readonly ErrorShape[] = ["unary-v1", "gateway-v1", "gateway-v2"];
 
 /**
  * A toxic on one Patroni node's etcd requests (toxiproxy's vocabulary, but per request kind).
@@ -40,8 +62,20 @@ export interface Toxic {
   fault?: ToxicFault;
   /** Share of matching requests the fault hits, 0..1 (default 1). */
   probability?: number;
-  /** For `unavailable`: the error message (default "etcdserver: request timed out"). */
+  /**
+   * For `unavailable` and `unknown`: the error message (default "etcdserver: request timed out",
+   * "not a primary lessor").
+   */
   message?: string;
+  /** For `unavailable` and `unknown`: the body's shape (default `unary-v1`). */
+  shape?: ErrorShape;
+}
+
+/** What a watch cancelation did on one open stream. */
+export interface CancelReport {
+  node: string;
+  /** The streams that got the cancel message (each stays open and delivers nothing more). */
+  streams: { stream: number; etcd: string; revision?: number; compactRevision: number }[];
 }
 
 export interface ToxicStats {
@@ -89,6 +123,15 @@ export interface DcsProxyControl {
   isStalled(node: string): Promise<boolean>;
   /** End the stall; idempotent (a report with zero streams when not stalled). */
   releaseWatch(node: string, mode: ReleaseMode): Promise<ReleaseReport>;
+  /**
+   * Send a watch cancelation (`canceled: true` with `compact_revision`, as etcd sends when a
+   * watcher's revision was compacted) on every open watch stream of `node`, without closing
+   * it: from then on the stream stays open and delivers nothing, as etcd does with a canceled
+   * watch. `compactRevision` defaults to each stream's last revision.
+   */
+  cancelWatch(node: string, compactRevision?: number): Promise<CancelReport>;
+  /** Reset the canceled streams of `node` still open (the client never closed them); returns how many. */
+  closeCanceled(node: string): Promise<number>;
   /** Add a toxic on `node`; returns its id. */
   addToxic(node: string, toxic: Toxic): Promise<string>;
   /** Remove it; returns what it hit (undefined if unknown). Idempotent. */
@@ -109,7 +152,7 @@ export interface DcsProxyControl {
 }
 
 /** The calls a DcsProxyControl forwards to the proxy program, by name (the control protocol's methods). */
-export const DCS_PROXY_CALLS = ["stallWatch", "isStalled", "releaseWatch", "addToxic", "removeToxic", "resetConnections", "watchStreams", "requestCounts", "leaderView"] as const;
+export const DCS_PROXY_CALLS = ["stallWatch", "isStalled", "releaseWatch", "addToxic", "removeToxic", "resetConnections", "watchStreams", "requestCounts", "leaderView", "cancelWatch", "closeCanceled"] as const;
 export type DcsProxyCall = (typeof DCS_PROXY_CALLS)[number];
 
 /**

@@ -109,6 +109,8 @@ export interface WatchMessageInfo {
   error?: string;
   /** header.revision. */
   revision?: number;
+  /** The header as etcd sent it (cluster_id, member_id, revision, raft_term). */
+  header?: Record<string, unknown>;
   /** The text was not JSON. */
   unparsed?: boolean;
 }
@@ -117,7 +119,7 @@ const unb64 = (s: unknown) => (typeof s === "string" ? Buffer.from(s, "base64").
 
 interface RawMessage {
   result?: {
-    header?: { revision?: string };
+    header?: { revision?: string } & Record<string, unknown>;
     created?: boolean;
     canceled?: boolean;
     events?: { type?: string; kv?: { key?: string; value?: string; mod_revision?: string } }[];
@@ -141,6 +143,21 @@ export function describeWatchMessage(text: string): WatchMessageInfo {
   });
   const info: WatchMessageInfo = { events, created: !!r.created, canceled: !!r.canceled };
   if (r.header?.revision !== undefined) info.revision = Number(r.header.revision);
+  if (r.header) info.header = r.header;
   if (m.error !== undefined) info.error = typeof m.error === "string" ? m.error : (m.error.message ?? JSON.stringify(m.error));
   return info;
+}
+
+/**
+ * The message etcd sends on a watch stream when it cancels the watcher (its start revision was
+ * compacted): the header, `canceled: true` and `compact_revision`, then nothing more on that
+ * stream, which stays open. As the gateway writes it (proto field names, int64 as strings,
+ * defaults omitted; watch_id 0 of the gateway's single watcher omitted), newline-delimited.
+ */
+export function cancelMessage(header: Record<string, unknown> | undefined, compactRevision: number): string {
+  const result: Record<string, unknown> = {};
+  if (header) result.header = header;
+  result.canceled = true;
+  result.compact_revision = String(compactRevision);
+  return JSON.stringify({ result }) + "\n";
 }

@@ -20,6 +20,7 @@ import { partition } from "./partition/index.js";
 import { clockSkew } from "./clock-skew/index.js";
 import { etcdDnsBreak } from "./etcd-dns-break/index.js";
 import { watchStall } from "./watch-stall/index.js";
+import { watchCancel } from "./watch-cancel/index.js";
 import { dcsLatency } from "./dcs-latency/index.js";
 import { dcsError } from "./dcs-error/index.js";
 import { connectAddress } from "./connect-address/index.js";
@@ -41,6 +42,7 @@ export const FAULT_KINDS = {
   "clock-skew": clockSkew,
   "etcd-dns-break": etcdDnsBreak,
   "watch-stall": watchStall,
+  "watch-cancel": watchCancel,
   "dcs-latency": dcsLatency,
   "dcs-error": dcsError,
   "connect-address": connectAddress,

@@ -336,7 +336,7 @@ export interface DcsProxyEvent {
   t: number;
   /** The Patroni node whose traffic it is. */
   node: string;
-  action: "stream-open" | "stream-close" | "stall" | "release" | "toxic-on" | "toxic-off" | "leader-view" | "reset";
+  action: "stream-open" | "stream-close" | "stall" | "release" | "toxic-on" | "toxic-off" | "leader-view" | "reset" | "cancel";
   /** etcd member of the connection (stream events). */
   etcd?: string;
   /** Watch stream number (per lab, from 1). */

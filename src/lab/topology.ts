@@ -24,7 +24,7 @@ export interface ClusterSpec {
   /**
    * Put the DCS fault proxy (src/dcs-proxy, a container on the lab network) between every Patroni node and the
    * etcd members: Patroni's etcd3 hosts point at it, with use_proxies. Needed by the proxy faults
-   * (watch-stall, dcs-latency, dcs-error). Default false.
+   * (watch-stall, watch-cancel, dcs-latency, dcs-error). Default false.
    */
   dcsProxy?: boolean;
   /**

@@ -223,7 +223,7 @@ const topology = z
       .boolean()
       .optional()
       .describe(
-        "Route every Patroni node's etcd traffic through pgchaos's DCS fault proxy (needs the Docker engine on this machine). Default: on when a step uses a proxy fault (watch-stall, dcs-latency, dcs-error), else off.",
+        "Route every Patroni node's etcd traffic through pgchaos's DCS fault proxy (needs the Docker engine on this machine). Default: on when a step uses a proxy fault (watch-stall, watch-cancel, dcs-latency, dcs-error), else off.",
       ),
     security: z
       .strictObject({

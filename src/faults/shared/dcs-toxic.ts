@@ -46,6 +46,9 @@ export function latencyToxic(p: { latency: number; jitter?: number; requests?: R
   return { latencyMs: p.latency, jitterMs: p.jitter, kinds: p.requests, members };
 }
 
-export function errorToxic(p: { error: Toxic["fault"]; requests?: RequestKind[]; probability?: number; message?: string }, members?: string[]): Toxic {
-  return { fault: p.error, kinds: p.requests, probability: p.probability, message: p.message, members };
+export function errorToxic(
+  p: { error: Toxic["fault"]; requests?: RequestKind[]; probability?: number; message?: string; shape?: Toxic["shape"] },
+  members?: string[],
+): Toxic {
+  return { fault: p.error, kinds: p.requests, probability: p.probability, message: p.message, ...(p.shape && p.shape !== "unary-v1" ? { shape: p.shape } : {}), members };
 }
