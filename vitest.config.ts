@@ -1,16 +1,16 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { defaultJobs, thisMachine } from "./src/gameday/jobs.js";
 
 const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
-// PGCHAOS_E2E_JOBS=N (1-4): e2e test files N at a time, each in its own process, so N labs at
-// once. scripts/test.sh (the CI's command) sets 2: the e2e files spend their time waiting on
-// Patroni's timings, not computing, and the shipped scenarios are split over three files
-// (scenario-shard.ts). At 3, with the unit files compiled alongside, the load average on 2
-// cores reached 15-17 and the workload's own connects timed out (two scenario verdicts changed
-// in the CI run of 2026-12-02), while two labs at a time kept every verdict of a 40-run matrix
-// at load 11-15. Unset, one file at a time.
-const e2eJobs = Math.min(4, Math.max(1, Number(process.env.PGCHAOS_E2E_JOBS ?? "1") || 1));
+// E2E test files N at a time, each in its own process, so N labs at once: PGCHAOS_E2E_JOBS=N
+// (1-6), or by default what `pgchaos run` would start a game day with on this machine
+// (gameday/jobs.ts: the free cores and memory over what a lab needs). The e2e files spend their
+// time waiting on Patroni's timings, and the scenarios are split over six files
+// (scenario-shard.ts). On 2026-12-02 three at a time changed two verdicts at load 15-17; since
+// then the recorder and the lab's start cost a fraction of what they did (2026-12-06).
+const e2eJobs = process.env.PGCHAOS_E2E_JOBS ? Math.min(6, Math.max(1, Number(process.env.PGCHAOS_E2E_JOBS) || 1)) : defaultJobs(await thisMachine());
 
 /**
  * The shipped-scenario shards first, then vitest's own order: they are the longest files by far

@@ -4,6 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export TESTCONTAINERS_RYUK_DISABLED=true
-# Two e2e files (two labs) at a time: see vitest.config.ts. PGCHAOS_E2E_JOBS=1 runs them one by one.
-export PGCHAOS_E2E_JOBS="${PGCHAOS_E2E_JOBS:-2}"
+# E2E files (labs) at a time: the machine's default -j (vitest.config.ts); PGCHAOS_E2E_JOBS=N sets it.
 exec npx vitest run --project unit --project e2e "$@"

@@ -1,5 +1,7 @@
 import { describe, test } from "vitest";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { parseScenario } from "../../src/scenario/load.js";
+import { scenarioEstimateMs } from "../../src/gameday/lab-cost.js";
 import path from "node:path";
 import { loadScenario } from "../../src/scenario/load.js";
 import { runScenarioInput } from "../../src/runner/run-scenario.js";
@@ -13,22 +15,44 @@ import { quietProgress } from "./helpers.js";
 // recorded, verdicts consistent with the record), never that Patroni won a race: whether the
 // scenario passed is the report's business, and is printed for the log.
 //
-// The scenarios are split over SHARDS test files (scenarios.test.ts is shard 1, then
-// scenarios-2, scenarios-3) so that the e2e project's forks (PGCHAOS_E2E_JOBS) run them as
-// separate labs at once. With PGCHAOS_SCENARIOS set, shard 1 runs every
-// scenario selected and the others none, so `vitest run test/e2e/scenarios.test.ts` still
-// runs a chosen scenario wherever it falls.
-export const SHARDS = 3;
+// The scenarios (scenarios/ and the upstream corpus in scenarios/upstream/, on the default
+// stack) are split over SHARDS test files (scenarios.test.ts is shard 1, then scenarios-2 ...
+// scenarios-6) so that the e2e project's forks (PGCHAOS_E2E_JOBS) run them as separate labs at
+// once. Each scenario goes to the shard with the least expected run time so far, longest first
+// (its steps' own timings, gameday/lab-cost.ts), so the shards end together instead of one
+// running minutes after the others. With PGCHAOS_SCENARIOS set, shard 1 runs every scenario
+// selected and the others none, so `vitest run test/e2e/scenarios.test.ts` still runs a
+// chosen scenario wherever it falls.
+export const SHARDS = 6;
+
+/** Scenario files relative to scenarios/: the shipped ones, then the upstream corpus. */
+function allScenarioFiles(): string[] {
+  const dir = path.resolve("scenarios");
+  const yaml = (d: string) => readdirSync(path.join(dir, d)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f));
+  let upstream: string[] = [];
+  try {
+    upstream = yaml("upstream");
+  } catch {
+    /* no corpus */
+  }
+  return [...yaml("."), ...upstream];
+}
 
 export function scenarioFiles(shard: number): string[] {
-  const dir = path.resolve("scenarios");
   const only = process.env.PGCHAOS_SCENARIOS?.split(",");
-  const all = readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .filter((f) => !only || only.some((o) => f.includes(o)))
-    .sort();
+  const all = allScenarioFiles().filter((f) => !only || only.some((o) => f.includes(o)));
   if (only) return shard === 1 ? all : [];
-  return all.filter((_, i) => i % SHARDS === shard - 1);
+  const dir = path.resolve("scenarios");
+  const expected = all.map((f) => ({ f, ms: scenarioEstimateMs(parseScenario(readFileSync(path.join(dir, f), "utf8"), f)) }));
+  expected.sort((a, b) => b.ms - a.ms || a.f.localeCompare(b.f));
+  const load = Array.from({ length: SHARDS }, () => 0);
+  const mine: string[] = [];
+  for (const { f, ms } of expected) {
+    const least = load.indexOf(Math.min(...load));
+    load[least] += ms;
+    if (least === shard - 1) mine.push(f);
+  }
+  return mine.sort();
 }
 
 export function describeScenarioShard(shard: number) {
