@@ -6,6 +6,7 @@ import type { AddressMap } from "./resolve.js";
 import { engineHost } from "../engine/discover.js";
 import { DoctorInputError, type DoctorTarget } from "./gather.js";
 import { ETCD_ROOT_USER } from "../lab/etcd-auth.js";
+import { routedHere } from "../lab/docker-lab.js";
 
 interface LabHost {
   name: string;
@@ -86,7 +87,11 @@ export async function labTargetFromDocker(runId: string | undefined, docker = ne
     const ports = new Map<number, { host: string; port: number }>();
     for (const [k, v] of Object.entries(info.NetworkSettings.Ports ?? {})) {
       const b = (v as { HostIp: string; HostPort: string }[] | null)?.find((x) => x.HostIp === "0.0.0.0") ?? (v as { HostIp: string; HostPort: string }[] | null)?.[0];
-      if (b) ports.set(Number(k.split("/")[0]), { host: dockerHost(), port: Number(b.HostPort) });
+      const port = Number(k.split("/")[0]);
+      if (b) ports.set(port, { host: dockerHost(), port: Number(b.HostPort) });
+      // A run's lab publishes no port when this machine routes to its network (docker-lab.ts):
+      // its services are reached at the container's own address.
+      else if (net?.IPAddress && routedHere(net.Gateway)) ports.set(port, { host: net.IPAddress, port });
     }
     hosts.push({ name: c.Labels[LABEL_NODE], kind: c.Labels[LABEL_KIND], ip: net?.IPAddress ?? "", ports });
   }

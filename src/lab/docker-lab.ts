@@ -82,7 +82,7 @@ class DockerLabNode implements LabNode {
  * published port is a docker-proxy process that copies each byte through user space (0.015 core
  * of a recorded lab, measured 2026-12-06) and is started with the container.
  */
-function routedHere(gateway: string | undefined): boolean {
+export function routedHere(gateway: string | undefined): boolean {
   if (!gateway) return false;
   if (Object.values(os.networkInterfaces()).some((addrs) => addrs?.some((a) => a.address === gateway))) return true;
   // A new bridge has no carrier until a container joins it, and os.networkInterfaces() lists only
