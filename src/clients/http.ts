@@ -60,6 +60,8 @@ class StaleSocketError extends Error {}
  * asked again; an idle one is closed after IDLE_SOCKET_MS, well before etcd's own idle limit.
  */
 const IDLE_SOCKET_MS = 15_000;
+/** How long a request with a longer budget waits for its TCP connection (nodeRequest says why). */
+const CONNECT_TIMEOUT_MS = 3000;
 let plainAgent: http.Agent | undefined;
 const tlsAgents = new Map<string, https.Agent>();
 function agentFor(tls: TlsOptions | undefined): http.Agent {
@@ -89,7 +91,22 @@ function nodeRequest(url: string, method: string, headers: Record<string, string
     });
     // The error fetch gives on its AbortSignal.timeout, so callers (doctor's probe) read both alike.
     const timer = setTimeout(() => req.destroy(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
-    req.on("close", () => clearTimeout(timer));
+    // A stopped lab container's address is gone from its network: a connection to it is not
+    // refused, it waits on ARP and SYN retries for half a minute or more. Reached through a
+    // published port it was refused at once; a long request (a failover's 90 s) must not wait
+    // that out either. A live server on the lab network answers a SYN in well under a millisecond.
+    let connectTimer: NodeJS.Timeout | undefined;
+    if (timeoutMs > CONNECT_TIMEOUT_MS) {
+      req.on("socket", (sock) => {
+        if (!sock.connecting) return;
+        connectTimer = setTimeout(() => req.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s (${new URL(url).host} does not answer)`)), CONNECT_TIMEOUT_MS);
+        sock.once("connect", () => clearTimeout(connectTimer));
+      });
+    }
+    req.on("close", () => {
+      clearTimeout(timer);
+      clearTimeout(connectTimer);
+    });
     req.on("error", (e: NodeJS.ErrnoException) => {
       const stale = req.reusedSocket && (e.code === "ECONNRESET" || e.message === "socket hang up");
       reject(stale ? new StaleSocketError(e.message) : e);
