@@ -1,7 +1,5 @@
-import http from "node:http";
-import net from "node:net";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { closedPort, jsonServer } from "../../test/local-sockets.js";
 import { History } from "../history/history.js";
 import type { DcsWatchEvent } from "../history/events.js";
 import type { Lab } from "../lab/lab-api.js";
@@ -49,33 +47,22 @@ describe("Attention", () => {
 
 /** A real sampler against a REST endpoint in this process, on a fake clock; PostgreSQL does not answer. */
 describe("NodeSampler asks Patroni's REST API at rest once a resting interval, every sample around a change", () => {
-  let server: http.Server;
   let restPort = 0;
-  let closedPort = 0;
+  let noPort = 0;
   let role = "replica";
   let asked = 0;
   beforeAll(async () => {
-    server = http.createServer((_req, res) => {
+    restPort = await jsonServer(() => {
       asked++;
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ state: "running", role, timeline: 1 }));
+      return { state: "running", role, timeline: 1 };
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    restPort = (server.address() as AddressInfo).port;
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-    closedPort = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    noPort = await closedPort();
   });
 
   it("carries the last answer with its time between readings, and reads every sample after a change", async () => {
     const lab = {
       secrets: { superuserPassword: "x", replicationPassword: "x", restapiPassword: "x" },
-      node: () => ({ endpoint: (p: number) => ({ host: "127.0.0.1", port: p === 8008 ? restPort : closedPort }) }),
+      node: () => ({ endpoint: (p: number) => ({ host: "127.0.0.1", port: p === 8008 ? restPort : noPort }) }),
     } as unknown as Lab;
     const attention = new Attention(1000);
     const history = new History();

@@ -1,7 +1,5 @@
-import http from "node:http";
-import net from "node:net";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { closedPort, hangingServer, jsonServer } from "../../test/local-sockets.js";
 import { History } from "../history/history.js";
 import type { Lab } from "../lab/lab-api.js";
 import { evaluateCondition, type ConditionContext } from "../conditions/registry.js";
@@ -40,39 +38,20 @@ describe("HarnessStallMonitor", () => {
  * and a condition must not see the node as down.
  */
 describe("a failed sample taken while the harness stalls is unknown, not the node down", () => {
-  let server: http.Server;
-  let hang: net.Server;
   let restPort = 0;
   let hangPort = 0;
-  let closedPort = 0;
-  const hanging: net.Socket[] = [];
+  let noPort = 0;
   beforeAll(async () => {
-    server = http.createServer((_req, res) => {
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ state: "running", role: "primary", timeline: 1 }));
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    restPort = (server.address() as AddressInfo).port;
+    restPort = await jsonServer(() => ({ state: "running", role: "primary", timeline: 1 }));
     // Accepts connections and never answers: a node that is really unresponsive.
-    hang = net.createServer((sock) => hanging.push(sock));
-    await new Promise<void>((r) => hang.listen(0, "127.0.0.1", r));
-    hangPort = (hang.address() as AddressInfo).port;
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-    closedPort = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    for (const s of hanging) s.destroy();
-    await new Promise<void>((r) => hang.close(() => r()));
+    hangPort = await hangingServer();
+    noPort = await closedPort();
   });
 
   const labWith = (rest: number): Lab =>
     ({
       secrets: { superuserPassword: "x", replicationPassword: "x", restapiPassword: "x" },
-      node: () => ({ endpoint: (p: number) => ({ host: "127.0.0.1", port: p === 8008 ? rest : closedPort }) }),
+      node: () => ({ endpoint: (p: number) => ({ host: "127.0.0.1", port: p === 8008 ? rest : noPort }) }),
     }) as unknown as Lab;
   const ctx = (history: History): ConditionContext => ({
     history,

@@ -1,6 +1,5 @@
-import net from "node:net";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { closedPort, hangingServer } from "../../test/local-sockets.js";
 import { History } from "../history/history.js";
 import type { Lab } from "../lab/lab-api.js";
 import { HarnessStallMonitor } from "../recorder/harness-stall.js";
@@ -12,22 +11,11 @@ import { Writer, type WriterOptions } from "./writer.js";
  * Writes go "through HAProxy" so that the target is just that port.
  */
 describe("workload: a write that timed out while the harness stalled is unknown", () => {
-  let hang: net.Server;
   let hangPort = 0;
-  let closedPort = 0;
-  const hanging: net.Socket[] = [];
+  let noPort = 0;
   beforeAll(async () => {
-    hang = net.createServer((sock) => hanging.push(sock));
-    await new Promise<void>((r) => hang.listen(0, "127.0.0.1", r));
-    hangPort = (hang.address() as AddressInfo).port;
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-    closedPort = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-  });
-  afterAll(async () => {
-    for (const s of hanging) s.destroy();
-    await new Promise<void>((r) => hang.close(() => r()));
+    hangPort = await hangingServer();
+    noPort = await closedPort();
   });
 
   const writer = (history: History, port: number, stalls?: WriterOptions["stalls"]) => {
@@ -72,7 +60,7 @@ describe("workload: a write that timed out while the harness stalled is unknown"
 
   it("an answer from the cluster (connection refused) keeps its outcome, stall or not", async () => {
     const history = new History();
-    const w = writer(history, closedPort, { stalledMs: () => 500 });
+    const w = writer(history, noPort, { stalledMs: () => 500 });
     w.start();
     await w.stop();
     const ops = history.of("write");
