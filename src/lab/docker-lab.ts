@@ -191,7 +191,11 @@ export class DockerLab implements Lab {
     });
     this.network = new StartedNetwork(client, netName, net);
     const gateway = ((await this.docker.getNetwork(net.id).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } }).IPAM?.Config?.[0]?.Gateway;
-    this.direct = routedHere(gateway);
+    // Not with TLS: the certificates, made before the containers have addresses, name the node
+    // and the engine's host, and the etcd3 library's authenticate call opens its own gRPC channel
+    // without the name override (connection-pool.js getCredentialsFromHost), so it would check
+    // the certificate against the container's address and fail.
+    this.direct = routedHere(gateway) && !this.spec.security?.tls;
     progress(`network ${netName} created`);
 
     // etcd members must start together: none is healthy before a quorum has joined. Patroni
