@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import { tempDirs } from "../../test/temp-dirs.js";
 import { reportCommand } from "../cli/commands/report.js";
 import { readJournal } from "../report/journal.js";
 import { buildReport } from "../report/model.js";
@@ -10,6 +10,8 @@ import type { HistoryEvent } from "../history/events.js";
 import { ScenarioError } from "../scenario/errors.js";
 import { parseScenario } from "../scenario/load.js";
 import { loadKnownIssues, parseKnownIssues, SHIPPED_KNOWN_ISSUES_FILE } from "./load.js";
+
+const tmp = tempDirs();
 import { checkRanges, inRange } from "../versions/range.js";
 import { failuresOf, matchKnownIssues } from "./match.js";
 
@@ -130,7 +132,7 @@ describe("a run whose only failure is the lost writes (2026-12-06 game day at -j
   const JOURNAL = path.join(ROOT, "test/fixtures/histories/recorded-quorum-race-missed-2026-12-06.jsonl");
 
   it("`pgchaos report` re-judges it as known: the evidence lies within 10 s of the lost writes", async () => {
-    const out = mkdtempSync(path.join(tmpdir(), "pgchaos-race-"));
+    const out = tmp("pgchaos-race-");
     expect(await reportCommand({ path: JOURNAL, reportsDir: out }, () => {})).toBe(0);
     const r = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8"));
     expect(r.verdicts.filter((v: { ok: boolean }) => !v.ok).map((v: { checker: string }) => v.checker)).toEqual(["no-acked-write-lost"]);
