@@ -4,6 +4,7 @@
  * runs of a game day. Everything goes through `redact` like the other renderers.
  */
 import type { Verdict } from "../checker/checker.js";
+import { renderUpstreamBugsHtml, type UpgradeDelta, type UpstreamBugTable } from "./upstream-bugs.js";
 import type { RunOutcome, RunReport } from "./model.js";
 import { timelineData } from "./html-data.js";
 import { renderTimelineSvg } from "./timeline/index.js";
@@ -321,6 +322,9 @@ export interface HtmlIndexOptions {
   /** Per-scenario aggregates of repeated runs: shown as a section above the runs when given and any scenario ran more than once. */
   scenarios?: readonly ScenarioAggregate[];
   repeatOf?: (r: RunReport) => number | undefined;
+  /** The upgrade table (a section after the runs) and the upgrades between its columns. */
+  upstreamBugs?: UpstreamBugTable;
+  upgrades?: readonly UpgradeDelta[];
 }
 
 function repeatedSection(scenarios: readonly ScenarioAggregate[]): string {
@@ -405,6 +409,7 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
     );
   });
   out.push(`</tbody></table></section>`);
+  if (opts.upstreamBugs) out.push(renderUpstreamBugsHtml(redactDeep(opts.upstreamBugs, secrets), opts.upgrades ?? []));
   out.push(`<footer>pgchaos game day index · ${esc(formatDuration(rs.reduce((m, r) => m + r.durations.totalMs, 0)))} scenario wall time in total</footer></main>`);
   return redact(page(`${OUTCOME_WORD[overall]} · ${title}`, out.join("\n"), false), secrets);
 }
