@@ -251,15 +251,15 @@ export function renderUpstreamBugsHtml(t: UpstreamBugTable, upgrades: readonly U
   const rows = t.rows.map((row) => {
     const range = rangeText(row.versions);
     const th =
-      `<th scope="row"><b>${esc(row.id)}</b> <small class="muted">${esc(row.scenario)}</small>` +
+      `<td class="bug"><b>${esc(row.id)}</b> <small class="muted">${esc(row.scenario)}</small>` +
       `<br><small>${[range ? `known on ${esc(range)}` : "", row.fixedIn ? `fixed in ${esc(fixText(row.fixedIn))}` : "", row.reference ? `<a href="${esc(row.reference)}">${esc(row.reference.replace(/^https:\/\/github\.com\//, ""))}</a>` : ""].filter(Boolean).join(" · ")}</small>` +
-      `<details><summary>what</summary><small>${esc(row.summary)}</small></details></th>`;
+      `<details><summary>what</summary><small>${esc(row.summary)}</small></details></td>`;
     const cells = row.cells.map((c) => {
       const text = cellText(c, row);
       const detail = text.slice(CELL_WORD[c.state].length).replace(/^[:\s]+/, "");
       const body =
         c.state === "present"
-          ? `${c.runs > 1 ? `<small>${c.showed} of ${c.runs} runs</small>` : ""}${c.evidence?.length ? `<details><summary>evidence</summary><small>${c.evidence.map((e) => esc(e.slice(0, 300))).join("<br>")}</small></details>` : ""}`
+          ? `${c.runs > 1 ? `<small>${c.showed} of ${c.runs} runs</small><br>` : ""}${c.evidence?.length ? `<small class="evidence">${c.evidence.map((e) => esc(e.slice(0, 300))).join("<br>")}</small>` : ""}`
           : detail
             ? `<br><small>${esc(detail.slice(0, 300))}</small>`
             : "";
@@ -275,7 +275,7 @@ export function renderUpstreamBugsHtml(t: UpstreamBugTable, upgrades: readonly U
   return [
     `<section id="upstream-bugs"><h2>Upstream bugs by stack</h2>`,
     `<style>#upstream-bugs table{border-collapse:collapse}#upstream-bugs td,#upstream-bugs th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left;max-width:28em}`,
-    `#upstream-bugs td.bug-present{background:#fce8e6}#upstream-bugs td.bug-absent{background:#e6f4ea}#upstream-bugs td.bug-undecided{background:#fef7e0}#upstream-bugs td.bug-not-run{background:#f1f3f4;color:#5f6368}</style>`,
+    `#upstream-bugs td.bug-present{background:#fce8e6}#upstream-bugs td.bug-absent{background:#e6f4ea}#upstream-bugs td.bug-undecided{background:#fef7e0}#upstream-bugs td.bug-not-run{background:#f1f3f4;color:#5f6368}#upstream-bugs small.evidence{font-family:ui-monospace,monospace;word-break:break-word}</style>`,
     `<p class="small">A row per known-issue entry: an upstream behaviour that differs from Patroni's documentation, recognised by its log evidence. <b>present</b>: it showed in a run here (evidence: the matched log lines); <b>absent</b>: a run here reached what it covers and passed; <b>undecided</b>: the run failed or errored otherwise; <b>not run here</b>: its scenario did not run on this stack.</p>`,
     `<table><thead><tr><th>bug</th>${head}</tr></thead><tbody>`,
     ...rows,
