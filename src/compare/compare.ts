@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunOutcome, RunReport } from "../report/model.js";
 import { UserFacingError } from "../util/errors.js";
+import { renderUpgradeMarkdown, renderUpstreamBugsMarkdown, upgradeDelta, upstreamBugTable, type UpgradeDelta, type UpstreamBugTable } from "../report/upstream-bugs.js";
 
 /**
  * Comparing game days (two earlier ones with `pgchaos compare DIR_A DIR_B`, or one matrix run's
@@ -48,6 +49,13 @@ export interface ComparisonRow {
 export interface Comparison {
   sides: ComparisonSide[];
   rows: ComparisonRow[];
+  /**
+   * The upgrade table over the sides (report/upstream-bugs.ts): a row per known-issue entry the
+   * reports list, a cell per side. Only when some report lists known issues.
+   */
+  upstreamBugs?: UpstreamBugTable;
+  /** From each side to the next: the bugs the upgrade removes, keeps and brings. */
+  upgrades?: UpgradeDelta[];
 }
 
 const fig = (r: RunReport, checker: string, key: string): number | undefined => r.verdicts.find((v) => v.checker === checker)?.figures?.[key];
@@ -100,7 +108,12 @@ export function compareReports(sides: readonly { label: string; reports: readonl
     }
     return { scenario, cells, differs, steps };
   });
-  return { sides: sides.map((s) => ({ label: s.label, versions: versionsOf(s.reports) })), rows };
+  const bugs = upstreamBugTable(sides);
+  return {
+    sides: sides.map((s) => ({ label: s.label, versions: versionsOf(s.reports) })),
+    rows,
+    ...(bugs.rows.length ? { upstreamBugs: bugs, upgrades: sides.slice(1).map((_, i) => upgradeDelta(bugs, i, i + 1)) } : {}),
+  };
 }
 
 const ICON: Record<RunOutcome, string> = { pass: "✅", fail: "❌", error: "⚠️", known: "🔶", skipped: "⏭️" };
@@ -118,7 +131,8 @@ function cellText(c: ComparedCell | undefined): string {
   return esc(parts.join("<br>"));
 }
 
-export function renderComparisonMarkdown(c: Comparison, title = "pgchaos comparison"): string {
+/** `bugTable: false` leaves the upgrade table out (a game day's summary.md has it already) but keeps the upgrades. */
+export function renderComparisonMarkdown(c: Comparison, title = "pgchaos comparison", o: { bugTable?: boolean } = {}): string {
   const out: string[] = [`# ${title}`, ""];
   for (const s of c.sides) out.push(`- **${esc(s.label)}**: ${esc(s.versions)}`);
   out.push("", `| scenario | ${c.sides.map((s) => esc(s.label)).join(" | ")} |`, `| --- | ${c.sides.map(() => "---").join(" | ")} |`);
@@ -137,6 +151,11 @@ export function renderComparisonMarkdown(c: Comparison, title = "pgchaos compari
       });
       out.push("");
     }
+  }
+  if (c.upstreamBugs) {
+    if (o.bugTable !== false) out.push("", ...renderUpstreamBugsMarkdown(c.upstreamBugs, "## Upstream bugs"));
+    else out.push("");
+    for (const d of c.upgrades ?? []) out.push(...renderUpgradeMarkdown(d));
   }
   return out.join("\n") + "\n";
 }

@@ -21,6 +21,7 @@ import { rest } from "./rest/index.js";
 import { log } from "./log/index.js";
 import { sql } from "./sql/index.js";
 import { etcdHealthy } from "./etcd-healthy/index.js";
+import { syncStandby } from "./sync-standby/index.js";
 
 /** Keyed by the name scenarios use; the order is the JSON Schema's. */
 export const CONDITION_KINDS = {
@@ -39,6 +40,7 @@ export const CONDITION_KINDS = {
   log,
   sql,
   etcd_healthy: etcdHealthy,
+  sync_standby: syncStandby,
 };
 
 export type ConditionType = keyof typeof CONDITION_KINDS;

@@ -265,7 +265,7 @@ export function withoutSteps(doc: Doc, removed: Set<number>): Doc {
   });
   const rewrite = (v: unknown, key?: string): unknown => {
     if (typeof v === "string") {
-      const m = /^(leader|replica)@(.+)$/.exec(v);
+      const m = /^(leader|replica|sync)@(.+)$/.exec(v);
       if (m && gone.has(m[2])) return `${m[1]}@${gone.get(m[2])}`;
       if (key === "since" && gone.has(v)) return gone.get(v);
       return v;

@@ -82,7 +82,8 @@ export function renderMatrixHtml(c: Comparison): string {
  */
 export async function writeMatrix(dir: string, written: WrittenIndex, c: Comparison, secrets: readonly string[] = []): Promise<void> {
   const safe = redactDeep(c, [...secrets]);
-  const md = renderComparisonMarkdown(safe, "Stacks compared").replace(/^# /, "## ");
+  // summary.md has the upgrade table already (report/write.ts); the comparison adds the upgrades.
+  const md = renderComparisonMarkdown(safe, "Stacks compared", { bugTable: false }).replace(/^# /, "## ");
   await writeFileAtomic(written.summaryMarkdown, `${(await readFile(written.summaryMarkdown, "utf8")).trimEnd()}\n\n${md}`);
   const summary = JSON.parse(await readFile(written.summaryJson, "utf8")) as Record<string, unknown>;
   await writeFileAtomic(written.summaryJson, `${stableStringify({ ...summary, comparison: safe })}\n`);

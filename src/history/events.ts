@@ -92,6 +92,13 @@ export interface DcsSample {
   etcdHealthT?: number;
   /** Lag column as patronictl computes it: primary's xlog minus each member's, from member keys. */
   dcsLagBytes?: Record<string, number>;
+  /**
+   * Patroni's /sync key (synchronous_mode): the primary it was written for and the standbys it
+   * names synchronous (`sync_standby`, comma-separated in the key), plus `quorum` (Patroni 4's
+   * quorum mode). Absent when the key is absent (asynchronous replication), and in journals
+   * recorded before 2027-01.
+   */
+  sync?: { leader: string | null; standbys: string[]; quorum?: number };
   error?: string;
 }
 

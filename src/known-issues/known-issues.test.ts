@@ -63,6 +63,20 @@ describe("known issues file", () => {
     expect(msg).toMatch(/k\.yaml:8:5: known_issues\[0\]\.colour: unknown key 'colour'; allowed: id, summary, scenario, covers/);
   });
 
+  it("fixed_in names the first release without the issue: a release outside the issue's versions", () => {
+    const entry = (fixed: string) =>
+      `known_issues:\n  - id: x\n    scenario: s\n    summary: s\n    covers: { steps: [a] }\n    versions: { patroni: '<3.0.3' }\n    fixed_in: ${fixed}\n    evidence: [{ matches: 'y' }]\n`;
+    expect(parseKnownIssues(entry("{ patroni: 3.0.3 }"), "k.yaml")[0].fixed_in).toEqual({ patroni: "3.0.3" });
+    expect(() => parseKnownIssues(entry("{ patroni: 3.0.2 }"), "k.yaml")).toThrow('k.yaml:7:26: known_issues[0].fixed_in.patroni: fixed_in patroni 3.0.2 lies inside versions.patroni "<3.0.3": the issue is known there');
+    expect(() => parseKnownIssues(entry("{ patroni: '3.0' }"), "k.yaml")).toThrow(/fixed_in\.patroni: invalid version "3\.0": a release such as "3\.0\.3"/);
+    expect(() => parseKnownIssues(entry("{}"), "k.yaml")).toThrow(/fixed_in: fixed_in names at least one release/);
+    // The shipped entries with an upstream fix name it.
+    expect(Object.fromEntries(shipped.filter((k) => k.fixed_in).map((k) => [k.id, k.fixed_in!.patroni]))).toMatchObject({
+      "quorum-return-leader-race": "3.0.3",
+      "dns-break-stuck-on-isolated-member": "4.0.6",
+    });
+  });
+
   it("a scenario may carry its own known_issues (scenario implied)", () => {
     const s = parseScenario(
       "name: x\ndescription: d\nknown_issues:\n  - id: k\n    summary: s\n    covers: { checkers: [single-primary] }\n    versions: { patroni: '3.0.x' }\n    evidence: [{ matches: promoted, node: pg1 }]\nsteps:\n  - sleep: 1s\n",

@@ -1,6 +1,6 @@
 import type { HistoryEvent, LogLine, StepEvent } from "../history/events.js";
 import { failureWindow, type Verdict } from "../checker/checker.js";
-import { checkRanges, type RunVersions } from "../versions/range.js";
+import { checkRanges, type RunVersions, type Versioned, type VersionRanges } from "../versions/range.js";
 import type { KnownIssue } from "./schema.js";
 
 /** A failure of a run, named the way `covers` names it. */
@@ -30,6 +30,13 @@ export interface KnownIssueResult {
   evidence: string[];
   /** Why it did not show (out of version range, covered parts passed, evidence missing). */
   why?: string;
+  /** The failures it would explain ("step:<id>", "checker:<name>"): its `covers`. (Reports before 2027-01 lack it, as the three below.) */
+  covers?: string[];
+  /** The versions it is known on, and the first release that fixed it (the entry's `versions`, `fixed_in`). */
+  versions?: VersionRanges;
+  fixedIn?: Partial<Record<Versioned, string>>;
+  /** The run's versions lay in `versions`. */
+  inRange?: boolean;
 }
 
 const fmt = (t: number) => `+${(t / 1000).toFixed(1)}s`;
@@ -72,11 +79,21 @@ export function matchKnownIssues(input: MatchInput): KnownIssueResult[] {
   return input.issues
     .filter((k) => k.scenario === undefined || k.scenario === input.scenario)
     .map((k): KnownIssueResult => {
-      const base = { id: k.id, summary: k.summary, ...(k.reference ? { reference: k.reference } : {}) };
-      const no = (why: string): KnownIssueResult => ({ ...base, showed: false, matched: [], evidence: [], why });
+      const covers = [...(k.covers.steps ?? []).map((s) => `step:${s}`), ...(k.covers.checkers ?? []).map((c) => `checker:${c}`)];
       const range = checkRanges(k.versions, input.versions);
+      const fixedIn = Object.fromEntries(Object.entries(k.fixed_in ?? {}).filter(([, v]) => v !== undefined)) as Partial<Record<Versioned, string>>;
+      const base = {
+        id: k.id,
+        summary: k.summary,
+        ...(k.reference ? { reference: k.reference } : {}),
+        covers,
+        versions: k.versions,
+        ...(Object.keys(fixedIn).length ? { fixedIn } : {}),
+        inRange: range.ok,
+      };
+      const no = (why: string): KnownIssueResult => ({ ...base, showed: false, matched: [], evidence: [], why });
       if (!range.ok) return no(`not applicable: ${range.mismatches.join("; ")}`);
-      const covered = new Set([...(k.covers.steps ?? []).map((s) => `step:${s}`), ...(k.covers.checkers ?? []).map((c) => `checker:${c}`)]);
+      const covered = new Set(covers);
       const failed = input.failures.filter((f) => covered.has(f.key));
       if (!failed.length) return no(`did not show: ${[...covered].join(", ")} passed`);
       const found: string[] = [];

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { duration, STEP_ID_PATTERN } from "../scenario/primitives.js";
-import { COMPONENT_ALIASES, isValidRange, VERSIONED, type VersionRanges } from "../versions/range.js";
+import semver from "semver";
+import { COMPONENT_ALIASES, isValidRange, VERSIONED, type Versioned, type VersionRanges } from "../versions/range.js";
 
 const versionRange = (component: string) =>
   z
@@ -69,9 +70,39 @@ export const knownIssueSchema = z
         return out;
       })
       .describe("Version ranges the issue is known on (patroni, postgres, etcd; postgresql is accepted for postgres); a run outside them fails as usual."),
+    fixed_in: z
+      .strictObject(
+        Object.fromEntries(
+          VERSIONED.map((c) => [
+            c,
+            z
+              .string()
+              .refine((v) => semver.valid(v) !== null, { error: (iss) => `invalid version ${JSON.stringify(iss.input)}: a release such as "3.0.3"` })
+              .optional()
+              .describe(`The first ${c} release without the issue (e.g. "3.0.3").`),
+          ]),
+        ) as Record<
+          Versioned,
+          z.ZodOptional<z.ZodString>
+        >,
+      )
+      .refine((v) => Object.values(v).some((x) => x !== undefined), { error: `fixed_in names at least one release (${VERSIONED.join(", ")})` })
+      .optional()
+      .describe(
+        "The first release that no longer has the issue (e.g. { patroni: 3.0.3 }), when upstream fixed it; must lie outside `versions`. The upgrade table (game-day summary, `pgchaos compare`) names it.",
+      ),
     reference: z.url().optional().describe("Upstream issue or pull request."),
     reference_note: z.string().min(1).optional().describe("How the reference relates (or that none was found)."),
     evidence: z.array(evidence).min(1).describe("Log lines that identify the issue; all must be found."),
+  })
+  .superRefine((k, ctx) => {
+    // A fix release inside the range the issue is known on contradicts the entry.
+    for (const c of VERSIONED) {
+      const fixed = k.fixed_in?.[c];
+      const range = k.versions[c];
+      if (fixed !== undefined && range !== undefined && semver.valid(fixed) && semver.satisfies(fixed, range))
+        ctx.addIssue({ code: "custom", path: ["fixed_in", c], input: fixed, message: `fixed_in ${c} ${fixed} lies inside versions.${c} "${range}": the issue is known there` });
+    }
   })
   .describe("A failure known to happen on given versions, and how to recognise it.");
 

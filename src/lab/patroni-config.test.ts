@@ -20,6 +20,13 @@ describe("patroni.yml", () => {
     expect(c.postgresql.authentication.superuser.password).toBe("su");
   });
 
+  it("writes synchronous_mode as Patroni reads it (a boolean, or quorum), with strict and the node count", () => {
+    const dcs = (d: object) => (patroniConfig(clusterSpec({ pgBinDir: "/opt/pg/bin", dcs: d }), "s", "pg1", secrets) as any).bootstrap.dcs;
+    expect(dcs({})).toMatchObject({ synchronous_mode: false, synchronous_mode_strict: false, synchronous_node_count: 1 });
+    expect(dcs({ synchronous_mode: "on", synchronous_mode_strict: true })).toMatchObject({ synchronous_mode: true, synchronous_mode_strict: true });
+    expect(dcs({ synchronous_mode: "quorum", synchronous_node_count: 2 })).toMatchObject({ synchronous_mode: "quorum", synchronous_node_count: 2 });
+  });
+
   it("applies per-node overrides: etcd host order and a deep-merged config", () => {
     const spec = clusterSpec({ pgBinDir: "/opt/pg/bin",
       overrides: { pg1: { etcdHosts: ["e3", "e1"], patroniConfig: { restapi: { connect_address: "pg2:8008" }, tags: { nofailover: true } } } },

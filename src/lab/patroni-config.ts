@@ -71,7 +71,10 @@ export function patroniConfig(
         retry_timeout: d.retry_timeout,
         maximum_lag_on_failover: d.maximum_lag_on_failover,
         failsafe_mode: d.failsafe_mode,
-        synchronous_mode: d.synchronous_mode,
+        // Patroni reads true/false (3.x and 4.x) and "quorum" (4.x).
+        synchronous_mode: d.synchronous_mode === "quorum" ? "quorum" : d.synchronous_mode === "on",
+        synchronous_mode_strict: d.synchronous_mode_strict,
+        synchronous_node_count: d.synchronous_node_count,
         postgresql: {
           use_pg_rewind: true,
           use_slots: true,

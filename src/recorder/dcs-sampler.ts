@@ -92,6 +92,7 @@ export class DcsSampler {
         for (const kv of kvs) {
           const rel = kv.key.slice(prefix.length);
           if (rel === "leader") s.leader = kv.value;
+          else if (rel === "sync") s.sync = parseSyncKey(kv.value);
           else if (rel.startsWith("members/")) {
             const m = rel.slice("members/".length);
             s.members.push(m);
@@ -134,9 +135,24 @@ export class DcsSampler {
       history.append({ kind: "unknown-sample", t, of: "dcs", stallMs: Math.round(stallMs), ...(error ? { error } : {}) });
       return;
     }
-    const state = JSON.stringify([s.reachable, s.leader, s.members, s.etcdLeader, unhealthy]);
+    const state = JSON.stringify([s.reachable, s.leader, s.members, s.etcdLeader, unhealthy, s.sync]);
     if (this.lastState !== undefined && state !== this.lastState) this.attention?.raise(t);
     this.lastState = state;
     history.append(s);
+  }
+}
+
+/**
+ * Patroni's /sync key: `{"leader": "pg1", "sync_standby": "pg2"}` (several standbys
+ * comma-separated, none as null; Patroni 4's quorum mode adds `"quorum": 1`). A value that does
+ * not parse is kept as no standbys, with no leader.
+ */
+export function parseSyncKey(value: string): NonNullable<DcsSample["sync"]> {
+  try {
+    const v = JSON.parse(value) as { leader?: unknown; sync_standby?: unknown; quorum?: unknown };
+    const standbys = typeof v.sync_standby === "string" ? v.sync_standby.split(",").map((x) => x.trim()).filter(Boolean).sort() : [];
+    return { leader: typeof v.leader === "string" ? v.leader : null, standbys, ...(typeof v.quorum === "number" ? { quorum: v.quorum } : {}) };
+  } catch {
+    return { leader: null, standbys: [] };
   }
 }

@@ -395,6 +395,15 @@ describe("index.html and the writers", () => {
     expectSelfContained(html);
   });
 
+  it("names a loss a passing verdict allowed (an asynchronous failover within maximum_lag_on_failover) under its scenario", () => {
+    const summary = "31 of 175 acknowledged writes lost on pg2 (14-44), allowed by the configuration [31 by pg1 at the failover to pg2: 6424 bytes of WAL within maximum_lag_on_failover 1048576 bytes (asynchronous replication)]";
+    const allowed = { ...fx, verdicts: [{ checker: "no-acked-write-lost", ok: true, summary, evidence: [], figures: { lost: 31, lostAllowed: 31, lostViolating: 0 } }] };
+    const none = { ...fx, scenario: { name: "clean" }, verdicts: [{ checker: "no-acked-write-lost", ok: true, summary: "all 175 acknowledged writes present", evidence: [], figures: { lost: 0, lostAllowed: 0 } }] };
+    const html = renderIndexHtml([allowed, none] as never);
+    expect(html.match(/class="small allowed-loss"/g)).toHaveLength(1);
+    expect(html).toContain(`<div class="small allowed-loss">no-acked-write-lost: 31 of 175 acknowledged writes lost on pg2 (14-44), allowed by the configuration [31 by pg1`);
+  });
+
   it("writeReports writes report.html and writeIndex index.html, redacted", async () => {
     const dir = tmp("pgchaos-html-");
     const paths = await writeReports(join(dir, fx.scenario.name), fx, { secrets: [SECRET] });

@@ -4,6 +4,7 @@
  * runs of a game day. Everything goes through `redact` like the other renderers.
  */
 import type { Verdict } from "../checker/checker.js";
+import { renderUpstreamBugsHtml, type UpgradeDelta, type UpstreamBugTable } from "./upstream-bugs.js";
 import type { RunOutcome, RunReport } from "./model.js";
 import { timelineData } from "./html-data.js";
 import { renderTimelineSvg } from "./timeline/index.js";
@@ -321,6 +322,9 @@ export interface HtmlIndexOptions {
   /** Per-scenario aggregates of repeated runs: shown as a section above the runs when given and any scenario ran more than once. */
   scenarios?: readonly ScenarioAggregate[];
   repeatOf?: (r: RunReport) => number | undefined;
+  /** The upgrade table (a section after the runs) and the upgrades between its columns. */
+  upstreamBugs?: UpstreamBugTable;
+  upgrades?: readonly UpgradeDelta[];
 }
 
 function repeatedSection(scenarios: readonly ScenarioAggregate[]): string {
@@ -391,11 +395,14 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
       ...r.steps.filter((s) => s.outcome !== "pass").map((s) => `step ${s.index + 1} ${s.text}${s.detail ? `: ${s.detail}` : ""}`),
       ...r.verdicts.filter((v) => !v.ok).map((v) => `${v.checker}: ${v.summary}`),
     ];
+    // A passing verdict that still records a loss (an asynchronous failover's, allowed by the configuration) is named too.
+    const allowed = r.verdicts.filter((v) => v.ok && (v.figures?.lostAllowed ?? 0) > 0).map((v) => `${v.checker}: ${v.summary}`);
     out.push(
       `<tr class="${r.outcome}" data-scenario="${esc(r.scenario.name)}" data-outcome="${r.outcome}">` +
         `<td>${pill(r.outcome, r.outcome)}</td>` +
         `<td><a href="${esc(hrefOf(html))}"><strong>${esc(r.scenario.name)}</strong></a>${repeatOf(reports[i]) !== undefined ? ` <span class="muted">run ${repeatOf(reports[i])}</span>` : ""}${r.scenario.incident ? ` <span class="muted small">incident ${esc(r.scenario.incident)}</span>` : ""}` +
         (problems.length ? `<div class="small muted">${problems.slice(0, 4).map((p) => esc(truncate(p, 240))).join("<br>")}</div>` : "") +
+        (allowed.length ? `<div class="small allowed-loss">${allowed.map((p) => esc(truncate(p, 300))).join("<br>")}</div>` : "") +
         `</td>` +
         `<td class="num">${passed}/${r.steps.length}</td>` +
         `<td>${r.verdicts.length ? r.verdicts.map((v) => `<div>${pill(v.ok ? "pass" : v.unknown ? "unknown" : "fail", v.ok ? "ok" : v.unknown ? "?" : "fail")} <span title="${esc(v.summary)}">${esc(v.checker)}</span></div>`).join("") : '<span class="muted">—</span>'}</td>` +
@@ -405,6 +412,7 @@ export function renderIndexHtml(reports: readonly RunReport[], opts: HtmlIndexOp
     );
   });
   out.push(`</tbody></table></section>`);
+  if (opts.upstreamBugs) out.push(renderUpstreamBugsHtml(redactDeep(opts.upstreamBugs, secrets), opts.upgrades ?? []));
   out.push(`<footer>pgchaos game day index · ${esc(formatDuration(rs.reduce((m, r) => m + r.durations.totalMs, 0)))} scenario wall time in total</footer></main>`);
   return redact(page(`${OUTCOME_WORD[overall]} · ${title}`, out.join("\n"), false), secrets);
 }

@@ -9,6 +9,7 @@ import type { RunOutcome, RunReport } from "./model.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration } from "./text.js";
 import { aggregateRuns, passRateText, formatRate, type ScenarioAggregate } from "./aggregate.js";
+import { gameDayColumns, renderUpgradeMarkdown, renderUpstreamBugsMarkdown, upgradeDelta, upstreamBugTable, type UpgradeDelta, type UpstreamBugTable } from "./upstream-bugs.js";
 
 export interface WriteOptions {
   /** The run's generated secrets: never written. */
@@ -43,6 +44,8 @@ export interface IndexOptions extends WriteOptions {
   repeatOf?: (r: RunReport) => number | undefined;
   /** How the game day ran: parallel labs and wall time from first start to last end. */
   pool?: { jobs: number; wallMs: number };
+  /** The stacks of a matrix game day, in order: the upstream-bug table's columns (a stack no run reached is still a column). */
+  stacks?: readonly string[];
 }
 
 export interface SummaryRun {
@@ -76,6 +79,21 @@ export interface Summary {
   scenarios: ScenarioAggregate[];
   /** Parallel labs (-j) and the game day's wall time. */
   pool?: { jobs: number; wallMs: number };
+  /**
+   * The upgrade table (report/upstream-bugs.ts): a row per known-issue entry of the scenarios
+   * run, a column per stack (or image), each cell present / absent / undecided / not-run. Only
+   * when some run lists known issues.
+   */
+  upstreamBugs?: UpstreamBugTable;
+  /** With several columns: what going from each column to the next removes, keeps and brings. */
+  upgrades?: UpgradeDelta[];
+}
+
+/** The upgrade table of a game day's reports, and the upgrades between consecutive columns. */
+export function upstreamBugsOf(reports: readonly RunReport[], stacks?: readonly string[]): { upstreamBugs: UpstreamBugTable; upgrades: UpgradeDelta[] } | undefined {
+  const t = upstreamBugTable(gameDayColumns(reports, stacks));
+  if (!t.rows.length) return undefined;
+  return { upstreamBugs: t, upgrades: t.columns.slice(1).map((_, i) => upgradeDelta(t, i, i + 1)) };
 }
 
 /** The worst outcome: error > fail > known > pass (pass for no runs; a skipped run is not a failure). */
@@ -114,6 +132,7 @@ export function buildSummary(reports: readonly RunReport[], opts: IndexOptions =
     })),
     scenarios: aggregateRuns(reports.map((r) => ({ report: r, repeat: repeatOf(r), link: link(r) }))),
     ...(opts.pool ? { pool: opts.pool } : {}),
+    ...upstreamBugsOf(reports, opts.stacks),
   };
 }
 
@@ -173,6 +192,10 @@ export function renderSummaryMarkdown(reports: readonly RunReport[], opts: Index
         `${wrong.map(cell).join("<br>")} | [report](${encodeURI(r.report)}) |`,
     );
   }
+  if (s.upstreamBugs) {
+    out.push("", ...renderUpstreamBugsMarkdown(s.upstreamBugs));
+    for (const d of s.upgrades ?? []) out.push(...renderUpgradeMarkdown(d));
+  }
   out.push("", "Combined JUnit: `junit.xml`. Machine-readable summary: `summary.json`.", "");
   return redact(out.join("\n"), opts.secrets ?? []);
 }
@@ -203,6 +226,9 @@ export async function writeIndex(dir: string, reports: readonly RunReport[], opt
     ? reports.map((r) => (repeatOf(r) === undefined ? r : { ...r, scenario: { ...r.scenario, name: `${r.scenario.name} #${repeatOf(r)}` } }))
     : reports;
   await writeFileAtomic(paths.junit, renderJUnit(cases, { secrets }));
-  await writeFileAtomic(paths.indexHtml, renderIndexHtml(reports, { ...opts, scenarios: summary.scenarios }));
+  await writeFileAtomic(
+    paths.indexHtml,
+    renderIndexHtml(reports, { ...opts, scenarios: summary.scenarios, ...(summary.upstreamBugs ? { upstreamBugs: summary.upstreamBugs, upgrades: summary.upgrades ?? [] } : {}) }),
+  );
   return paths;
 }

@@ -39,7 +39,9 @@ describe("valid scenarios", () => {
         retry_timeout: 4,
         failsafe_mode: false,
         maximum_lag_on_failover: 1_048_576,
-        synchronous_mode: false,
+        synchronous_mode: "off",
+        synchronous_mode_strict: false,
+        synchronous_node_count: 1,
         postgresql_parameters: {},
       },
       nodes: {},
@@ -193,7 +195,7 @@ describe("malformed scenarios: exact positions and messages", () => {
 
   it("bad NodeRefs: malformed, wrong kind, unknown node, unknown or later step", () => {
     expect(lines(withSteps("  - fault: partition\n    targets: pg-1\n  - fault: etcd-pause\n    targets: [e1, pg2]"))).toEqual([
-      `${F}:5:14: steps[0].targets: invalid node reference 'pg-1': use a node name (pg1.., e1.., haproxy) or leader@<step id> / replica@<step id>`,
+      `${F}:5:14: steps[0].targets: invalid node reference 'pg-1': use a node name (pg1.., e1.., haproxy) or leader@<step id> / replica@<step id> / sync@<step id>`,
       `${F}:7:19: steps[1].targets[1]: 'pg2' is a Patroni node (pg1, pg2, ...), but an etcd member (e1, e2, ...) is required here`,
     ]);
     const text = withSteps(
@@ -287,7 +289,7 @@ describe("malformed scenarios: exact positions and messages", () => {
   it("a step with two kinds, a condition with two keys, both within and for", () => {
     expect(lines(withSteps("  - heal: all\n    sleep: 1s\n  - expect: { leader: none, writable: { node: pg1, is: false } }\n    within: 1s\n    for: 1s"))).toEqual([
       `${F}:5:5: steps[0].sleep: a step has exactly one of the keys fault, action, expect, heal, update, sleep; found 'heal' and 'sleep' (split it into several steps)`,
-      `${F}:6:29: steps[1].expect.writable: a condition has exactly one of the keys leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, dcs_endpoint, haproxy, rest, log, sql, etcd_healthy; found 'leader' and 'writable' (write several conditions as a list)`,
+      `${F}:6:29: steps[1].expect.writable: a condition has exactly one of the keys leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, dcs_endpoint, haproxy, rest, log, sql, etcd_healthy, sync_standby; found 'leader' and 'writable' (write several conditions as a list)`,
     ]);
     expect(lines(withSteps("  - expect: { leader: none }\n    within: 1s\n    for: 1s"))).toEqual([
       `${F}:6:10: steps[0].for: use either within: (becomes true in time) or for: (holds the whole time), not both`,
@@ -296,7 +298,7 @@ describe("malformed scenarios: exact positions and messages", () => {
 
   it("unknown conditions and bad condition values", () => {
     expect(lines(withSteps("  - expect:\n      - leadr: none\n      - role: { node: pg1, is: primry }\n      - log: { node: e1, matches: 'a(' }"))).toEqual([
-      `${F}:5:9: steps[0].expect[0].leadr: unknown condition 'leadr'; allowed: leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, dcs_endpoint, haproxy, rest, log, sql, etcd_healthy; did you mean 'leader'?`,
+      `${F}:5:9: steps[0].expect[0].leadr: unknown condition 'leadr'; allowed: leader, role, writable, no_leader_change, member, member_missing_while_writable, streaming, lag, dcs_lag, dcs_endpoint, haproxy, rest, log, sql, etcd_healthy, sync_standby; did you mean 'leader'?`,
       `${F}:6:32: steps[0].expect[1].role.is: invalid value 'primry'; allowed: primary, replica, demoted, down, unknown; did you mean 'primary'?`,
       `${F}:7:35: steps[0].expect[2].log.matches: invalid regular expression 'a(': /a(/: Unterminated group`,
     ]);

@@ -35,17 +35,18 @@ export interface StepProblem {
 /**
  * A node reference after parsing.
  * - `{ type: "node" }`: a fixed node by name (`pg2`, `e1`, `haproxy`).
- * - `{ type: "leader" | "replica", step }`: the node that held that role when step `step`
- *   began (`start` = when the scenario's first step begins). Always a Patroni node.
+ * - `{ type: "leader" | "replica" | "sync", step }`: the node that held that role when step `step`
+ *   began (`start` = when the scenario's first step begins); `sync` is the synchronous standby
+ *   Patroni's /sync key named for that leader (synchronous_mode). Always a Patroni node.
  * `text` is the reference as written, for messages and reports.
  */
 export type NodeRef =
   | { type: "node"; text: string; name: string; nodeKind: NodeKind }
-  | { type: "leader" | "replica"; text: string; step: string };
+  | { type: "leader" | "replica" | "sync"; text: string; step: string };
 
 export const STEP_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 export const NODE_NAME_PATTERN = /^(?:pg[1-9][0-9]*|e[1-9][0-9]*|haproxy)$/;
-export const NODE_REF_PATTERN = /^(?:pg[1-9][0-9]*|e[1-9][0-9]*|haproxy|(?:leader|replica)@[a-z0-9][a-z0-9_-]*)$/;
+export const NODE_REF_PATTERN = /^(?:pg[1-9][0-9]*|e[1-9][0-9]*|haproxy|(?:leader|replica|sync)@[a-z0-9][a-z0-9_-]*)$/;
 /** Step ids a scenario may not use: `start` (NodeRef origin), `all` (heal: all), `step-<n>` (default labels). */
 export const RESERVED_STEP_ID = /^(?:start|all|step-[0-9]+)$/;
 
@@ -55,7 +56,7 @@ export function nodeKindOf(name: string): NodeKind {
 }
 
 const KIND_PATTERN: Record<NodeKind, string> = {
-  patroni: "pg[1-9][0-9]*|(?:leader|replica)@[a-z0-9][a-z0-9_-]*",
+  patroni: "pg[1-9][0-9]*|(?:leader|replica|sync)@[a-z0-9][a-z0-9_-]*",
   etcd: "e[1-9][0-9]*",
   haproxy: "haproxy",
 };
@@ -80,13 +81,13 @@ export function isNodeRef(v: unknown): v is NodeRef {
 /** Parse a NodeRef string (already known to match NODE_REF_PATTERN). */
 export function parseNodeRef(text: string): NodeRef {
   const at = text.indexOf("@");
-  if (at >= 0) return { type: text.slice(0, at) as "leader" | "replica", text, step: text.slice(at + 1) };
+  if (at >= 0) return { type: text.slice(0, at) as "leader" | "replica" | "sync", text, step: text.slice(at + 1) };
   return { type: "node", text, name: text, nodeKind: nodeKindOf(text) };
 }
 
 /** Schema of one NodeRef that must resolve to a node of one of `kinds`. */
 export function nodeRef(kinds: readonly NodeKind[] = ["patroni"], description?: string) {
-  const refs = kinds.includes("patroni") ? " or leader@<step id> / replica@<step id>" : "";
+  const refs = kinds.includes("patroni") ? " or leader@<step id> / replica@<step id> / sync@<step id>" : "";
   const names = kinds.map((k) => (k === "patroni" ? "pg1.." : k === "etcd" ? "e1.." : "haproxy")).join(", ");
   const schema = z
     .string()
@@ -106,7 +107,7 @@ export function nodeRef(kinds: readonly NodeKind[] = ["patroni"], description?: 
     });
   return schema.describe(
     description ??
-      `${kinds.length === 1 ? KIND_TEXT[kinds[0]] : kindsText(kinds)}${kinds.includes("patroni") ? ", or leader@<step id> / replica@<step id> (the node holding that role when the step began; 'start' = when the first step began)" : ""}`,
+      `${kinds.length === 1 ? KIND_TEXT[kinds[0]] : kindsText(kinds)}${kinds.includes("patroni") ? ", or leader@<step id> / replica@<step id> / sync@<step id> (the node holding that role when the step began, sync: the synchronous standby of synchronous_mode; 'start' = when the first step began)" : ""}`,
   );
 }
 
@@ -114,7 +115,7 @@ export function nodeRef(kinds: readonly NodeKind[] = ["patroni"], description?: 
 export function targets(kinds: readonly NodeKind[], opts: { max?: number; description?: string } = {}) {
   const one = nodeRef(kinds);
   const desc =
-    opts.description ?? `Nodes the fault acts on: ${kindsText(kinds)}${kinds.includes("patroni") ? " or leader@/replica@ references" : ""}; one or a list.`;
+    opts.description ?? `Nodes the fault acts on: ${kindsText(kinds)}${kinds.includes("patroni") ? " or leader@/replica@/sync@ references" : ""}; one or a list.`;
   const list =
     opts.max === undefined
       ? z.array(one).min(1)

@@ -18,6 +18,14 @@ describe("the replication settings a scenario's cluster starts with", () => {
     });
   });
 
+  it("synchronous_mode as the patroni: block writes it: true/on, false/off, quorum; strict and the node count", () => {
+    expect(replicationPromiseOf(scenario("patroni: { synchronous_mode: on, synchronous_mode_strict: true }\n"))).toMatchObject({ synchronous_mode: "on", synchronous_mode_strict: true });
+    expect(replicationPromiseOf(scenario("patroni: { synchronous_mode: quorum }\n"))).toMatchObject({ synchronous_mode: "quorum", synchronous_mode_strict: false });
+    expect(replicationPromiseOf(scenario("patroni: { synchronous_mode: off, synchronous_mode_strict: true }\n"))).toMatchObject({ synchronous_mode: "off", synchronous_mode_strict: false });
+    expect(scenario("patroni: { synchronous_mode: true, synchronous_node_count: 2 }\n").patroni).toMatchObject({ synchronous_mode: "on", synchronous_mode_strict: false, synchronous_node_count: 2 });
+    expect(() => scenario("patroni: { synchronous_mode: remote_apply }\n")).toThrow(/patroni\.synchronous_mode: invalid value 'remote_apply'; allowed: on, off, quorum/);
+  });
+
   it("a node's bootstrap.dcs: the strictest reading where nodes differ (which one bootstraps is a race)", () => {
     const s = scenario(
       "nodes:\n" +

@@ -57,7 +57,7 @@ const record = (v: unknown): Record<string, unknown> | undefined =>
  * configuration is a race, so where nodes differ the strictest reading is taken: synchronous if
  * any node says so, the smallest maximum_lag_on_failover and ttl). The scenario-level
  * `patroni_config` cannot change synchronous_mode or maximum_lag_on_failover (pgchaos keeps them,
- * lab/team-config.ts) but can set synchronous_mode_strict. Settings at the top level of
+ * lab/team-config.ts) but can set synchronous_mode_strict (as the `patroni:` block can). Settings at the top level of
  * patroni.yml are not read by Patroni for these keys (config.py takes them from the DCS).
  *
  * A scenario whose steps change Patroni's dynamic configuration during the run (a `dcs` action
@@ -72,8 +72,8 @@ export function replicationPromiseOf(s: Scenario): ReplicationPromise {
       return { unknown: `step ${i + 1} changes Patroni's dynamic configuration during the run (${editConfig ? "patronictl edit-config" : "dcs put config"}), so the promise in force at a loss is not known` };
   }
   const out: ReplicationSettings = {
-    synchronous_mode: s.patroni.synchronous_mode ? "on" : "off",
-    synchronous_mode_strict: false,
+    synchronous_mode: s.patroni.synchronous_mode,
+    synchronous_mode_strict: s.patroni.synchronous_mode !== "off" && s.patroni.synchronous_mode_strict,
     maximum_lag_on_failover: s.patroni.maximum_lag_on_failover,
     ttl: s.patroni.ttl,
   };

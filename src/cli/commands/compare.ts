@@ -5,6 +5,8 @@ import { compareReports, loadReports, renderComparisonMarkdown } from "../../com
 /**
  * `pgchaos compare DIR_A DIR_B [--out DIR]`: two earlier game days side by side (report.json
  * files only). Prints the markdown; with --out also writes compare.md and compare.json there.
+ * When the reports list known issues, it ends with the upgrade table and what going from the
+ * first game day to the second removes, keeps and brings (report/upstream-bugs.ts).
  * Exit 1 when any scenario's outcome differs, else 0.
  */
 export async function compareCommand(dirs: string[], o: { out?: string }, out: (s: string) => void): Promise<number> {

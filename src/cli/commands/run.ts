@@ -3,7 +3,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { loadScenario, ScenarioError } from "../../scenario/load.js";
 import { runScenarioInput, type ScenarioRunInput } from "../../runner/run-scenario.js";
-import { writeIndex } from "../../report/write.js";
+import { upstreamBugsOf, writeIndex } from "../../report/write.js";
+import { renderUpstreamBugsMarkdown } from "../../report/upstream-bugs.js";
 import type { RunReport } from "../../report/model.js";
 import { aggregateRuns } from "../../report/aggregate.js";
 import { newRunId } from "../../lab/run-id.js";
@@ -180,6 +181,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   const repeats = new Map(result.runs.map((r) => [r.report, r.unit.repeat]));
   const repeating = isRepeating(policy);
   const written = await writeIndex(dir, reports, {
+    ...(matrix ? { stacks: stackNames! } : {}),
     reportLink: (r) => links.get(r)!,
     ...(repeating ? { repeatOf: (r: RunReport) => repeats.get(r) } : {}),
     pool: { jobs: result.mostAtOnce, wallMs: Math.round(result.wallMs) },
@@ -192,10 +194,13 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     );
     await writeMatrix(dir, written, comparison, result.runs.flatMap((r) => r.secrets));
     say("");
-    say(renderComparisonMarkdown(comparison, "Stacks compared"));
+    say(renderComparisonMarkdown(comparison, "Stacks compared", { bugTable: false }));
   }
   say("");
   say(repeating ? scenariosTable(aggregateRuns(result.runs.map((r) => ({ report: r.report, repeat: r.unit.repeat, link: r.link })))) : runsTable(reports));
+  // The game day ends with the upgrade table when its scenarios have known issues.
+  const bugs = upstreamBugsOf(reports, matrix ? stackNames! : undefined);
+  if (bugs) say(renderUpstreamBugsMarkdown(bugs.upstreamBugs).join("\n"));
   say(
     `wall time ${formatDuration(result.wallMs)}, at most ${result.mostAtOnce} lab(s) at a time` +
       (result.labCores ? ` (a lab needed ${result.labCores.cores.toFixed(2)} core: ${result.labCores.from === "prior" ? "not yet measured" : result.labCores.from})` : ""),
