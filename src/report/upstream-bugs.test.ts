@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
+import { tempDirs } from "../../test/temp-dirs.js";
 import path from "node:path";
 import { buildReport, type RunReport } from "./model.js";
 import { judge } from "../runner/judge.js";
@@ -11,6 +11,8 @@ import { buildSummary, renderSummaryMarkdown, writeIndex } from "./write.js";
 import { gameDayColumns, upgradeDelta, upstreamBugTable } from "./upstream-bugs.js";
 import { compareReports, renderComparisonMarkdown } from "../compare/compare.js";
 import { matrixComparison, writeMatrix } from "../gameday/matrix.js";
+
+const tmp = tempDirs();
 
 const bookworm = { patroni: "3.0.2", postgresql: "15.14 (Debian 15.14-0+deb12u1)", etcd: "3.4.23", stack: "bookworm" };
 const trixie = { patroni: "4.0.7", postgresql: "17.12 (Debian 17.12-0+deb13u1)", etcd: "3.5.16", stack: "trixie" };
@@ -168,7 +170,7 @@ describe("the upgrade table", () => {
     expect(md).toMatch(/\| \*\*leader-race\*\* \(quorum-loss\)<br>known on Patroni <3\.0\.3<br>fixed in Patroni 3\.0\.3<br>https:\/\/github\.com\/patroni\/patroni\/pull\/2689 \| 🐞 present: pg1 \+0\.7s: .*promoted self to leader.* \| ✅ absent \(outside Patroni <3\.0\.3; fixed in Patroni 3\.0\.3\) \| ⏭️ not run here \|/);
     expect(md).toContain("### Upgrading bookworm → trixie\n\n- removes: leader-race (fixed in Patroni 3.0.3)\n- keeps: none");
 
-    const dir = await mkdtemp(path.join(tmpdir(), "pgchaos-bugs-"));
+    const dir = tmp("pgchaos-bugs-");
     const written = await writeIndex(dir, reports, { stacks: ["bookworm", "trixie", "sid"] });
     const html = await readFile(written.indexHtml, "utf8");
     expect(html).toContain('<section id="upstream-bugs">');
