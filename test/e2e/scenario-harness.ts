@@ -68,14 +68,17 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
     const samples = events.filter((e) => e.kind === "node" && e.node === n);
     expect(samples.length, `samples of ${n}`).toBeGreaterThan(20);
     // Its DCS endpoint too, directly or behind the DCS proxy: while the node runs (its REST API
-    // answered within a second of the sample), the samples name an etcd member for most of the
-    // time (a dead helper or a connection being replaced makes some fail, never most). A stopped
-    // container's samples fail by design, and are left out rather than counted: how long a
-    // scenario keeps a node down says nothing of the sampler. Weighed by time, each sample until
-    // the next: the recorder samples closely around changes and seldom in between
-    // (recorder/attention.ts).
+    // answered within a second of the sample) and no fault is in effect, the samples name an
+    // etcd member for most of the time (a dead helper or a connection being replaced makes some
+    // fail, never most). A stopped container's samples fail by design, and a node cut from etcd
+    // has no connection to name: how long a scenario keeps a node down or cut says nothing of
+    // the sampler. Weighed by time, each sample until the next: the recorder samples closely
+    // around changes and seldom in between (recorder/attention.ts).
     const restUpAt = samples.filter((e) => e.kind === "node" && e.restUp).map((e) => e.t);
-    const running = (t: number) => restUpAt.some((u) => Math.abs(u - t) <= 1000);
+    const faultEvents = events.filter((e) => e.kind === "fault");
+    const faulted = (t: number) =>
+      faultEvents.some((f) => f.kind === "fault" && f.phase === "inject" && f.t <= t && !faultEvents.some((h) => h.kind === "fault" && h.phase === "heal" && h.id === f.id && h.t <= t));
+    const running = (t: number) => restUpAt.some((u) => Math.abs(u - t) <= 1000) && !faulted(t);
     const endpoints = events.filter((e): e is DcsEndpointSample => e.kind === "dcs-endpoint" && e.node === n);
     let namedMs = 0;
     let runningMs = 0;
@@ -85,8 +88,10 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
       runningMs += ms;
       if (endpoints[i].current !== undefined && /^e\d+$/.test(endpoints[i].current!)) namedMs += ms;
     }
-    expect(runningMs, `${n}: DCS endpoint samples while the node ran`).toBeGreaterThan(0);
-    expect(namedMs, `${n}: time DCS endpoint samples name a member, of ${runningMs} ms sampled while the node ran (${endpoints.length} samples)`).toBeGreaterThan(runningMs / 2);
+    expect(runningMs, `${n}: DCS endpoint samples while the node ran and no fault was in effect`).toBeGreaterThan(0);
+    expect(namedMs, `${n}: time DCS endpoint samples name a member, of ${runningMs} ms sampled while the node ran and no fault was in effect (${endpoints.length} samples)`).toBeGreaterThan(
+      runningMs / 2,
+    );
   }
   expect(events.filter((e) => e.kind === "dcs").length).toBeGreaterThan(20);
   expect(events.some((e) => e.kind === "final-read" && e.primary)).toBe(true);
