@@ -63,16 +63,18 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
     throw e;
   }
 
-  out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${jobs} lab(s) at a time; results in ${dir}`);
+  out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${jobs} lab(s) at a time${parsed.image ? `, image ${parsed.image}` : ""}; results in ${dir}`);
   const docker = await ensureEngine(stderrProgress);
-  for (const stack of parsed.stacks.length ? parsed.stacks : [undefined]) await resolveLabImage(docker, stderrProgress, { stack });
+  const image = parsed.image;
+  if (image) await resolveLabImage(docker, stderrProgress, { image });
+  else for (const stack of parsed.stacks.length ? parsed.stacks : [undefined]) await resolveLabImage(docker, stderrProgress, { stack });
 
   const runLab = async (job: LabJob) => {
     const file = path.join(job.dir, "scenario.yaml");
     const input = toRunInput(parseScenario(job.yaml, file));
     const progress = labelledProgress(stderrProgress, job.name, path.relative(dir, job.dir));
-    if (jobs > 1) return runUnitInChild({ input, repeat: 1, ...(job.stack ? { stack: job.stack } : {}) }, { dir: job.dir, timeScale, seed: job.seed, stack: job.stack, progress, signal: interruptSignal });
-    const r = await runScenarioInput(input, { reportsDir: job.dir, dir: job.dir, timeScale, seed: job.seed, knownIssues, ...(job.stack ? { stack: job.stack } : {}), progress, signal: interruptSignal });
+    if (jobs > 1) return runUnitInChild({ input, repeat: 1, ...(job.stack ? { stack: job.stack } : {}) }, { dir: job.dir, timeScale, seed: job.seed, stack: job.stack, ...(image ? { image } : {}), progress, signal: interruptSignal });
+    const r = await runScenarioInput(input, { reportsDir: job.dir, dir: job.dir, timeScale, seed: job.seed, knownIssues, ...(job.stack ? { stack: job.stack } : {}), ...(image ? { image } : {}), progress, signal: interruptSignal });
     return r.report;
   };
   const result = await explore(
@@ -83,6 +85,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
       ...(parsed.runs !== undefined ? { runs: parsed.runs } : {}),
       ...(parsed.forMs !== undefined ? { forMs: parsed.forMs } : {}),
       k: parsed.k,
+      ...(parsed.shrinkRuns !== undefined ? { shrinkRuns: parsed.shrinkRuns } : {}),
       ...(parsed.shard ? { shard: parsed.shard } : {}),
       knownIssues,
       stacks: parsed.stacks,
