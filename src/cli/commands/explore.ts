@@ -18,6 +18,24 @@ import { UserFacingError } from "../../util/errors.js";
 import { parseExploreOptions, type ExploreCliValues } from "../../explore/cli-options.js";
 import { checkExploreOptions, DEFAULT_BASE_YAML, exploreBase, type ExploreBase } from "../../explore/schedule.js";
 import { explore, readState, type LabJob } from "../../explore/explore.js";
+import { faultKindsOf, type ExploreKnownIssue } from "../../explore/findings.js";
+import type { KnownIssueEntry } from "../../known-issues/load.js";
+import { packageRoot } from "../../util/paths.js";
+import YAML from "yaml";
+
+/** The known issues with the fault kinds of the shipped scenario each names (scenarios/, upstream corpus included); an issue whose scenario is not found keeps none (it may explain any schedule). */
+async function withFaultKinds(issues: readonly KnownIssueEntry[]): Promise<ExploreKnownIssue[]> {
+  const kinds = new Map<string, string[]>();
+  for (const f of await findScenarioFiles([path.join(packageRoot, "scenarios")])) {
+    try {
+      const doc = YAML.parse(await readFile(f, "utf8")) as Record<string, unknown> | null;
+      if (doc && typeof doc.name === "string") kinds.set(doc.name, faultKindsOf(doc));
+    } catch {
+      // A shipped scenario that does not parse is the validate tests' business.
+    }
+  }
+  return issues.map((k) => (kinds.has(k.scenario) ? { ...k, faultKinds: kinds.get(k.scenario)! } : { ...k }));
+}
 
 export interface ExploreCommandOptions extends ExploreCliValues {
   paths: string[];
@@ -63,6 +81,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
     throw e;
   }
 
+  const exploreIssues = await withFaultKinds(knownIssues);
   out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${jobs} lab(s) at a time${parsed.image ? `, image ${parsed.image}` : ""}; results in ${dir}`);
   const docker = await ensureEngine(stderrProgress);
   const image = parsed.image;
@@ -87,7 +106,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
       k: parsed.k,
       ...(parsed.shrinkRuns !== undefined ? { shrinkRuns: parsed.shrinkRuns } : {}),
       ...(parsed.shard ? { shard: parsed.shard } : {}),
-      knownIssues,
+      knownIssues: exploreIssues,
       stacks: parsed.stacks,
     },
     { runLab, progress: stderrProgress, signal: interruptSignal },
