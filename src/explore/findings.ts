@@ -69,14 +69,16 @@ export function faultKindsOf(doc: Doc): string[] {
 
 /**
  * The known issues that may explain a schedule's failure: one written for a scenario whose fault
- * kinds are known applies only to a schedule that injects at least one of them. Evidence lines
- * are often generic (a leader demoting because the DCS is not accessible shows after any
- * partition from etcd), so without this rule an issue of an etcd-dns-break scenario explained a
- * partition's split brain and explore reported nothing.
+ * kinds are known applies only to a schedule that injects every one of them (the mechanism the
+ * issue describes needs them). Evidence lines are often generic (a leader demoting because the
+ * DCS is not accessible shows after any cut from etcd), so without this rule the issue of an
+ * etcd-dns-break scenario (partition + etcd-dns-break) explained a lone partition's split brain
+ * and explore reported nothing. A wrongly unexplained failure is a finding someone reads; a
+ * wrongly explained one is lost.
  */
 export function applicableIssues(knownIssues: readonly ExploreKnownIssue[], doc: Doc): ExploreKnownIssue[] {
   const kinds = new Set(faultKindsOf(doc));
-  return knownIssues.filter((k) => k.faultKinds === undefined || k.faultKinds.some((f) => kinds.has(f)));
+  return knownIssues.filter((k) => k.faultKinds === undefined || k.faultKinds.every((f) => kinds.has(f)));
 }
 
 export function judgeRun(report: RunReport, doc: Doc, knownIssues: readonly ExploreKnownIssue[] = []): RunJudgement {
