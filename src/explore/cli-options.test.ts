@@ -10,6 +10,8 @@ describe("pgchaos explore options", () => {
       parseExploreOptions({ stack: "bookworm,trixie", for: "8h", faults: "watch-stall,partition", actions: "none", "max-steps": "6", reruns: "5", shard: "2/3" }),
     ).toEqual({ stacks: ["bookworm", "trixie"], forMs: 8 * 3600_000, faults: ["partition", "watch-stall"], actions: [], maxSteps: 6, k: 5, shard: { index: 2, count: 3 } });
     expect(parseExploreOptions({ runs: "40" }).runs).toBe(40);
+    expect(parseExploreOptions({ image: " mine:1 ", "shrink-runs": "8" })).toEqual({ stacks: [], maxSteps: 4, k: 3, image: "mine:1", shrinkRuns: 8 });
+    expect(parseExploreOptions({ "shrink-runs": "0" }).shrinkRuns).toBe(0);
   });
 
   test("bad values are refused with what is allowed", () => {
@@ -23,6 +25,9 @@ describe("pgchaos explore options", () => {
     expect(() => parseExploreOptions({ stack: "woody" })).toThrow();
     expect(() => parseExploreOptions({ shard: "3/2" })).toThrow(/--shard/);
     expect(() => parseExploreOptions({ "max-steps": "51" })).toThrow(/--max-steps/);
+    expect(() => parseExploreOptions({ image: "mine:1", stack: "bookworm" })).toThrow(/--stack and --image exclude each other/);
+    expect(() => parseExploreOptions({ image: " " })).toThrow(/--image needs/);
+    expect(() => parseExploreOptions({ "shrink-runs": "-1" })).toThrow(/--shrink-runs must be a whole number from 0/);
   });
 
   test("the command parses its arguments and documents every option", () => {

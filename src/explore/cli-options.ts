@@ -21,6 +21,8 @@ export interface ExploreCliValues {
   "max-steps"?: string;
   reruns?: string;
   shard?: string;
+  image?: string;
+  "shrink-runs"?: string;
 }
 
 export interface ParsedExploreOptions {
@@ -32,6 +34,10 @@ export interface ParsedExploreOptions {
   maxSteps: number;
   k: number;
   shard?: Shard;
+  /** A user's own lab image (run --image): every schedule, rerun and shrink runs on it. */
+  image?: string;
+  /** Lab runs one shrink may spend (default 60). */
+  shrinkRuns?: number;
 }
 
 function wholeNumber(flag: string, v: string, min: number, max: number): number {
@@ -82,6 +88,8 @@ export function parseExploreOptions(v: ExploreCliValues): ParsedExploreOptions {
   const faults = v.faults !== undefined ? kindList("--faults", v.faults, FAULT_TYPES, isFaultType, faultWhy) : undefined;
   const actions = v.actions !== undefined ? kindList("--actions", v.actions, ACTION_TYPES, isActionType, actionWhy) : undefined;
   if (faults?.length === 0 && actions?.length === 0) throw new UserFacingError("--faults none and --actions none leave nothing to explore");
+  if (v.image !== undefined && !v.image.trim()) throw new UserFacingError("--image needs an image reference, e.g. pgchaos-lab:bookworm-<hash> or your own");
+  if (v.image !== undefined && v.stack !== undefined) throw new UserFacingError("--stack and --image exclude each other: schedules run on pgchaos's stacks or on your image");
   return {
     stacks: v.stack !== undefined ? parseStackList(v.stack) : [],
     ...(v.runs !== undefined ? { runs: wholeNumber("--runs", v.runs, 1, 1_000_000) } : {}),
@@ -91,5 +99,7 @@ export function parseExploreOptions(v: ExploreCliValues): ParsedExploreOptions {
     maxSteps: v["max-steps"] !== undefined ? wholeNumber("--max-steps", v["max-steps"], 1, 50) : DEFAULT_MAX_STEPS,
     k: v.reruns !== undefined ? wholeNumber("--reruns", v.reruns, 1, 20) : 3,
     ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}),
+    ...(v.image !== undefined ? { image: v.image.trim() } : {}),
+    ...(v["shrink-runs"] !== undefined ? { shrinkRuns: wholeNumber("--shrink-runs", v["shrink-runs"], 0, 10_000) } : {}),
   };
 }

@@ -28,7 +28,7 @@ import { writeFileAtomic } from "../util/atomic-write.js";
 import { UserFacingError } from "../util/errors.js";
 import type { Progress } from "../util/progress.js";
 import { formatDuration } from "../util/time.js";
-import { bookRun, emptyBook, findingDir, judgeRun, rateText, reproduces, reproductionRate, settleMinimal, signatureOf, type Finding, type FindingsBook, type RunVerdict } from "./findings.js";
+import { bookRun, emptyBook, type ExploreKnownIssue, findingDir, judgeRun, rateText, reproduces, reproductionRate, settleMinimal, signatureOf, type Finding, type FindingsBook, type RunVerdict } from "./findings.js";
 import { generateSchedule, toYaml, type ExploreOptions, type Schedule } from "./schedule.js";
 import { shrink, type ShrinkStep } from "./shrink.js";
 
@@ -49,7 +49,8 @@ export interface ExploreConfig {
   /** Budget of one shrink: lab runs and time (defaults 60 runs, 2 h; never past --for). */
   shrinkRuns?: number;
   shrinkMs?: number;
-  knownIssues?: readonly KnownIssue[];
+  /** Known issues, with the fault kinds of the scenario each was written for when known (see findings.ts applicableIssues). */
+  knownIssues?: readonly ExploreKnownIssue[];
   /** The stacks named (kept in the state: a resume must draw the same schedules). */
   stacks?: readonly string[];
 }

@@ -11,6 +11,8 @@ import {
   bookRun,
   emptyBook,
   findingDir,
+  applicableIssues,
+  faultKindsOf,
   judgeRun,
   primaryFailure,
   rateText,
@@ -90,6 +92,28 @@ describe("judging a run of a schedule", () => {
     expect(explained.explainedBy.map((k) => k.id)).toContain("quorum-return-leader-race");
     // On versions outside the issue's ranges the same record is a finding.
     expect(judgeRun({ ...r, versions: { ...r.versions, patroni: "4.0.7" } }, SCHEDULE, loadKnownIssues()).verdict).toBe("finding");
+  });
+
+  test("a known issue written for a scenario explains a schedule only when the schedule injects every fault kind of that scenario", () => {
+    const events = readJournal(path.resolve(import.meta.dirname, "../../test/fixtures/histories/recorded-quorum-loss-split-brain-patroni-3.0.2.jsonl")).events;
+    const invariants = [
+      { name: "single-primary" as const, options: {} },
+      { name: "no-acked-write-lost" as const, options: {} },
+    ];
+    const versions = { patroni: "3.0.2", postgresql: "15.5", etcd: "3.4.23" };
+    const j = judge({ events, invariants, scenario: { name: "explore-1-0", patroni: { loop_wait: 2, retry_timeout: 4 } }, knownIssues: [], versions });
+    const r = buildReport({ runId: "r", scenario: { name: "explore-1-0" }, startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:05:00Z", origin: "2026-01-01T00:00:00Z", versions, events, verdicts: j.verdicts });
+    expect(faultKindsOf(SCHEDULE)).toEqual(["etcd-stop", "partition"]);
+    const issues = loadKnownIssues();
+    // The schedule (etcd-stop, partition) lacks etcd-quorum-loss: an issue of a scenario of it does not explain it, nor one of partition + etcd-dns-break.
+    const quorumOnly = issues.map((k) => ({ ...k, faultKinds: ["etcd-quorum-loss"] }));
+    expect(applicableIssues(quorumOnly, SCHEDULE)).toEqual([]);
+    expect(judgeRun(r, SCHEDULE, quorumOnly).verdict).toBe("finding");
+    expect(judgeRun(r, SCHEDULE, issues.map((k) => ({ ...k, faultKinds: ["etcd-dns-break", "partition"] }))).verdict).toBe("finding");
+    // Every kind of the scenario injected (others besides) is enough; an issue whose scenario's kinds are unknown applies to any schedule.
+    expect(judgeRun(r, SCHEDULE, issues.map((k) => ({ ...k, faultKinds: ["partition"] }))).verdict).toBe("explained");
+    expect(judgeRun(r, SCHEDULE, issues.map((k) => ({ ...k, faultKinds: ["etcd-stop", "partition"] }))).verdict).toBe("explained");
+    expect(applicableIssues(issues, SCHEDULE)).toHaveLength(issues.length);
   });
 });
 

@@ -54,10 +54,34 @@ function stepById(doc: Doc, id: string): Record<string, unknown> | undefined {
  * Judges one run of a schedule (`doc`, as written). Counted: definite failures of invariants and
  * run checks (but the harness's own) and of expectation steps. Known issues are matched whatever
  * scenario they were written for: a schedule is drawn, so an issue of the shared file explains a
- * failure when its versions hold, it covers a failed checker (or step id) and every evidence line
- * is in the record (src/known-issues/match.ts, as for any run).
+ * failure when the schedule shares a fault kind with that scenario (`applicableIssues`), its
+ * versions hold, it covers a failed checker (or step id) and every evidence line is in the
+ * record (src/known-issues/match.ts, as for any run).
  */
-export function judgeRun(report: RunReport, doc: Doc, knownIssues: readonly KnownIssue[] = []): RunJudgement {
+/** A known issue as explore matches it: with the fault kinds of the scenario it was written for, when that scenario was found. */
+export type ExploreKnownIssue = KnownIssue & { faultKinds?: readonly string[] };
+
+/** The fault kinds a scenario (as written) injects. */
+export function faultKindsOf(doc: Doc): string[] {
+  const steps = Array.isArray(doc.steps) ? (doc.steps as Record<string, unknown>[]) : [];
+  return [...new Set(steps.map((s) => s.fault).filter((f): f is string => typeof f === "string"))].sort();
+}
+
+/**
+ * The known issues that may explain a schedule's failure: one written for a scenario whose fault
+ * kinds are known applies only to a schedule that injects every one of them (the mechanism the
+ * issue describes needs them). Evidence lines are often generic (a leader demoting because the
+ * DCS is not accessible shows after any cut from etcd), so without this rule the issue of an
+ * etcd-dns-break scenario (partition + etcd-dns-break) explained a lone partition's split brain
+ * and explore reported nothing. A wrongly unexplained failure is a finding someone reads; a
+ * wrongly explained one is lost.
+ */
+export function applicableIssues(knownIssues: readonly ExploreKnownIssue[], doc: Doc): ExploreKnownIssue[] {
+  const kinds = new Set(faultKindsOf(doc));
+  return knownIssues.filter((k) => k.faultKinds === undefined || k.faultKinds.every((f) => kinds.has(f)));
+}
+
+export function judgeRun(report: RunReport, doc: Doc, knownIssues: readonly ExploreKnownIssue[] = []): RunJudgement {
   if (report.outcome === "skipped") return { verdict: "skipped", failures: [], setAside: [], explainedBy: [] };
   const all = failuresOf(report.events, report.verdicts);
   const counts = (f: Failure) => {
@@ -71,7 +95,7 @@ export function judgeRun(report: RunReport, doc: Doc, knownIssues: readonly Know
   if (!counted.length) return { verdict: report.outcome === "error" ? "error" : "pass", failures, setAside, explainedBy: [] };
   const results = matchKnownIssues({
     scenario: report.scenario.name,
-    issues: knownIssues.map((k) => ({ ...k, scenario: undefined })),
+    issues: applicableIssues(knownIssues, doc).map(({ faultKinds: _kinds, ...k }) => ({ ...k, scenario: undefined })),
     versions: { patroni: report.versions.patroni, postgresql: report.versions.postgresql, etcd: report.versions.etcd },
     events: report.events,
     failures: counted,

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import YAML from "yaml";
 import * as fc from "fast-check";
 import { loadScenario, parseScenario } from "../scenario/load.js";
+import { parseDuration } from "../scenario/units.js";
 import { DCS_PROXY_FAULTS } from "../faults/registry.js";
 import {
   DEFAULT_BASE_YAML,
@@ -15,6 +16,7 @@ import {
   explorableKinds,
   exploreBase,
   generateSchedule,
+  holdBeforeHeal,
   scheduleSeed,
   type ExploreOptions,
 } from "./schedule.js";
@@ -48,6 +50,14 @@ steps: [{ sleep: 1s }]
 const options = (o: Partial<ExploreOptions> = {}): ExploreOptions => ({ seed: 7, bases: [defaultBase, secureBase, tinyBase], maxSteps: 6, ...o });
 
 describe("explore schedules", () => {
+  test("the final heal waits until every fault with a duration (or a hold until the end) has lasted its time", () => {
+    const steps = [{ id: "f1", fault: "partition", duration: "50s" }, { sleep: "6s" }, { id: "f2", fault: "etcd-pause" }, { sleep: "10s" }, { id: "f3", fault: "process-pause", duration: "5s" }];
+    // f1: 50 s less the 16 s slept after it; f2 held 20 s, 10 s slept; f3: 5 s, nothing slept after it.
+    expect(holdBeforeHeal(steps, [{ at: 0, ms: 50_000 }, { at: 2, ms: 20_000 }, { at: 4, ms: 5_000 }])).toBe(34_000);
+    expect(holdBeforeHeal(steps, [{ at: 0, ms: 10_000 }])).toBe(0);
+    expect(holdBeforeHeal(steps, [])).toBe(0);
+  });
+
   const dir = mkdtemp(path.join(tmpdir(), "pgchaos-explore-"));
   afterAll(async () => rm(await dir, { recursive: true, force: true }));
 
@@ -68,6 +78,12 @@ describe("explore schedules", () => {
       const { ttl, loop_wait, retry_timeout } = loaded.patroni;
       if (!loaded.allow_unsafe_timings) expect(loop_wait + 2 * retry_timeout).toBeLessThanOrEqual(ttl);
       for (const st of events) kindsSeen.add(st.kind === "fault" ? st.fault : `action:${st.action}`);
+      // A fault's duration does not hold the next steps back: the schedule sleeps until every one has run out before the final heal.
+      const raw = s.doc.steps as Record<string, unknown>[];
+      const slept = (from: number) => raw.slice(from + 1).reduce((t, st) => t + (typeof st.sleep === "string" ? parseDuration(st.sleep) : 0), 0);
+      raw.forEach((st, j) => {
+        if (typeof st.duration === "string" && ("fault" in st)) expect(slept(j)).toBeGreaterThanOrEqual(parseDuration(st.duration));
+      });
       // A paused cluster is resumed before the end.
       if (events.some((st) => st.kind === "action" && st.action === "pause")) expect(steps.some((st) => st.kind === "action" && st.action === "resume")).toBe(true);
       if (s.base === "secure-lab") {
@@ -92,7 +108,8 @@ describe("explore schedules", () => {
     // Every explorable kind comes up in 200 schedules.
     const { faults, actions } = explorableKinds();
     for (const k of [...faults, ...actions.map((a) => `action:${a}`)]) expect(kindsSeen).toContain(k);
-  });
+    // 200 drawn, loaded and written scenarios: about 1.5 s alone, over 5 s beside running labs on 2 cores.
+  }, 30_000);
 
   test("the same seed and options give the same YAML byte for byte; another seed or index another schedule", () => {
     for (let i = 0; i < 20; i++) {

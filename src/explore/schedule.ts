@@ -17,6 +17,7 @@ import { ACTIONS, ACTION_TYPES, type ActionType } from "../actions/registry.js";
 import { FAULTS, FAULT_TYPES, DCS_PROXY_FAULTS, type FaultType } from "../faults/registry.js";
 import { isExplored, type ActionGenerator, type FaultGenerator, type GenFacts, type GenKit } from "../scenario/explore-kit.js";
 import { parseScenario, type LoadedScenario } from "../scenario/load.js";
+import { parseDuration } from "../scenario/units.js";
 import { topologyNodes } from "../scenario/semantic.js";
 import { defaultWithinMs } from "../runner/plan.js";
 import { stackByName } from "../stacks/stacks.js";
@@ -143,7 +144,13 @@ export function checkExploreOptions(o: ExploreOptions): void {
 
 /* ------------------------------------------------------------------------------------------ */
 
-type HealDraft = { by: "duration"; ms: number } | { by: "step"; after: number; waitMs: number } | { by: "end" } | { by: "none" };
+/**
+ * How a lasting fault ends: its own `duration`, a later `heal:` step after a wait, or the final
+ * `heal: all` once it has lasted `holdMs`. A fault's `duration` does not hold the steps after it
+ * back, so the schedule waits (a sleep before the final heal) until every `duration` and
+ * `holdMs` has run out: else the last fault drawn would be healed the moment it started.
+ */
+type HealDraft = { by: "duration"; ms: number } | { by: "step"; after: number; waitMs: number } | { by: "end"; holdMs: number } | { by: "none" };
 
 interface EventDraft {
   kind: "fault" | "action";
@@ -193,7 +200,7 @@ function eventArb(kit: GenKit, kinds: { faults: FaultType[]; actions: ActionType
   const heal: fc.Arbitrary<HealDraft> = fc.oneof(
     fc.integer({ min: 2, max: 60 }).map((s): HealDraft => ({ by: "duration", ms: s * 1000 })),
     fc.record({ after: fc.integer({ min: 0, max: maxSteps }), waitMs: fc.integer({ min: 1, max: 30 }).map((s) => s * 1000) }).map((h): HealDraft => ({ by: "step", ...h })),
-    fc.constant<HealDraft>({ by: "end" }),
+    fc.integer({ min: 2, max: 60 }).map((s): HealDraft => ({ by: "end", holdMs: s * 1000 })),
   );
   // Integer weights: a generator's weight 0.5 becomes 1 against the default's 2.
   const weighed = (w: number | undefined) => Math.max(1, Math.round((w ?? 1) * 2));
@@ -291,12 +298,16 @@ function assemble(draft: ScheduleDraft, base: ExploreBase, meta: { name: string;
   const last = draft.events.length - 1;
   let prev = "start";
   let recoveryMs = 0;
+  /** Faults that must last a while before the final heal: the index of their step, and how long. */
+  const lasting: { at: number; ms: number }[] = [];
   draft.events.forEach((ev, i) => {
     const id = `${ev.kind === "fault" ? "f" : "a"}${i + 1}-${ev.type}`;
     if (ev.waitMs > 0) steps.push({ sleep: formatMs(ev.waitMs) });
     const step: Record<string, unknown> = { id, [ev.kind]: ev.type, ...(withPrev(ev.params, prev) as Record<string, unknown>) };
     if (ev.heal.by === "duration") step.duration = formatMs(ev.heal.ms);
     steps.push(step);
+    if (ev.heal.by === "duration") lasting.push({ at: steps.length - 1, ms: ev.heal.ms });
+    if (ev.heal.by === "end") lasting.push({ at: steps.length - 1, ms: ev.heal.holdMs });
     if (ev.heal.by === "step") {
       const at = Math.min(i + ev.heal.after, last);
       healsAfter.set(at, [...(healsAfter.get(at) ?? []), { id, waitMs: ev.heal.waitMs }]);
@@ -314,6 +325,8 @@ function assemble(draft: ScheduleDraft, base: ExploreBase, meta: { name: string;
       }
     prev = id;
   });
+  const hold = holdBeforeHeal(steps, lasting);
+  if (hold > 0) steps.push({ sleep: formatMs(hold) });
   steps.push(...finals);
   steps.push({ id: HEAL_ALL_ID, heal: "all" });
   const patroni = { ...((base.doc.patroni as Record<string, unknown> | undefined) ?? {}), ...draft.patroni };
@@ -330,6 +343,12 @@ function assemble(draft: ScheduleDraft, base: ExploreBase, meta: { name: string;
   doc.settle = "30s";
   doc.steps = steps;
   return doc;
+}
+
+/** How long to sleep after the last drawn step so that every fault in `lasting` has lasted its time: the sleeps after a fault count (other steps take time too, uncounted). */
+export function holdBeforeHeal(steps: readonly Record<string, unknown>[], lasting: readonly { at: number; ms: number }[]): number {
+  const sleptAfter = (at: number) => steps.slice(at + 1).reduce((sum, s) => sum + (typeof s.sleep === "string" ? parseDuration(s.sleep) : 0), 0);
+  return Math.max(0, ...lasting.map((l) => l.ms - sleptAfter(l.at)));
 }
 
 /**

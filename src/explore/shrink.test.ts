@@ -10,18 +10,19 @@ const eventIds = (doc: Record<string, unknown>) => stepsOf(doc).filter((s) => "f
 
 const base = exploreBase(DEFAULT_BASE_YAML, "default.yaml");
 
-/** A drawn schedule with at least `n` fault and action steps, lasting faults among them. */
-function scheduleWith(n: number) {
+/** A drawn schedule with at least `n` fault and action steps, one of those at `multi` (default: any) with several targets. */
+function scheduleWith(n: number, multi?: number[]) {
   for (let i = 0; ; i++) {
     const s = generateSchedule({ seed: 11, bases: [base], maxSteps: 8 }, i);
     const events = stepsOf(s.doc).filter((st) => "fault" in st || "action" in st);
-    if (events.length >= n && "patroni" in s.doc && events.some((e) => Array.isArray(e.targets) && e.targets.length > 1)) return s;
+    const some = multi ? multi.map((j) => events[j]).filter((e) => e !== undefined) : events;
+    if (events.length >= n && "patroni" in s.doc && some.some((e) => Array.isArray(e.targets) && e.targets.length > 1)) return s;
   }
 }
 
 describe("shrinking", () => {
   test("a failure that needs two particular steps shrinks to exactly those two, with everything else at its simplest", async () => {
-    const s = scheduleWith(5);
+    const s = scheduleWith(5, [1, 3]);
     const ids = eventIds(s.doc);
     const needed = [ids[1], ids[3]];
     let calls = 0;

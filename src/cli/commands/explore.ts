@@ -18,6 +18,24 @@ import { UserFacingError } from "../../util/errors.js";
 import { parseExploreOptions, type ExploreCliValues } from "../../explore/cli-options.js";
 import { checkExploreOptions, DEFAULT_BASE_YAML, exploreBase, type ExploreBase } from "../../explore/schedule.js";
 import { explore, readState, type LabJob } from "../../explore/explore.js";
+import { faultKindsOf, type ExploreKnownIssue } from "../../explore/findings.js";
+import type { KnownIssueEntry } from "../../known-issues/load.js";
+import { packageRoot } from "../../util/paths.js";
+import YAML from "yaml";
+
+/** The known issues with the fault kinds of the shipped scenario each names (scenarios/, upstream corpus included); an issue whose scenario is not found keeps none (it may explain any schedule). */
+async function withFaultKinds(issues: readonly KnownIssueEntry[]): Promise<ExploreKnownIssue[]> {
+  const kinds = new Map<string, string[]>();
+  for (const f of await findScenarioFiles([path.join(packageRoot, "scenarios")])) {
+    try {
+      const doc = YAML.parse(await readFile(f, "utf8")) as Record<string, unknown> | null;
+      if (doc && typeof doc.name === "string") kinds.set(doc.name, faultKindsOf(doc));
+    } catch {
+      // A shipped scenario that does not parse is the validate tests' business.
+    }
+  }
+  return issues.map((k) => (kinds.has(k.scenario) ? { ...k, faultKinds: kinds.get(k.scenario)! } : { ...k }));
+}
 
 export interface ExploreCommandOptions extends ExploreCliValues {
   paths: string[];
@@ -63,16 +81,19 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
     throw e;
   }
 
-  out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${jobs} lab(s) at a time; results in ${dir}`);
+  const exploreIssues = await withFaultKinds(knownIssues);
+  out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${jobs} lab(s) at a time${parsed.image ? `, image ${parsed.image}` : ""}; results in ${dir}`);
   const docker = await ensureEngine(stderrProgress);
-  for (const stack of parsed.stacks.length ? parsed.stacks : [undefined]) await resolveLabImage(docker, stderrProgress, { stack });
+  const image = parsed.image;
+  if (image) await resolveLabImage(docker, stderrProgress, { image });
+  else for (const stack of parsed.stacks.length ? parsed.stacks : [undefined]) await resolveLabImage(docker, stderrProgress, { stack });
 
   const runLab = async (job: LabJob) => {
     const file = path.join(job.dir, "scenario.yaml");
     const input = toRunInput(parseScenario(job.yaml, file));
     const progress = labelledProgress(stderrProgress, job.name, path.relative(dir, job.dir));
-    if (jobs > 1) return runUnitInChild({ input, repeat: 1, ...(job.stack ? { stack: job.stack } : {}) }, { dir: job.dir, timeScale, seed: job.seed, stack: job.stack, progress, signal: interruptSignal });
-    const r = await runScenarioInput(input, { reportsDir: job.dir, dir: job.dir, timeScale, seed: job.seed, knownIssues, ...(job.stack ? { stack: job.stack } : {}), progress, signal: interruptSignal });
+    if (jobs > 1) return runUnitInChild({ input, repeat: 1, ...(job.stack ? { stack: job.stack } : {}) }, { dir: job.dir, timeScale, seed: job.seed, stack: job.stack, ...(image ? { image } : {}), progress, signal: interruptSignal });
+    const r = await runScenarioInput(input, { reportsDir: job.dir, dir: job.dir, timeScale, seed: job.seed, knownIssues, ...(job.stack ? { stack: job.stack } : {}), ...(image ? { image } : {}), progress, signal: interruptSignal });
     return r.report;
   };
   const result = await explore(
@@ -83,8 +104,9 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
       ...(parsed.runs !== undefined ? { runs: parsed.runs } : {}),
       ...(parsed.forMs !== undefined ? { forMs: parsed.forMs } : {}),
       k: parsed.k,
+      ...(parsed.shrinkRuns !== undefined ? { shrinkRuns: parsed.shrinkRuns } : {}),
       ...(parsed.shard ? { shard: parsed.shard } : {}),
-      knownIssues,
+      knownIssues: exploreIssues,
       stacks: parsed.stacks,
     },
     { runLab, progress: stderrProgress, signal: interruptSignal },

@@ -22,6 +22,8 @@ export default defineCommand({
     actions: { type: "string", value: "KIND,...", help: "action kinds to draw from, or none (default: every kind explore can draw)" },
     "max-steps": { type: "string", value: "K", help: "at most K faults and actions per schedule (default 4)" },
     reruns: { type: "string", value: "K", help: "reruns of a new finding for its rate, and runs per shrink candidate (default 3)" },
+    image: { type: "string", value: "REF", help: "your own lab image instead of a stack's (checked against docs/image-contract.md before any lab starts)" },
+    "shrink-runs": { type: "string", value: "N", help: "lab runs one finding's shrink may spend (default 60; 0: rerun for the rate, do not shrink)" },
     shard: { type: "string", value: "I/N", help: "run only the I-th of N shares of the schedules (merge the OUTs with pgchaos merge)" },
     "install-engine": { type: "boolean", help: "as root on Debian: install (docker.io) and start a Docker engine when none answers" },
   },

@@ -13,9 +13,15 @@ export function chainHealScript(chain: string): string {
   return `while iptables -D INPUT -j ${chain} 2>/dev/null; do :; done; while iptables -D OUTPUT -j ${chain} 2>/dev/null; do :; done; iptables -F ${chain} 2>/dev/null; iptables -X ${chain} 2>/dev/null; true`;
 }
 
-/** Addresses of the peers on the other end of the links: `from`, or every lab node but the targets. */
-export function peerIps(ctx: FaultContext, targets: readonly string[], from: readonly string[] | undefined): string[] {
-  const names = from ?? ctx.lab.nodes.map((n) => n.name).filter((n) => !targets.includes(n));
+/**
+ * Addresses of the peers on the other end of the links: `from`, or every lab node but the targets.
+ * A `from` node that is also a target is left out: the loader refuses that when both are written
+ * as the same text, but a role (`leader@start`) resolves at run time and may name a node of
+ * `from` (explore draws such steps); cutting a node from its own address would break its local
+ * connections (Patroni to its PostgreSQL at its own IP), not a link.
+ */
+export function peerIps(ctx: Pick<FaultContext, "lab">, targets: readonly string[], from: readonly string[] | undefined): string[] {
+  const names = (from ?? ctx.lab.nodes.map((n) => n.name)).filter((n) => !targets.includes(n));
   return names.map((n) => ctx.lab.node(n).ip).filter(Boolean);
 }
 
