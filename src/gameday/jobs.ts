@@ -9,13 +9,16 @@ import { LabCostLearner } from "./lab-cost.js";
  *     Budget 400 MiB a lab.
  *   - CPU: the share of a core a run keeps busy over its whole life (start-up, steps, settle,
  *     teardown; containers and harness): 14-32 core-seconds in 25-75 s on a quiet 2-core machine
- *     on 2026-12-06, 0.42-0.57 core, before the recorder was made lighter. Each run measures its
- *     own (report.json durations.cpu; `npm run bench -- --gameday` prints them), and the game day
- *     follows the median of its runs from the third on.
+ *     on 2026-12-06, 0.42-0.57 core, before the recorder was made lighter; after it, the median
+ *     of the 26 shipped scenarios' runs was 0.21 and 0.23 core (10.6 and 11.2 core-seconds a
+ *     run; two game days at the default -j, `npm run bench -- --gameday`, 2026-12-06). Each run
+ *     measures its own (report.json durations.cpu), and the game day follows the median of its
+ *     runs from the third on. A prior far above it kept the first two minutes of a game day at
+ *     three labs: with the longest scenarios first, the third run ends late.
  * The one-minute load average no longer decides: it counted the game day's own last labs and a
  * CI run that had just ended (-j1 on an idle machine, 2026-12-02).
  */
-export const LAB_NEEDS = { cpuCores: 0.45, memMiB: 400 } as const;
+export const LAB_NEEDS = { cpuCores: 0.25, memMiB: 400 } as const;
 
 /** Memory left for the harness, the engine and everything else on the machine. */
 const RESERVE_MIB = 1024;

@@ -83,7 +83,8 @@ export interface DcsSample {
   members: string[];
   /**
    * Per etcd member: answered /health with {"health":"true"}. Asked less often than the keys are
-   * read (every ETCD_HEALTH_EVERY_MS): each sample carries the latest answers, taken at `etcdHealthT`.
+   * read (every second within a change, every 3 s otherwise: recorder/dcs-sampler.ts): each
+   * sample carries the latest answers, taken at `etcdHealthT`.
    */
   etcdHealth: Record<string, boolean>;
   /** Name of the etcd raft leader, when known (asked with the health). */

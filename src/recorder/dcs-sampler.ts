@@ -12,12 +12,15 @@ interface MemberValue {
 }
 
 /**
- * How often each etcd member's /health and raft status are asked. /health is a linearizable read
- * (a ReadIndex round through the raft leader) on every member, so asking it with every 200 ms
- * sample cost etcd more than Patroni's own traffic did; health is read by conditions with
- * budgets of seconds, so once a second keeps them exact to that second.
+ * How often each etcd member's /health and raft status are asked: every ETCD_HEALTH_CLOSE_MS
+ * within a change (attention.ts), every ETCD_HEALTH_EVERY_MS otherwise. /health is a
+ * linearizable read (a ReadIndex round through the raft leader) on every member, so asking it
+ * with every 200 ms sample cost etcd more than Patroni's own traffic did; health is read by
+ * conditions with budgets of seconds, so once a second around changes keeps them exact to that
+ * second.
  */
-export const ETCD_HEALTH_EVERY_MS = 1000;
+export const ETCD_HEALTH_EVERY_MS = 3000;
+export const ETCD_HEALTH_CLOSE_MS = 1000;
 
 interface EtcdHealthReading {
   t: number;
@@ -74,7 +77,8 @@ export class DcsSampler {
     const t0 = performance.now();
     const etcds = this.lab.etcdNodes().map((n) => n.name);
     const prefix = dcsPrefix(this.lab);
-    if (!this.healthInFlight && t - this.healthAsked >= this.healthEveryMs) {
+    const every = this.attention?.closely(t) ? Math.min(this.healthEveryMs, ETCD_HEALTH_CLOSE_MS) : this.healthEveryMs;
+    if (!this.healthInFlight && t - this.healthAsked >= every) {
       this.healthAsked = t;
       this.healthInFlight = this.readHealth(t).finally(() => (this.healthInFlight = undefined));
     }

@@ -14,7 +14,7 @@ const SAMPLE_SQL = `select pg_is_in_recovery() as rec,
   (extract(epoch from clock_timestamp()) * 1000)::float8 as wall_ms`;
 
 /** How often Patroni's REST API is asked while nothing changes (attention.ts: within a change, every sample). */
-export const REST_RESTING_MS = 1000;
+export const REST_RESTING_MS = 2000;
 
 /** What GET /patroni said, kept for the samples taken until it is asked again. */
 type RestReading = Pick<NodeSample, "restUp" | "role" | "state" | "timeline" | "paused" | "failsafeActive" | "patroniVersion" | "receivedLsn" | "replayedLsn"> & {

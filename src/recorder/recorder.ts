@@ -7,7 +7,7 @@ import { HaproxySampler, HAPROXY_SAMPLE_MS } from "./haproxy-sampler.js";
 import { DcsEndpointSampler, DCS_ENDPOINT_SAMPLE_MS } from "./dcs-endpoint-sampler.js";
 
 /** How often the socket tables are read while nothing changes (every DCS_ENDPOINT_SAMPLE_MS within a change). */
-export const DCS_ENDPOINT_RESTING_MS = 2000;
+export const DCS_ENDPOINT_RESTING_MS = 5000;
 /** How often the DCS keys are read while nothing changes (every sample interval within a change). */
 export const DCS_RESTING_MS = 1000;
 import { hasHaproxy } from "../lab/haproxy.js";
