@@ -6,7 +6,7 @@ import type { ScenarioResult } from "../../src/runner/run-scenario.js";
 import type { ScenarioRunInput } from "../../src/runner/run-scenario.js";
 import { readJournal } from "../../src/report/journal.js";
 import { checkers } from "../../src/checker/index.js";
-import { recordFromJournal, reportFromRecord } from "../../src/runner/run-record.js";
+import { recordFromJournal, replicationOfRecord, reportFromRecord } from "../../src/runner/run-record.js";
 import { renderJson } from "../../src/report/json.js";
 import type { DcsEndpointSample, HistoryEvent } from "../../src/history/events.js";
 import { leftovers } from "./helpers.js";
@@ -97,14 +97,18 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
   expect(events.some((e) => e.kind === "final-read" && e.primary)).toBe(true);
   if (input.scenario.workload.rate > 0) expect(report.workload.attempted).toBeGreaterThan(0);
 
-  // Verdicts are exactly what the checkers say about the recorded journal.
+  // Verdicts are exactly what the checkers say about the recorded journal (no-acked-write-lost
+  // against the replication settings the journal records, as the judge gives them).
+  const record = recordFromJournal(readJournal(path.join(dir, "journal.jsonl")), "journal.jsonl");
+  const replication = replicationOfRecord(record.meta);
   for (const v of report.verdicts.filter((x) => x.checker in checkers)) {
     const inv = input.scenario.invariants.find((i) => i.name === v.checker)!;
-    const again = checkers[v.checker](inv.options).check(events);
+    const options = v.checker === "no-acked-write-lost" ? { ...inv.options, replication } : inv.options;
+    const again = (checkers[v.checker] as (o?: object) => { check: (ev: readonly HistoryEvent[]) => { ok: boolean; summary: string } })(options).check(events);
     expect({ checker: v.checker, ok: again.ok, summary: again.summary }).toEqual({ checker: v.checker, ok: v.ok, summary: v.summary });
   }
   // The journal is the record: judged from it alone, the report is the run's own.
-  const again = reportFromRecord(recordFromJournal(readJournal(path.join(dir, "journal.jsonl")), "journal.jsonl"));
+  const again = reportFromRecord(record);
   expect(renderJson(again)).toBe(renderJson(report));
   const failed = report.steps.some((s) => s.outcome !== "pass") || report.verdicts.some((v) => !v.ok);
   const known = failed && !!report.knownIssues?.some((k) => k.showed);
