@@ -6,9 +6,9 @@ import { ACTION_TYPES, ACTIONS, isActionType, type ActionType } from "../actions
 import { FAULT_TYPES, FAULTS, isFaultType, type FaultType } from "../faults/registry.js";
 import { isExplored } from "../scenario/explore-kit.js";
 import { closest } from "../scenario/suggest.js";
-import { DURATION_HELP, parseDuration, UnitError } from "../scenario/units.js";
 import { parseShard, type Shard } from "../runner/shard.js";
 import { parseStackList } from "../gameday/matrix.js";
+import { parseForOption } from "../gameday/schedule.js";
 import { UserFacingError } from "../util/errors.js";
 import { DEFAULT_MAX_STEPS } from "./schedule.js";
 
@@ -67,16 +67,7 @@ function kindList<T extends string>(flag: string, v: string, known: readonly T[]
 
 export function parseExploreOptions(v: ExploreCliValues): ParsedExploreOptions {
   if (v.runs !== undefined && v.for !== undefined) throw new UserFacingError("--runs and --for exclude each other: explore a number of schedules or for a time");
-  let forMs: number | undefined;
-  if (v.for !== undefined) {
-    try {
-      forMs = parseDuration(v.for);
-    } catch (e) {
-      if (e instanceof UnitError) throw new UserFacingError(`--for: ${DURATION_HELP}; not '${v.for}'`);
-      throw e;
-    }
-    if (!(forMs > 0)) throw new UserFacingError(`--for must be longer than 0 (e.g. 8h), not '${v.for}'`);
-  }
+  const forMs = v.for === undefined ? undefined : parseForOption(v.for, "8h");
   const faultWhy = (t: FaultType) => {
     const e = FAULTS[t].explore;
     return isExplored(e) ? undefined : e.notExplored;

@@ -25,22 +25,26 @@ export interface RepeatPolicy {
 /** --until-fail without --repeat or --for: at most this many runs per scenario, so a CI job ends. */
 export const UNTIL_FAIL_DEFAULT_CAP = 100;
 
+/** A --for time box (run, explore): a duration longer than 0, or a clear error with an example. */
+export function parseForOption(v: string, example: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(v);
+  } catch (e) {
+    if (e instanceof UnitError) throw new UserFacingError(`--for: ${DURATION_HELP}; not '${v}'`);
+    throw e;
+  }
+  if (!(ms > 0)) throw new UserFacingError(`--for must be longer than 0 (e.g. ${example}), not '${v}'`);
+  return ms;
+}
+
 export function parseRepeatPolicy(o: { repeat?: string; untilFail?: boolean; for?: string }): RepeatPolicy {
   let repeat = 1;
   if (o.repeat !== undefined) {
     repeat = Number(o.repeat);
     if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10_000) throw new UserFacingError(`--repeat must be a whole number from 1 to 10000, not '${o.repeat}'`);
   }
-  let forMs: number | undefined;
-  if (o.for !== undefined) {
-    try {
-      forMs = parseDuration(o.for);
-    } catch (e) {
-      if (e instanceof UnitError) throw new UserFacingError(`--for: ${DURATION_HELP}; not '${o.for}'`);
-      throw e;
-    }
-    if (!(forMs > 0)) throw new UserFacingError(`--for must be longer than 0 (e.g. 30m), not '${o.for}'`);
-  }
+  const forMs = o.for === undefined ? undefined : parseForOption(o.for, "30m");
   if (forMs !== undefined && o.repeat === undefined) repeat = Number.POSITIVE_INFINITY;
   if (o.untilFail && o.repeat === undefined && forMs === undefined) repeat = UNTIL_FAIL_DEFAULT_CAP;
   return { repeat, untilFail: !!o.untilFail, ...(forMs !== undefined ? { forMs } : {}) };
