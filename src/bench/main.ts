@@ -35,7 +35,7 @@ import type Dockerode from "dockerode";
 import { measureProxyLatency } from "../dcs-proxy/bench.js";
 import { measureObserver } from "./observer.js";
 import { runGameDay, type GameDayRun } from "../gameday/gameday.js";
-import { AutoJobs, thisMachine } from "../gameday/jobs.js";
+import { AutoJobs, busyCoreSec, thisMachine } from "../gameday/jobs.js";
 import { parseRepeatPolicy } from "../gameday/schedule.js";
 import { existsSync, readFileSync } from "node:fs";
 import type { RunReport } from "../report/model.js";
@@ -67,14 +67,14 @@ async function benchLab(docker: Dockerode, reps: number, stack?: string) {
     const runId = newRunId();
     // The whole machine's busy time (engine, containers, harness): a run's setup and teardown
     // cost, meaningful on a quiet machine only (the load is printed with each row).
-    const busy0 = machineBusyCoreSec() ?? NaN;
+    const busy0 = busyCoreSec() ?? NaN;
     const s = await startLab(clusterSpec(), { progress: quiet, reportDir: path.join("reports", `bench-${runId}`), runId, ...(stack ? { stack } : {}) });
-    const setupCore = (machineBusyCoreSec() ?? NaN) - busy0;
+    const setupCore = (busyCoreSec() ?? NaN) - busy0;
     const cpu = cpuSec(process.cpuUsage(cpu0));
     const mem = await containersMemoryMiB(docker, s.lab.nodes.map((n) => n.containerId));
-    const busy1 = machineBusyCoreSec() ?? NaN;
+    const busy1 = busyCoreSec() ?? NaN;
     await s.dispose();
-    const teardownCore = (machineBusyCoreSec() ?? NaN) - busy1;
+    const teardownCore = (busyCoreSec() ?? NaN) - busy1;
     const wall = (monoMs() - t0) / 1000;
     rows.push([s.createSec, s.ready.etcdSec, s.ready.leaderSec, s.ready.replicasSec, cpu, mem.reduce((a, b) => a + b, 0), setupCore, teardownCore]);
     phases.push(s.ready.phases);
@@ -194,10 +194,10 @@ async function benchGameDay(filter: string[] | undefined, passes: (number | "aut
     const jobs = p === "auto" ? new AutoJobs(machine) : p;
     const dir = path.resolve("reports", `bench-gameday-${p === "auto" ? "auto" : `j${p}`}-${newRunId()}`);
     const load0 = os.loadavg()[0];
-    const busy0 = machineBusyCoreSec();
+    const busy0 = busyCoreSec();
     const cpu0 = harnessCpuSec();
     const r = await runGameDay(items, { dir, jobs, policy: parseRepeatPolicy({}), timeScale: 1, progress: quiet });
-    const busy = busy0 === undefined ? undefined : machineBusyCoreSec()! - busy0;
+    const busy = busy0 === undefined ? undefined : busyCoreSec()! - busy0;
     const label = p === "auto" ? `-j default (${r.mostAtOnce} at most; a lab ${r.labCores?.cores.toFixed(2)} core, ${r.labCores?.from})` : `-j${p}`;
     results.push({ label, wallMs: r.wallMs, runs: r.runs });
     const perRun = r.runs.map((x) => x.report.durations.cpu).filter((c) => c !== undefined).map((c) => c.labCoreSec + c.harnessCoreSec);
@@ -250,18 +250,6 @@ function harnessCpuSec(): number | undefined {
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
     // Fields 14-17 of proc(5); f[0] is field 3. In USER_HZ ticks, 100 a second on Linux.
     return (f[11] + f[12] + f[13] + f[14]) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Core-seconds this machine's CPUs have spent busy since boot (Linux /proc/stat: all but idle and iowait). */
-function machineBusyCoreSec(): number | undefined {
-  try {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    // In USER_HZ ticks, 100 a second on Linux.
-    return (total - f[3] - f[4]) / 100;
   } catch {
     return undefined;
   }

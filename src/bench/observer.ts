@@ -3,17 +3,11 @@ import { History } from "../history/history.js";
 import { Recorder, type RecorderOptions } from "../recorder/recorder.js";
 import type { StartedLab } from "../lab/start-lab.js";
 import { sleep } from "../util/time.js";
+import { containerCpuSec } from "../lab/run-cpu.js";
 
-/** Each container's CPU time so far, seconds (the engine's cgroup figure). */
-async function containerCpuSec(docker: Dockerode, lab: StartedLab["lab"]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  await Promise.all(
-    lab.nodes.map(async (n) => {
-      const s = (await docker.getContainer(n.containerId).stats({ stream: false, "one-shot": true } as { stream: false })) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } };
-      out[n.name] = (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9;
-    }),
-  );
-  return out;
+/** Each of the lab's containers' CPU time so far, seconds. */
+async function labCpuSec(docker: Dockerode, lab: StartedLab["lab"]): Promise<Record<string, number>> {
+  return Object.fromEntries(await Promise.all(lab.nodes.map(async (n) => [n.name, await containerCpuSec(docker, n.containerId)] as const)));
 }
 
 export interface ObserverWindow {
@@ -35,13 +29,13 @@ export async function measureObserver(docker: Dockerode, started: StartedLab, co
   const now = () => performance.now() - t0;
   const windows: ObserverWindow[] = [];
   const measure = async (name: string, history: History) => {
-    const c0 = await containerCpuSec(docker, lab);
+    const c0 = await labCpuSec(docker, lab);
     const h0 = process.cpuUsage();
     const w0 = performance.now();
     await sleep(windowMs);
     const sec = (performance.now() - w0) / 1000;
     const h = process.cpuUsage(h0);
-    const c1 = await containerCpuSec(docker, lab);
+    const c1 = await labCpuSec(docker, lab);
     const cores: Record<string, number> = {};
     for (const k of Object.keys(c0)) cores[k] = (c1[k] - c0[k]) / sec;
     cores.harness = (h.user + h.system) / 1e6 / sec;

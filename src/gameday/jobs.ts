@@ -36,8 +36,8 @@ export interface Machine {
   otherBusyCores: number;
 }
 
-/** Busy core-seconds since boot (/proc/stat: all but idle and iowait), or undefined off Linux. */
-function busyCoreSec(): number | undefined {
+/** Busy core-seconds since boot (/proc/stat: all but idle and iowait, in USER_HZ ticks of 1/100 s), or undefined off Linux. */
+export function busyCoreSec(): number | undefined {
   try {
     const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
     return (f.slice(0, 8).reduce((a, b) => a + b, 0) - f[3] - f[4]) / 100;

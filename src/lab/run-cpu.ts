@@ -12,16 +12,13 @@ import { LABEL_RUN } from "./labels.js";
 export async function runCpu(docker: Dockerode, runId: string, harnessSince: NodeJS.CpuUsage): Promise<RunCpu> {
   const harness = process.cpuUsage(harnessSince);
   const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] }) }).catch(() => []);
-  const ns = await Promise.all(
-    containers.map(async (c) => {
-      try {
-        const s = (await docker.getContainer(c.Id).stats({ stream: false, "one-shot": true } as { stream: false })) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } };
-        return s.cpu_stats?.cpu_usage?.total_usage ?? 0;
-      } catch {
-        return 0;
-      }
-    }),
-  );
+  const secs = await Promise.all(containers.map((c) => containerCpuSec(docker, c.Id).catch(() => 0)));
   const round = (x: number) => Math.round(x * 100) / 100;
-  return { labCoreSec: round(ns.reduce((a, b) => a + b, 0) / 1e9), harnessCoreSec: round((harness.user + harness.system) / 1e6) };
+  return { labCoreSec: round(secs.reduce((a, b) => a + b, 0)), harnessCoreSec: round((harness.user + harness.system) / 1e6) };
+}
+
+/** One container's CPU time so far, seconds (the engine's cgroup figure, without waiting for a second sample). */
+export async function containerCpuSec(docker: Dockerode, id: string): Promise<number> {
+  const s = (await docker.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false })) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } };
+  return (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9;
 }
