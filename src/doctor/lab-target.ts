@@ -6,7 +6,7 @@ import type { AddressMap } from "./resolve.js";
 import { engineHost } from "../engine/discover.js";
 import { DoctorInputError, type DoctorTarget } from "./gather.js";
 import { ETCD_ROOT_USER } from "../lab/etcd-auth.js";
-import { routedHere } from "../lab/docker-lab.js";
+import { routedHere } from "../lab/routes.js";
 
 interface LabHost {
   name: string;

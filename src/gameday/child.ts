@@ -68,3 +68,16 @@ export async function runUnitInChild(unit: WorkUnit, o: { dir: string; timeScale
     unregister();
   }
 }
+
+/**
+ * In a child: when the game day's process goes (even by SIGKILL), this one heals its faults and
+ * removes its lab as on SIGTERM, instead of running its scenario to the end for nobody. Its
+ * progress lines then have nowhere to go, and writing them must not crash it mid-cleanup.
+ */
+export function followParent(): void {
+  const parent = process.ppid;
+  process.stderr.on("error", () => {});
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
+  }, 500).unref();
+}

@@ -10,6 +10,8 @@ import { runPool, type PoolLimit } from "./pool.js";
 import type { AutoJobs } from "./jobs.js";
 import { durationKey, expectedDurations, scenarioEstimateMs } from "./lab-cost.js";
 import { runUnitInChild } from "./child.js";
+import { joinSessionReaper } from "../lab/reaper.js";
+import { errorText } from "../util/errors.js";
 import { isRepeating, Schedule, type RepeatPolicy, type WorkUnit } from "./schedule.js";
 
 export interface GameDayOptions {
@@ -95,7 +97,8 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   // contract) once, before any lab: not once per lab, and not the default stack's when another is named.
   // A matrix game day names a stack per run: each stack's image once.
   const stacks = [...new Set(items.map((it) => it.stack ?? o.stack))];
-  for (const stack of stacks) await resolveLabImage(docker, o.progress, { stack, image: o.image });
+  const images = [];
+  for (const stack of stacks) images.push(await resolveLabImage(docker, o.progress, { stack, image: o.image }));
   // Longest first, so that the game day's critical path starts at once (lab-cost.ts).
   const expected = expectedDurations(path.dirname(o.dir));
   const expectedMs = (it: (typeof items)[number]) => expected.get(durationKey(it.input.scenario.name, it.stack ?? o.stack)) ?? scenarioEstimateMs(it.input.scenario);
@@ -104,6 +107,8 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   const auto = typeof o.jobs === "number" ? undefined : o.jobs;
   const limit: PoolLimit = auto ?? (o.jobs as number);
   const isolate = o.isolate ?? (auto ? auto.max > 1 : (o.jobs as number) > 1);
+  // One reaper for the game day, before the first lab, so that the processes the labs run in join it.
+  if (isolate) await joinSessionReaper(docker, images[0].ref, o.progress).catch((e: unknown) => o.progress(`warning: ${errorText(e)}; if pgchaos is killed, \`pgchaos gc\` removes its containers`));
   const runs: GameDayRun[] = [];
   let active = 0;
   let mostAtOnce = 0;

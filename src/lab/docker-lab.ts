@@ -1,9 +1,6 @@
-import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type Dockerode from "dockerode";
-import { StartedNetwork, getContainerRuntimeClient } from "testcontainers";
 import { stringify } from "yaml";
 import type { ExecOptions, ExecResult, ExecSession, Lab, LabNode, LabSecrets, LabTlsClient, NodeKind } from "./lab-api.js";
 import { makeLabTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_CLIENT_CERT_PATH, TLS_CLIENT_KEY_PATH, TLS_KEY_PATH, type LabTlsMaterial } from "./tls.js";
@@ -26,6 +23,8 @@ import type { LabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import { containerFilesArchive, type ContainerFile } from "./container-files.js";
+import { engineRuntimeFacts } from "../engine/runtime-facts.js";
+import { routedHere } from "./routes.js";
 
 /** How long a container's supervisor may take to start its service once the container runs. */
 const SERVICE_START_TIMEOUT_MS = 60_000;
@@ -75,25 +74,6 @@ class DockerLabNode implements LabNode {
   }
 }
 
-/**
- * Whether this machine routes to the lab network itself: the engine runs here (not in a VM or on
- * another host) and the bridge's gateway address is one of this machine's own. Then the harness
- * reaches each container at its address on that network, and no port needs publishing: every
- * published port is a docker-proxy process that copies each byte through user space (0.015 core
- * of a recorded lab, measured 2026-12-06) and is started with the container.
- */
-export function routedHere(gateway: string | undefined): boolean {
-  if (!gateway) return false;
-  if (Object.values(os.networkInterfaces()).some((addrs) => addrs?.some((a) => a.address === gateway))) return true;
-  // A new bridge has no carrier until a container joins it, and os.networkInterfaces() lists only
-  // running interfaces; the kernel's local routes list the address whatever the link's state.
-  try {
-    const fib = readFileSync("/proc/net/fib_trie", "utf8").split("\n");
-    return fib.some((line, i) => line.trim() === `|-- ${gateway}` && /\/32 host LOCAL/.test(fib[i + 1] ?? ""));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A lab cluster of containers on one Docker network: etcd members e1.., Patroni nodes pg1..,
@@ -103,7 +83,7 @@ export function routedHere(gateway: string | undefined): boolean {
 export class DockerLab implements Lab {
   readonly nodes: DockerLabNode[] = [];
   private readonly followers = new Map<string, LogFollower>();
-  private network?: StartedNetwork;
+  private network?: { name: string; id: string };
   private torndown = false;
   /** The engine's host as this process reaches it (published ports are there). */
   private engineHost = "";
@@ -145,7 +125,7 @@ export class DockerLab implements Lab {
     return this.tlsMaterial && { ca: this.tlsMaterial.ca, client: this.tlsMaterial.client };
   }
   get networkName() {
-    return this.network?.getName();
+    return this.network?.name;
   }
   /** The DCS fault proxy (topology.dcs_proxy), between every Patroni node and the etcd members. */
   get dcsProxy(): ContainerDcsProxy | undefined {
@@ -176,27 +156,27 @@ export class DockerLab implements Lab {
       throw new Error("the DCS fault proxy (topology.dcs_proxy) cannot be combined with topology.security");
     }
     await mkdir(this.opts.logDir, { recursive: true });
-    const client = await getContainerRuntimeClient();
-    this.engineHost = client.info.containerRuntime.host;
-    if (this.spec.security?.tls) {
-      this.tlsMaterial = await makeLabTls(this.runId, [...etcdNames(this.spec), ...patroniNames(this.spec)], { engineHost: this.engineHost });
-      progress("TLS: a CA and certificates for this run made");
-    }
     const netName = `pgchaos-${this.runId}`;
-    const net = await client.network.create({
+    const net = await this.docker.createNetwork({
       Name: netName,
       CheckDuplicate: true,
       Driver: "bridge",
       Labels: runLabels(this.runId),
     });
-    this.network = new StartedNetwork(client, netName, net);
-    const gateway = ((await this.docker.getNetwork(net.id).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } }).IPAM?.Config?.[0]?.Gateway;
+    this.network = { name: netName, id: net.id };
+    const gateway = ((await net.inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } }).IPAM?.Config?.[0]?.Gateway;
     // Not with TLS: the certificates, made before the containers have addresses, name the node
     // and the engine's host, and the etcd3 library's authenticate call opens its own gRPC channel
     // without the name override (connection-pool.js getCredentialsFromHost), so it would check
     // the certificate against the container's address and fail.
     this.direct = routedHere(gateway) && !this.spec.security?.tls;
     progress(`network ${netName} created`);
+    // Where published ports listen: asked only when something is published or named by it.
+    if (!this.direct || this.opts.publishPorts || this.spec.security?.tls) this.engineHost = (await engineRuntimeFacts()).host;
+    if (this.spec.security?.tls) {
+      this.tlsMaterial = await makeLabTls(this.runId, [...etcdNames(this.spec), ...patroniNames(this.spec)], { engineHost: this.engineHost });
+      progress("TLS: a CA and certificates for this run made");
+    }
 
     // etcd members must start together: none is healthy before a quorum has joined. Patroni
     // nodes start with them (they retry the DCS until it answers) unless the DCS proxy, which
@@ -341,7 +321,7 @@ export class DockerLab implements Lab {
    */
   private async startNode(name: string, kind: NodeKind): Promise<void> {
     const { cmd, ports, files } = this.containerSpec(name, kind);
-    const net = this.network!.getName();
+    const net = this.network!.name;
     const container = await this.docker.createContainer({
       name: `pgchaos-${this.runId}-${name}`,
       Image: this.opts.image,
@@ -396,7 +376,7 @@ export class DockerLab implements Lab {
   /** Ports and address can change when a container restarts. */
   private async refreshNode(node: DockerLabNode) {
     const info = await this.docker.getContainer(node.containerId).inspect();
-    node.ip = info.NetworkSettings.Networks?.[this.network!.getName()]?.IPAddress ?? "";
+    node.ip = info.NetworkSettings.Networks?.[this.network!.name]?.IPAddress ?? "";
     node.ports.clear();
     for (const [k, v] of Object.entries(info.NetworkSettings.Ports ?? {})) {
       const binding = (v as { HostPort: string; HostIp: string }[] | null)?.find((b) => b.HostIp === "0.0.0.0") ?? (v as { HostPort: string }[] | null)?.[0];
@@ -465,7 +445,7 @@ export class DockerLab implements Lab {
     );
     if (this.network) {
       await this.docker
-        .getNetwork(this.network.getId())
+        .getNetwork(this.network.id)
         .remove()
         .catch((e: unknown) => this.opts.progress(`teardown: removing network: ${errorText(e)}`));
     }

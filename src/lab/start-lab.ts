@@ -12,7 +12,7 @@ import type { LogListener } from "./log-follower.js";
 import type { LabSecrets } from "./lab-api.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { newRunId } from "./run-id.js";
-import { startReaper, type Reaper } from "./reaper.js";
+import { joinSessionReaper } from "./reaper.js";
 import { errorText } from "../util/errors.js";
 import { onCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
@@ -78,18 +78,17 @@ export async function startLab(
     userLogLine?.(node, line);
   };
   let lab: DockerLab | undefined;
-  let reaper: Reaper | undefined;
   let unregister = () => {};
   const dispose = async () => {
     unregister();
     await lab?.teardown();
-    await reaper?.stop();
   };
   unregister = onCleanup(`remove lab ${runId}`, dispose);
-  // The reaper is a safety net, so a reaper that cannot start is a warning, not a failed run.
-  // It starts once the lab's containers run, while the cluster comes up: the engine starts
-  // containers about one at a time, and a seventh among the lab's delays them all. Should this
-  // process die in those seconds, the next run's (or `pgchaos gc`'s) collection removes the lab.
+  // The session's reaper (one for this process tree, reaper.ts) is a safety net, so one that
+  // cannot start is a warning, not a failed run. When this process starts it, it does so once
+  // the lab's containers run, while the cluster comes up: the engine starts containers about one
+  // at a time, and another among the lab's delays them all. Should this process die in those
+  // seconds, the next run's (or `pgchaos gc`'s) collection removes the lab.
   let reaperStarted: Promise<unknown> = Promise.resolve();
   try {
     lab = await DockerLab.start(spec, {
@@ -105,8 +104,8 @@ export async function startLab(
       publishPorts: opts.publishPorts,
     });
     const createSec = (monoMs() - t0) / 1000;
-    reaperStarted = startReaper(docker, image, runId, opts.progress).then(
-      (r) => (reaper = r),
+    reaperStarted = joinSessionReaper(docker, image, opts.progress).then(
+      () => undefined,
       (e: unknown) => opts.progress(`warning: ${errorText(e)}; if this process is killed, \`pgchaos gc\` removes its containers`),
     );
     const ready = await waitUntilReady(lab, t0, { createSec, marks }, opts.progress, opts.readyTimeoutMs, opts.signal);

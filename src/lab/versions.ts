@@ -1,30 +1,22 @@
 import type { StartedLab } from "./start-lab.js";
-import { hasHaproxy } from "./haproxy.js";
 import type { Versions } from "../report/model.js";
 
 /**
- * What the lab really runs: asked of the running containers' binaries, never typed by hand
- * (the image's facts, read from the same binaries when it was built or checked, fill any gap).
+ * What the lab runs: the image's facts, which were read from the image's own binaries (its
+ * `postgres`, `patroni`, `etcd` and `haproxy` answering --version, by compose/scripts/pgchaos-image-facts)
+ * when pgchaos built or checked the image. The lab's containers run those same binaries, so asking
+ * them again at every run (three `docker exec`s and a Python start of Patroni, about half a
+ * core-second of a two-core machine) told nothing new. The one action that changes a binary during a
+ * run, upgrade-patroni, waits for the node's REST API to report the version it installed.
  */
-export async function readVersions(started: StartedLab): Promise<Partial<Versions>> {
-  const lab = started.lab;
-  const { facts } = started.labImage;
-  const pg = lab.patroniNodes()[0].name;
-  const etcd = lab.etcdNodes()[0].name;
-  const first = async (node: string, cmd: string[]) =>
-    (await lab.exec(node, cmd, { check: false }).catch(() => ({ stdout: "" }))).stdout.split("\n")[0].trim();
-  const [postgresql, patroni, etcdV, haproxy] = await Promise.all([
-    first(pg, [`${facts.pgBinDir}/postgres`, "--version"]).then((s) => s.replace(/^postgres \(PostgreSQL\) /, "")),
-    first(pg, ["patroni", "--version"]).then((s) => s.replace(/^patroni /, "")),
-    first(etcd, ["etcd", "--version"]).then((s) => s.replace(/^etcd Version: /, "")),
-    hasHaproxy(lab) ? first("haproxy", ["haproxy", "-v"]).then((s) => s.replace(/^HAProxy version (\S+).*$/, "$1")) : Promise.resolve(""),
-  ]);
+export function labVersions(started: Pick<StartedLab, "labImage" | "image">): Partial<Versions> {
+  const { facts, stack } = started.labImage;
   return {
-    postgresql: postgresql || facts.versions.postgresql,
-    patroni: patroni || facts.versions.patroni,
-    etcd: etcdV || facts.versions.etcd,
-    ...(haproxy ? { haproxy } : {}),
-    ...(started.labImage.stack ? { stack: started.labImage.stack } : {}),
+    postgresql: facts.versions.postgresql,
+    patroni: facts.versions.patroni,
+    etcd: facts.versions.etcd,
+    ...(facts.versions.haproxy ? { haproxy: facts.versions.haproxy } : {}),
+    ...(stack ? { stack } : {}),
     image: started.image,
   };
 }

@@ -32,7 +32,7 @@ import type { Progress } from "../util/progress.js";
 import type { Lab, LabSecrets } from "../lab/lab-api.js";
 import { type ExpectStep, type Step, faultParams } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
-import { readVersions } from "../lab/versions.js";
+import { labVersions } from "../lab/versions.js";
 import { runCpu } from "../lab/run-cpu.js";
 import { ensureEngine } from "../engine/docker-engine.js";
 import { resolveLabImage } from "../image/resolve.js";
@@ -160,7 +160,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
     out.topology = { scope: lab.scope, nodes: lab.nodes.map((n) => ({ name: n.name, kind: n.kind, ip: n.ip })) };
     out.setupMs = now();
     note(`cluster ready: leader ${started.ready.leader} (etcd ${started.ready.etcdSec.toFixed(1)} s, leader ${started.ready.leaderSec.toFixed(1)} s, replicas ${started.ready.replicasSec.toFixed(1)} s)`);
-    out.versions = { ...(await readVersions(started)), pgchaos: opts.harnessVersion };
+    out.versions = { ...labVersions(started), pgchaos: opts.harnessVersion };
     // What judging and rendering need of the lab, in the record itself.
     history.append({
       kind: "run-info",

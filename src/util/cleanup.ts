@@ -16,10 +16,12 @@ const abort = new AbortController();
 /** Aborted on SIGINT/SIGTERM: long waits in the runner listen to it. */
 export const interruptSignal: AbortSignal = abort.signal;
 
-export function onCleanup(name: string, fn: Handler): () => void {
+/** `last`: runs after every other handler, whenever it was registered (what the others need while they run). */
+export function onCleanup(name: string, fn: Handler, opts: { last?: boolean } = {}): () => void {
   installSignalHandlers();
   const h = { name, fn };
-  handlers.push(h);
+  if (opts.last) handlers.unshift(h);
+  else handlers.push(h);
   return () => {
     const i = handlers.indexOf(h);
     if (i >= 0) handlers.splice(i, 1);

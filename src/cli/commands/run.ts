@@ -19,6 +19,7 @@ import { stackIssues } from "../../stacks/scenario-fit.js";
 import { formatIssue } from "../../scenario/load.js";
 import { readPatroniConfigFile } from "../../lab/team-config-file.js";
 import { runGameDay } from "../../gameday/gameday.js";
+import { followParent } from "../../gameday/child.js";
 import { matrixComparison, parseStackList, writeMatrix } from "../../gameday/matrix.js";
 import { renderComparisonMarkdown } from "../../compare/compare.js";
 import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
@@ -222,6 +223,7 @@ export async function runUnitCommand(o: {
   image?: string;
   patroniConfigFile?: string;
 }): Promise<number> {
+  followParent();
   let input: ScenarioRunInput;
   try {
     input = toRunInput(await loadScenario(o.file));

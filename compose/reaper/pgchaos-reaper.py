@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""pgchaos-reaper RUN_ID: removes a run's containers and networks once its harness has gone.
+"""pgchaos-reaper LABEL=VALUE: removes a pgchaos session's containers and networks once its processes have gone.
 
-Runs in a container of its own (from the lab image, the engine's socket mounted, labelled with the
-run), like testcontainers' Ryuk, which cannot be pulled where no registry is reachable. The harness
-keeps a TCP connection to it open for the whole run. When the last connection drops and none comes
-back within the grace period (or none ever came), it deletes, through the Docker API, every
-container labelled pgchaos.run=RUN_ID (itself last) and every network with that label. A SIGKILLed
-harness drops its connections too (the kernel closes them), so its lab goes within seconds.
+Runs in a container of its own (from the lab image, the engine's socket mounted, labelled like what
+it watches), like testcontainers' Ryuk, which cannot be pulled where no registry is reachable. The
+harness passes this text to the image's python3 (`python3 -c`), so the image needs no copy of it.
+One reaper watches a whole pgchaos session: a game day or an exploration and every process it runs
+labs in. Each of those processes keeps a TCP connection to it open. When the last connection drops
+and none comes back within the grace period (or none ever came), it deletes, through the Docker
+API, every container labelled LABEL=VALUE (itself last) and every network with that label. A
+SIGKILLed process drops its connections too (the kernel closes them), so its labs go within seconds.
 """
 import http.client
 import json
@@ -17,7 +19,7 @@ import threading
 import time
 import urllib.parse
 
-RUN = sys.argv[1]
+SELECTOR = sys.argv[1]
 PORT = int(os.environ.get("PGCHAOS_REAPER_PORT", "7878"))
 GRACE_S = float(os.environ.get("PGCHAOS_REAPER_GRACE_S", "1"))
 FIRST_CONNECT_S = float(os.environ.get("PGCHAOS_REAPER_FIRST_CONNECT_S", "60"))
@@ -28,7 +30,7 @@ state = {"open": 0, "ever": False, "since": time.monotonic()}
 
 
 def log(msg):
-    print(f"[pgchaos-reaper {RUN}] {msg}", flush=True)
+    print(f"[pgchaos-reaper {SELECTOR}] {msg}", flush=True)
 
 
 class EngineConnection(http.client.HTTPConnection):
@@ -53,7 +55,7 @@ def api(method, path):
 
 
 def labelled(kind):
-    q = urllib.parse.quote(json.dumps({"label": [f"pgchaos.run={RUN}"]}))
+    q = urllib.parse.quote(json.dumps({"label": [SELECTOR]}))
     path = f"/containers/json?all=1&filters={q}" if kind == "containers" else f"/networks?filters={q}"
     status, body = api("GET", path)
     return json.loads(body) if status == 200 else []
@@ -70,7 +72,7 @@ def remove_container(c):
 
 
 def reap():
-    log("harness gone: removing the run's containers and networks")
+    log("harness gone: removing the session's containers and networks")
     deadline = time.monotonic() + 60
     while True:
         others = [c for c in labelled("containers") if c.get("Labels", {}).get("pgchaos.kind") != "reaper"]
@@ -97,7 +99,7 @@ def serve(conn):
         state["ever"] = True
     try:
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        conn.sendall(f"pgchaos-reaper {RUN}\n".encode())
+        conn.sendall(f"pgchaos-reaper {SELECTOR}\n".encode())
         while conn.recv(1024):
             pass
     except OSError:
