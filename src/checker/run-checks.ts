@@ -28,10 +28,13 @@ export function clusterSettled(events: readonly HistoryEvent[]): Verdict {
 export function faultsHealed(events: readonly HistoryEvent[]): Verdict {
   const faults = events.filter((e): e is FaultEvent => e.kind === "fault");
   const injected = faults.filter((f) => f.phase === "inject");
+  // A step whose error the scenario accepted (on_error: continue): its fault's failed inject is
+  // recorded, not a problem; what it may have set up half-way is still healed like any fault.
+  const skipped = new Set(events.filter((e) => e.kind === "step" && e.phase === "end" && e.outcome === "skipped").map((e) => (e as { id: string }).id));
   const problems: string[] = [];
   for (const f of injected) {
     const heals = faults.filter((h) => h.phase === "heal" && h.id === f.id);
-    if (!f.ok) problems.push(`fault '${f.id}' (${f.fault}) failed to inject${f.error ? `: ${f.error}` : ""}`);
+    if (!f.ok && !skipped.has(f.id)) problems.push(`fault '${f.id}' (${f.fault}) failed to inject${f.error ? `: ${f.error}` : ""}`);
     if (!heals.length) problems.push(`fault '${f.id}' (${f.fault} on ${f.targets.join(", ")}) was never healed`);
     else if (!heals.some((h) => h.ok)) problems.push(`healing fault '${f.id}' (${f.fault}) failed: ${heals.map((h) => h.error ?? "error").join("; ")}`);
   }

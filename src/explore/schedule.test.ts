@@ -75,6 +75,11 @@ describe("explore schedules", () => {
       expect(events.filter((st) => st.id !== undefined && /^[fa]\d+-/.test(st.id)).length).toBeLessThanOrEqual(6);
       expect(steps.at(-2)).toMatchObject({ kind: "heal", heal: "all", id: HEAL_ALL_ID });
       expect(steps.at(-1)).toMatchObject({ kind: "expect", id: SETTLED_ID });
+      // What is drawn goes on past its own error (overlapping faults can make one another
+      // impossible); the final heal and the settle expectation do not: they are the judgement.
+      for (const st of steps.filter((x) => x.kind === "fault" || x.kind === "action" || (x.kind === "heal" && x.heal !== "all"))) expect(st.on_error).toBe("continue");
+      expect(steps.at(-2)!.on_error).toBeUndefined();
+      expect(steps.at(-1)!.on_error).toBeUndefined();
       const { ttl, loop_wait, retry_timeout } = loaded.patroni;
       if (!loaded.allow_unsafe_timings) expect(loop_wait + 2 * retry_timeout).toBeLessThanOrEqual(ttl);
       for (const st of events) kindsSeen.add(st.kind === "fault" ? st.fault : `action:${st.action}`);

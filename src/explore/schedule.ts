@@ -303,7 +303,10 @@ function assemble(draft: ScheduleDraft, base: ExploreBase, meta: { name: string;
   draft.events.forEach((ev, i) => {
     const id = `${ev.kind === "fault" ? "f" : "a"}${i + 1}-${ev.type}`;
     if (ev.waitMs > 0) steps.push({ sleep: formatMs(ev.waitMs) });
-    const step: Record<string, unknown> = { id, [ev.kind]: ev.type, ...(withPrev(ev.params, prev) as Record<string, unknown>) };
+    // on_error: continue on whatever is drawn: overlapping faults can make one another impossible
+    // (an exec into a container another fault paused, an etcd member another fault stopped), and
+    // a schedule goes on past such a step as a nemesis would, instead of ending as an error.
+    const step: Record<string, unknown> = { id, [ev.kind]: ev.type, ...(withPrev(ev.params, prev) as Record<string, unknown>), on_error: "continue" };
     if (ev.heal.by === "duration") step.duration = formatMs(ev.heal.ms);
     steps.push(step);
     if (ev.heal.by === "duration") lasting.push({ at: steps.length - 1, ms: ev.heal.ms });
@@ -314,13 +317,13 @@ function assemble(draft: ScheduleDraft, base: ExploreBase, meta: { name: string;
     }
     for (const h of healsAfter.get(i) ?? []) {
       steps.push({ sleep: formatMs(h.waitMs) });
-      steps.push({ heal: h.id });
+      steps.push({ heal: h.id, on_error: "continue" });
     }
     const gen = ev.kind === "fault" ? faultGen(ev.type as FaultType) : actionGen(ev.type as ActionType);
     recoveryMs = Math.max(recoveryMs, gen.recoveryMs ?? 0);
     if (ev.kind === "action")
       for (const f of (gen as AnyActionGen).finally ?? []) {
-        const step = { id: `${FINALLY_PREFIX}${String(f.action ?? f.fault ?? finals.length + 1)}`, ...f };
+        const step = { id: `${FINALLY_PREFIX}${String(f.action ?? f.fault ?? finals.length + 1)}`, ...f, on_error: "continue" };
         if (!finals.some((x) => x.id === step.id)) finals.push(step);
       }
     prev = id;

@@ -319,7 +319,7 @@ function* defaultPatroni(doc: Doc): Iterable<{ doc: Doc; what: string }> {
 }
 
 /** Keys of a fault or action step that are not optional parameters to drop. */
-const KEEP = new Set(["id", "note", "when", "fault", "action", "targets", "duration", "expect_status"]);
+const KEEP = new Set(["id", "note", "when", "on_error", "fault", "action", "targets", "duration", "expect_status"]);
 
 function* fewerParams(doc: Doc): Iterable<{ doc: Doc; what: string }> {
   const steps = stepsOf(doc);

@@ -149,7 +149,8 @@ export interface StepEvent {
   phase: "start" | "end";
   /** Human text, e.g. "leader is not pg1 within 30s". */
   text: string;
-  outcome?: "pass" | "fail" | "error";
+  /** skipped: the step errored and its on_error is continue (detail says why). */
+  outcome?: "pass" | "fail" | "error" | "skipped";
   detail?: string;
 }
 

@@ -84,6 +84,22 @@ describe("buildReport", () => {
       ],
     });
     expect(errored).toMatchObject({ outcome: "error", error: "step 1 (kill) errored: exec failed" });
+    // on_error: continue: the runner records the step as skipped and goes on; the run is judged by the rest.
+    const skipped = buildReport({
+      ...base,
+      events: [
+        { kind: "step", t: 5, index: 0, id: "kill", type: "fault", phase: "start", text: "kill" },
+        { kind: "step", t: 9, index: 0, id: "kill", type: "fault", phase: "end", text: "kill", outcome: "skipped", detail: "exec failed" },
+        { kind: "step", t: 10, index: 1, id: "step-2", type: "sleep", phase: "start", text: "sleep 1s" },
+        { kind: "step", t: 11, index: 1, id: "step-2", type: "sleep", phase: "end", text: "sleep 1s", outcome: "pass" },
+      ],
+    });
+    expect(skipped.outcome).toBe("pass");
+    expect(skipped.error).toBeUndefined();
+    expect(skipped.steps.map((st) => [st.id, st.outcome, st.detail])).toEqual([
+      ["kill", "skipped", "exec failed"],
+      ["step-2", "pass", undefined],
+    ]);
   });
 
   it("keeps a fault that was never healed visible, and a failed heal not ok", () => {

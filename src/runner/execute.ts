@@ -217,7 +217,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
       const type: StepEvent["type"] = planned.step.kind;
       history.append({ kind: "step", t: tS, index: i, id, type, phase: "start", text });
       progress(`step ${i + 1}/${plan.steps.length}${planned.step.id ? ` (${id})` : ""}: ${text}`);
-      let outcome: "pass" | "fail" | "error" = "pass";
+      let outcome: "pass" | "fail" | "error" | "skipped" = "pass";
       let detail = "";
       try {
         const r = await runStep(planned, env);
@@ -228,11 +228,13 @@ export async function executeRun(plan: RunPlan, opts: ExecuteOptions): Promise<E
           history.append({ kind: "step", t: now(), index: i, id, type, phase: "end", text, outcome: "error", detail: "interrupted" });
           throw e;
         }
-        outcome = "error";
+        // on_error: continue: the author (or explore, whose overlapping faults can make one
+        // another impossible, a paused container refusing an exec) accepted that it may not be carried out.
+        outcome = planned.step.on_error === "continue" ? "skipped" : "error";
         detail = errorText(e);
       }
       history.append({ kind: "step", t: now(), index: i, id, type, phase: "end", text, outcome, detail });
-      progress(`  ${outcome}${detail ? `: ${detail.slice(0, 200)}` : ""}`);
+      progress(`  ${outcome}${outcome === "skipped" ? " (on_error: continue)" : ""}${detail ? `: ${detail.slice(0, 200)}` : ""}`);
       if (outcome === "error") {
         out.error = `step ${i + 1} (${id}): ${detail}`;
         break;
@@ -340,7 +342,7 @@ async function runStep(planned: PlannedStep, env: StepEnv): Promise<StepResult> 
       return { ok: true, detail: `${step.heal} healed` };
     }
     case "update": {
-      const { kind: _kind, id: _id, note: _note, when: _when, update, ...params } = step;
+      const { kind: _kind, id: _id, note: _note, when: _when, on_error: _onError, update, ...params } = step;
       await env.faults.update(update, params);
       return { ok: true, detail: `${update} updated: ${planned.text}` };
     }

@@ -170,7 +170,7 @@ describe("malformed scenarios: exact positions and messages", () => {
 
   it("a parameter that belongs to another fault type", () => {
     expect(lines(withSteps("  - fault: etcd-stop\n    targets: e1\n    mode: pause"))).toEqual([
-      `${F}:6:5: steps[0].mode: unknown key 'mode' for fault 'etcd-stop'; allowed: fault, targets, duration, id, note, when`,
+      `${F}:6:5: steps[0].mode: unknown key 'mode' for fault 'etcd-stop'; allowed: fault, targets, duration, id, note, when, on_error`,
     ]);
   });
 

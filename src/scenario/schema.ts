@@ -76,6 +76,12 @@ const stepCommon = {
   ).optional(),
   note: z.string().optional().describe("Free text shown in the timeline and the report."),
   when: whenSchema.optional(),
+  on_error: z
+    .enum(["stop", "continue"])
+    .optional()
+    .describe(
+      "What an error of this step does (a fault that cannot be applied, a heal that does not take, a node reference nobody holds): stop (default) ends the steps there, heals every fault and judges what was recorded (outcome error); continue records the step as skipped, with the error, and goes on with the next step. A failed expectation is a failure, not an error, and never stops the steps.",
+    ),
 };
 
 function faultOption<K extends FaultType>(type: K) {
@@ -397,6 +403,6 @@ export type ConditionOf<T extends ConditionType> = Extract<Condition, { type: T 
  * schema imports: the registry needs nothing of the scenario's step types.
  */
 export function faultParams(step: FaultStep) {
-  const { kind: _kind, id: _id, note: _note, when: _when, duration: _duration, fault: _fault, ...params } = step;
+  const { kind: _kind, id: _id, note: _note, when: _when, on_error: _onError, duration: _duration, fault: _fault, ...params } = step;
   return params;
 }

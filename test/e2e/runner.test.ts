@@ -24,7 +24,47 @@ steps:
     within: 60s
 `;
 
+// A fault that cannot be applied (an exec into a container another fault paused) is an error of
+// its step: with on_error: continue the step is skipped with that error and the next steps run.
+const ON_ERROR = `
+name: fault-on-a-paused-container
+description: A partition's rules cannot be set in a paused container; with on_error continue the steps go on.
+topology: { etcd: 1, patroni: 2 }
+workload: { rate: 5 }
+steps:
+  - { id: freeze, fault: container-pause, targets: [pg2] }
+  - { id: cut, fault: partition, targets: [pg2], on_error: continue }
+  - sleep: 3s
+  - heal: freeze
+  - expect: { streaming: { node: all } }
+    within: 60s
+`;
+
 describe("runner", () => {
+  test("on_error: continue: a fault that cannot be applied is skipped with its error, the next steps run, everything is healed", async () => {
+    const input = toRunInput(parseScenario(ON_ERROR, "fault-on-a-paused-container.yaml"));
+    const reportsDir = tmp("pgchaos-runner-");
+    const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
+    const cut = r.report.steps.find((s) => s.id === "cut")!;
+    expect(cut.outcome).toBe("skipped");
+    expect(cut.detail).toMatch(/paused/i);
+    expect(r.report.steps.map((s) => [s.id, s.outcome === "skipped" ? "skipped" : "ran"])).toEqual([
+      ["freeze", "ran"],
+      ["cut", "skipped"],
+      ["step-3", "ran"],
+      ["step-4", "ran"],
+      ["step-5", "ran"],
+    ]);
+    expect(r.report.steps.find((s) => s.id === "step-4")!.outcome).toBe("pass");
+    expect(r.report.outcome).not.toBe("error");
+    expect(r.report.error).toBeUndefined();
+    // The skipped fault's failed inject is in the record; the heal of everything found nothing left.
+    expect(r.report.events.some((e) => e.kind === "fault" && e.id === "cut" && e.phase === "inject" && e.ok === false)).toBe(true);
+    expect(r.report.verdicts.find((v) => v.checker === "faults-healed")?.ok).toBe(true);
+    await assertHarnessInvariants(input, r);
+  });
+
+
   test("an action against a stopped node fails its step, the run goes on and heals", async () => {
     const input = toRunInput(parseScenario(SCENARIO, "action-against-a-stopped-node.yaml"));
     const reportsDir = tmp("pgchaos-runner-");

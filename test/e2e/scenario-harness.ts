@@ -55,8 +55,10 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
   const injected = faults.filter((f) => f.phase === "inject");
   // (A scenario may have no fault step: e.g. dcs-leader-key-deleted changes the DCS through an action.)
   if (input.scenario.steps.some((s) => s.kind === "fault")) expect(injected.length).toBeGreaterThan(0);
+  // A fault that could not be injected is the error of its step: skipped (on_error: continue), else the run errored.
+  const skippedSteps = new Set(stepEnds.filter((e) => (e as { outcome?: string }).outcome === "skipped").map((e) => (e as { id: string }).id));
   for (const f of injected) {
-    expect(f.ok, `inject ${f.id}: ${f.error}`).toBe(true);
+    expect(f.ok || skippedSteps.has(f.id), `inject ${f.id}: ${f.error}`).toBe(true);
     const heal = faults.find((h) => h.phase === "heal" && h.id === f.id);
     expect(heal, `fault ${f.id} was never healed`).toBeDefined();
     expect(heal!.ok, `heal ${f.id}: ${heal!.error}`).toBe(true);
@@ -110,7 +112,8 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
   // The journal is the record: judged from it alone, the report is the run's own.
   const again = reportFromRecord(record);
   expect(renderJson(again)).toBe(renderJson(report));
-  const failed = report.steps.some((s) => s.outcome !== "pass") || report.verdicts.some((v) => !v.ok);
+  // (A step skipped under on_error: continue neither fails nor errors the run.)
+  const failed = report.steps.some((s) => s.outcome !== "pass" && s.outcome !== "skipped") || report.verdicts.some((v) => !v.ok);
   const known = failed && !!report.knownIssues?.some((k) => k.showed);
   expect(report.outcome).toBe(failed ? (known && report.outcome === "known" ? "known" : "fail") : "pass");
 
