@@ -53,6 +53,8 @@ export interface ExploreConfig {
   knownIssues?: readonly ExploreKnownIssue[];
   /** The stacks named (kept in the state: a resume must draw the same schedules). */
   stacks?: readonly string[];
+  /** The user's own lab image, if any: explore does not use it (runLab does) but records it for `pgchaos merge`. */
+  image?: string;
 }
 
 /** One lab run for explore: the scenario's YAML, the folder its reports go to. */
@@ -100,6 +102,40 @@ export interface ExploreState {
   book: FindingsBook;
   /** Per finding (its signature key): the schedule its shrink reached so far. */
   shrinking: Record<string, ShrinkProgress>;
+  /**
+   * The latest session's options, readable: `pgchaos merge` names what differs between two OUTs
+   * (the identity is a hash) and which shard each is. Absent in OUTs of earlier pgchaos versions.
+   */
+  settings?: ExploreSettings;
+}
+
+export interface ExploreSettings {
+  /** `I/N`; absent: every schedule index. */
+  shard?: string;
+  /** The base scenarios' names. */
+  bases: string[];
+  faults: string[] | "all";
+  actions: string[] | "all";
+  maxSteps: number | null;
+  stacks: string[];
+  reruns: number;
+  shrinkRuns: number;
+  image?: string;
+}
+
+export function exploreSettings(cfg: Pick<ExploreConfig, "options" | "shard" | "stacks" | "k" | "shrinkRuns" | "image">): ExploreSettings {
+  const o = cfg.options;
+  return {
+    ...(cfg.shard ? { shard: `${cfg.shard.index}/${cfg.shard.count}` } : {}),
+    bases: o.bases.map((b) => b.name),
+    faults: o.faults ? [...o.faults] : "all",
+    actions: o.actions ? [...o.actions] : "all",
+    maxSteps: o.maxSteps ?? null,
+    stacks: [...(cfg.stacks ?? [])],
+    reruns: cfg.k ?? 3,
+    shrinkRuns: cfg.shrinkRuns ?? 60,
+    ...(cfg.image !== undefined ? { image: cfg.image } : {}),
+  };
 }
 
 export interface ExploreOutcome {
@@ -179,6 +215,7 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
     );
   }
   const state: ExploreState = previous ?? { version: 1, seed: cfg.options.seed, identity, done: [], labRuns: 0, runs: [], book: emptyBook(), shrinking: {} };
+  state.settings = exploreSettings(cfg);
   const done = new Set(state.done);
   const limit = cfg.runs ?? (cfg.forMs === undefined ? 10 : Number.POSITIVE_INFINITY);
   const deadline = cfg.forMs === undefined ? Number.POSITIVE_INFINITY : t0 + cfg.forMs;
