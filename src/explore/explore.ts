@@ -454,8 +454,8 @@ async function writeRunsIndex(out: string, state: ExploreState): Promise<void> {
   await writeIndex(out, reports, { reportLink: (r) => links.get(r)!, title: `pgchaos explore (seed ${state.seed})` });
 }
 
-/** findings/<dir>/finding.json and README.md, from the finding's record. */
-async function writeFindingFiles(out: string, f: Finding): Promise<void> {
+/** findings/<dir>/finding.json and README.md, from the finding's record (`pgchaos merge` writes a merged finding's with it too). */
+export async function writeFindingFiles(out: string, f: Finding): Promise<void> {
   const dir = path.join(out, "findings", findingDir(f));
   const report = f.minimal?.report ? path.relative(dir, path.join(out, f.minimal.report)) : undefined;
   await writeFile(path.join(dir, "finding.json"), `${JSON.stringify(f, null, 2)}\n`);
@@ -464,7 +464,7 @@ async function writeFindingFiles(out: string, f: Finding): Promise<void> {
     "",
     `- failures: ${f.signature.failures.join(", ")}`,
     `- schedules that failed this way: ${f.schedules.join(", ")} (the first was shrunk: [original.yaml](original.yaml))`,
-    ...(f.rate ? [`- reproduction: ${rateText(f.rate)}`] : []),
+    ...(f.rate ? [`- reproduction: ${rateText(f.rate)}${f.mergedFrom ? ` (reruns of ${f.schedules[0]})` : ""}`] : []),
     ...(f.minimal
       ? [
           `- minimal schedule: [minimal.yaml](minimal.yaml), ${f.minimal.steps} fault/action step(s), after ${f.minimal.shrinkSteps} shrink step(s) and ${f.minimal.runs} shrink run(s); stopped: ${f.minimal.stopped}`,
@@ -475,25 +475,50 @@ async function writeFindingFiles(out: string, f: Finding): Promise<void> {
           ...(f.minimal.log?.length ? f.minimal.log.map((l, i) => `${i + 1}. ${l}`) : ["none"]),
         ]
       : []),
+    ...(f.mergedFrom
+      ? [
+          "",
+          "## Shards that found it",
+          "",
+          "Each rate is of the reruns of that shard's own schedule: rates of different schedules are not added up.",
+          "",
+          ...f.mergedFrom.map(
+            (m) =>
+              `- ${m.shard ? `shard ${m.shard}` : m.out}: [${m.dir}](../../${m.out}/findings/${m.dir}/README.md), ${m.schedules} schedule(s); ${m.rate ? `${m.rate.reproduced}/${m.rate.runs} reruns of ${m.schedule} reproduced it` : `${m.schedule} not rerun yet`}; ${m.minimalSteps !== undefined ? `minimal ${m.minimalSteps} step(s)` : "not shrunk"}`,
+          ),
+        ]
+      : []),
     "",
   ];
   await writeFile(path.join(dir, "README.md"), lines.join("\n"));
 }
 
+const rateCell = (r: Finding["rate"]) => (r ? `${r.reproduced}/${r.runs}` : "rerunning");
+
+/** The OUTs a merged exploration was made of (`pgchaos merge`), as named on its findings page. */
+export interface MergedShard {
+  /** Relative to the merged OUT, `/`-separated. */
+  out: string;
+  shard?: string;
+}
+
 /** OUT/findings.md, findings.json and findings.html: every finding with its rate and links, and what known issues explained. */
-export async function writeFindingsIndex(out: string, state: ExploreState): Promise<void> {
+export async function writeFindingsIndex(out: string, state: Pick<ExploreState, "seed" | "done" | "labRuns" | "book">, merged?: readonly MergedShard[]): Promise<void> {
   const rows = state.book.findings.map((f) => ({
     dir: findingDir(f),
     failures: f.signature.failures,
     schedules: f.schedules.length,
-    rate: f.rate ? `${f.rate.reproduced}/${f.rate.runs}` : "rerunning",
+    // A merged finding's rates are of different schedules: each with the schedule it is of, none added up.
+    rate: f.mergedFrom ? f.mergedFrom.map((m) => `${rateCell(m.rate)} (${m.schedule})`).join(", ") : rateCell(f.rate),
     minimal: f.minimal ? `${f.minimal.steps} step(s), ${f.minimal.stopped}` : "shrinking",
   }));
   const explained = Object.entries(state.book.explained);
+  const from = merged?.length ? `Merged from ${merged.map((m) => (m.shard ? `shard ${m.shard} (${m.out})` : m.out)).join(", ")}.` : undefined;
   const md = [
     `# pgchaos explore (seed ${state.seed})`,
     "",
     `${state.done.length} schedule(s) run, ${state.labRuns} lab run(s), ${rows.length} finding(s).`,
+    ...(from ? ["", from] : []),
     "",
     "| finding | failures | schedules | reproduced | minimal |",
     "|---|---|---|---|---|",
@@ -505,7 +530,7 @@ export async function writeFindingsIndex(out: string, state: ExploreState): Prom
   const html = `<!doctype html><meta charset="utf-8"><title>pgchaos explore ${state.seed}</title>
 <h1>pgchaos explore (seed ${state.seed})</h1>
 <p>${state.done.length} schedule(s) run, ${state.labRuns} lab run(s), ${rows.length} finding(s). <a href="index.html">All runs</a></p>
-<table><tr><th>finding</th><th>failures</th><th>schedules</th><th>reproduced</th><th>minimal</th></tr>
+${from ? `<p>${esc(from)}</p>\n` : ""}<table><tr><th>finding</th><th>failures</th><th>schedules</th><th>reproduced</th><th>minimal</th></tr>
 ${rows.map((r) => `<tr><td><a href="findings/${esc(r.dir)}/minimal.yaml">${esc(r.dir)}</a></td><td>${esc(r.failures.join(", "))}</td><td>${r.schedules}</td><td>${esc(r.rate)}</td><td>${esc(r.minimal)}</td></tr>`).join("\n")}
 </table>
 <p>${explained.length ? `Explained by known issues: ${explained.map(([id, n]) => `${esc(id)} ${n}×`).join(", ")}` : "No failure was explained by a known issue."}</p>
