@@ -10,7 +10,9 @@
  *   OUT/runs/<schedule>/shrink-NNN/ runs of shrink candidates
  *   OUT/findings/<signature>/       minimal.yaml, original.yaml, finding.json, README.md
  *   OUT/findings.md, findings.json, findings.html   the findings, with links
- *   OUT/index.html, summary.md, summary.json        the runs (as `pgchaos run` writes them; `pgchaos merge` reads them)
+ *   OUT/index.html, summary.md, summary.json        the runs (as `pgchaos run` writes them)
+ *
+ * `pgchaos merge` makes the OUTs of `--shard I/N` runs one exploration (merge.ts).
  *
  * The lab itself is a dependency (`runLab`): the CLI passes the game day's machinery; tests pass
  * fakes.
@@ -440,7 +442,7 @@ function parseYamlDoc(yaml: string): Record<string, unknown> | undefined {
 
 const countEvents = (doc: Record<string, unknown>) => (Array.isArray(doc.steps) ? (doc.steps as Record<string, unknown>[]).filter((s) => "fault" in s || "action" in s).length : 0);
 
-/** OUT/index.html, summary.md, summary.json and junit.xml over the schedules' first runs, as `pgchaos run` writes a game day's (so `pgchaos merge` takes --shard explorations). */
+/** OUT/index.html, summary.md, summary.json and junit.xml over the schedules' first runs, as `pgchaos run` writes a game day's. */
 async function writeRunsIndex(out: string, state: ExploreState): Promise<void> {
   const reports: RunReport[] = [];
   const links = new Map<RunReport, string>();
