@@ -316,6 +316,7 @@ export async function mergeExplorations(dirs: readonly string[], out: string): P
     if (open) notes.push(`${o.dir}: ${open} finding(s) not yet rerun or shrunk (an interrupted explore): resume it with the same command and --out, then merge again`);
   }
 
+  const { shard: _shard, ...settings } = outs[0].state.settings ?? {};
   await writeFileAtomic(
     path.join(out, MERGE_FILE),
     `${JSON.stringify(
@@ -323,7 +324,7 @@ export async function mergeExplorations(dirs: readonly string[], out: string): P
         version: 1,
         seed,
         identity: outs[0].state.identity,
-        ...(outs[0].state.settings ? { settings: { ...outs[0].state.settings, shard: undefined } } : {}),
+        ...(outs[0].state.settings ? { settings } : {}),
         outs: outs.map((o) => ({ out: rel(o), ...(shardOfOut(o) ? { shard: shardOfOut(o) } : {}), schedules: o.state.done.length, findings: o.state.book.findings.length })),
       },
       null,

@@ -10,7 +10,7 @@ export default defineCommand({
     "\n" +
     "Explore OUTs (pgchaos explore --shard I/N --out DIR, one per runner): one exploration. The runs index as above; findings of\n" +
     "one signature become one (the smallest minimal schedule, the schedules of every shard, each shard's rate), copied into\n" +
-    "OUT/findings/ with the failing run each links to; findings.md/.json/.html as explore writes them. The OUTs must share the\n" +
+    "findings/ of --out with the failing run each links to; findings.md/.json/.html as explore writes them. The OUTs must share the\n" +
     "seed and options (all but --shard) and be different shards. Exit codes: 0 no finding, 1 a finding, 2 bad input.\n" +
     "Game-day folders and explore OUTs do not mix.",
   options: {
