@@ -10,7 +10,9 @@
  *   OUT/runs/<schedule>/shrink-NNN/ runs of shrink candidates
  *   OUT/findings/<signature>/       minimal.yaml, original.yaml, finding.json, README.md
  *   OUT/findings.md, findings.json, findings.html   the findings, with links
- *   OUT/index.html, summary.md, summary.json        the runs (as `pgchaos run` writes them; `pgchaos merge` reads them)
+ *   OUT/index.html, summary.md, summary.json        the runs (as `pgchaos run` writes them)
+ *
+ * `pgchaos merge` makes the OUTs of `--shard I/N` runs one exploration (merge.ts).
  *
  * The lab itself is a dependency (`runLab`): the CLI passes the game day's machinery; tests pass
  * fakes.
@@ -53,6 +55,8 @@ export interface ExploreConfig {
   knownIssues?: readonly ExploreKnownIssue[];
   /** The stacks named (kept in the state: a resume must draw the same schedules). */
   stacks?: readonly string[];
+  /** The user's own lab image, if any: explore does not use it (runLab does) but records it for `pgchaos merge`. */
+  image?: string;
 }
 
 /** One lab run for explore: the scenario's YAML, the folder its reports go to. */
@@ -100,6 +104,40 @@ export interface ExploreState {
   book: FindingsBook;
   /** Per finding (its signature key): the schedule its shrink reached so far. */
   shrinking: Record<string, ShrinkProgress>;
+  /**
+   * The latest session's options, readable: `pgchaos merge` names what differs between two OUTs
+   * (the identity is a hash) and which shard each is. Absent in OUTs of earlier pgchaos versions.
+   */
+  settings?: ExploreSettings;
+}
+
+export interface ExploreSettings {
+  /** `I/N`; absent: every schedule index. */
+  shard?: string;
+  /** The base scenarios' names. */
+  bases: string[];
+  faults: string[] | "all";
+  actions: string[] | "all";
+  maxSteps: number | null;
+  stacks: string[];
+  reruns: number;
+  shrinkRuns: number;
+  image?: string;
+}
+
+export function exploreSettings(cfg: Pick<ExploreConfig, "options" | "shard" | "stacks" | "k" | "shrinkRuns" | "image">): ExploreSettings {
+  const o = cfg.options;
+  return {
+    ...(cfg.shard ? { shard: `${cfg.shard.index}/${cfg.shard.count}` } : {}),
+    bases: o.bases.map((b) => b.name),
+    faults: o.faults ? [...o.faults] : "all",
+    actions: o.actions ? [...o.actions] : "all",
+    maxSteps: o.maxSteps ?? null,
+    stacks: [...(cfg.stacks ?? [])],
+    reruns: cfg.k ?? 3,
+    shrinkRuns: cfg.shrinkRuns ?? 60,
+    ...(cfg.image !== undefined ? { image: cfg.image } : {}),
+  };
 }
 
 export interface ExploreOutcome {
@@ -179,6 +217,7 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
     );
   }
   const state: ExploreState = previous ?? { version: 1, seed: cfg.options.seed, identity, done: [], labRuns: 0, runs: [], book: emptyBook(), shrinking: {} };
+  state.settings = exploreSettings(cfg);
   const done = new Set(state.done);
   const limit = cfg.runs ?? (cfg.forMs === undefined ? 10 : Number.POSITIVE_INFINITY);
   const deadline = cfg.forMs === undefined ? Number.POSITIVE_INFINITY : t0 + cfg.forMs;
@@ -403,7 +442,7 @@ function parseYamlDoc(yaml: string): Record<string, unknown> | undefined {
 
 const countEvents = (doc: Record<string, unknown>) => (Array.isArray(doc.steps) ? (doc.steps as Record<string, unknown>[]).filter((s) => "fault" in s || "action" in s).length : 0);
 
-/** OUT/index.html, summary.md, summary.json and junit.xml over the schedules' first runs, as `pgchaos run` writes a game day's (so `pgchaos merge` takes --shard explorations). */
+/** OUT/index.html, summary.md, summary.json and junit.xml over the schedules' first runs, as `pgchaos run` writes a game day's. */
 async function writeRunsIndex(out: string, state: ExploreState): Promise<void> {
   const reports: RunReport[] = [];
   const links = new Map<RunReport, string>();
@@ -417,8 +456,8 @@ async function writeRunsIndex(out: string, state: ExploreState): Promise<void> {
   await writeIndex(out, reports, { reportLink: (r) => links.get(r)!, title: `pgchaos explore (seed ${state.seed})` });
 }
 
-/** findings/<dir>/finding.json and README.md, from the finding's record. */
-async function writeFindingFiles(out: string, f: Finding): Promise<void> {
+/** findings/<dir>/finding.json and README.md, from the finding's record (`pgchaos merge` writes a merged finding's with it too). */
+export async function writeFindingFiles(out: string, f: Finding): Promise<void> {
   const dir = path.join(out, "findings", findingDir(f));
   const report = f.minimal?.report ? path.relative(dir, path.join(out, f.minimal.report)) : undefined;
   await writeFile(path.join(dir, "finding.json"), `${JSON.stringify(f, null, 2)}\n`);
@@ -427,7 +466,7 @@ async function writeFindingFiles(out: string, f: Finding): Promise<void> {
     "",
     `- failures: ${f.signature.failures.join(", ")}`,
     `- schedules that failed this way: ${f.schedules.join(", ")} (the first was shrunk: [original.yaml](original.yaml))`,
-    ...(f.rate ? [`- reproduction: ${rateText(f.rate)}`] : []),
+    ...(f.rate ? [`- reproduction: ${rateText(f.rate)}${f.mergedFrom ? ` (reruns of ${f.schedules[0]})` : ""}`] : []),
     ...(f.minimal
       ? [
           `- minimal schedule: [minimal.yaml](minimal.yaml), ${f.minimal.steps} fault/action step(s), after ${f.minimal.shrinkSteps} shrink step(s) and ${f.minimal.runs} shrink run(s); stopped: ${f.minimal.stopped}`,
@@ -438,25 +477,50 @@ async function writeFindingFiles(out: string, f: Finding): Promise<void> {
           ...(f.minimal.log?.length ? f.minimal.log.map((l, i) => `${i + 1}. ${l}`) : ["none"]),
         ]
       : []),
+    ...(f.mergedFrom
+      ? [
+          "",
+          "## Shards that found it",
+          "",
+          "Each rate is of the reruns of that shard's own schedule: rates of different schedules are not added up.",
+          "",
+          ...f.mergedFrom.map(
+            (m) =>
+              `- ${m.shard ? `shard ${m.shard}` : m.out}: [${m.dir}](../../${m.out}/findings/${m.dir}/README.md), ${m.schedules} schedule(s); ${m.rate ? `${m.rate.reproduced}/${m.rate.runs} reruns of ${m.schedule} reproduced it` : `${m.schedule} not rerun yet`}; ${m.minimalSteps !== undefined ? `minimal ${m.minimalSteps} step(s)` : "not shrunk"}`,
+          ),
+        ]
+      : []),
     "",
   ];
   await writeFile(path.join(dir, "README.md"), lines.join("\n"));
 }
 
+const rateCell = (r: Finding["rate"]) => (r ? `${r.reproduced}/${r.runs}` : "rerunning");
+
+/** The OUTs a merged exploration was made of (`pgchaos merge`), as named on its findings page. */
+export interface MergedShard {
+  /** Relative to the merged OUT, `/`-separated. */
+  out: string;
+  shard?: string;
+}
+
 /** OUT/findings.md, findings.json and findings.html: every finding with its rate and links, and what known issues explained. */
-export async function writeFindingsIndex(out: string, state: ExploreState): Promise<void> {
+export async function writeFindingsIndex(out: string, state: Pick<ExploreState, "seed" | "done" | "labRuns" | "book">, merged?: readonly MergedShard[]): Promise<void> {
   const rows = state.book.findings.map((f) => ({
     dir: findingDir(f),
     failures: f.signature.failures,
     schedules: f.schedules.length,
-    rate: f.rate ? `${f.rate.reproduced}/${f.rate.runs}` : "rerunning",
+    // A merged finding's rates are of different schedules: each with the schedule it is of, none added up.
+    rate: f.mergedFrom ? f.mergedFrom.map((m) => `${rateCell(m.rate)} (${m.schedule})`).join(", ") : rateCell(f.rate),
     minimal: f.minimal ? `${f.minimal.steps} step(s), ${f.minimal.stopped}` : "shrinking",
   }));
   const explained = Object.entries(state.book.explained);
+  const from = merged?.length ? `Merged from ${merged.map((m) => (m.shard ? `shard ${m.shard} (${m.out})` : m.out)).join(", ")}.` : undefined;
   const md = [
     `# pgchaos explore (seed ${state.seed})`,
     "",
     `${state.done.length} schedule(s) run, ${state.labRuns} lab run(s), ${rows.length} finding(s).`,
+    ...(from ? ["", from] : []),
     "",
     "| finding | failures | schedules | reproduced | minimal |",
     "|---|---|---|---|---|",
@@ -468,7 +532,7 @@ export async function writeFindingsIndex(out: string, state: ExploreState): Prom
   const html = `<!doctype html><meta charset="utf-8"><title>pgchaos explore ${state.seed}</title>
 <h1>pgchaos explore (seed ${state.seed})</h1>
 <p>${state.done.length} schedule(s) run, ${state.labRuns} lab run(s), ${rows.length} finding(s). <a href="index.html">All runs</a></p>
-<table><tr><th>finding</th><th>failures</th><th>schedules</th><th>reproduced</th><th>minimal</th></tr>
+${from ? `<p>${esc(from)}</p>\n` : ""}<table><tr><th>finding</th><th>failures</th><th>schedules</th><th>reproduced</th><th>minimal</th></tr>
 ${rows.map((r) => `<tr><td><a href="findings/${esc(r.dir)}/minimal.yaml">${esc(r.dir)}</a></td><td>${esc(r.failures.join(", "))}</td><td>${r.schedules}</td><td>${esc(r.rate)}</td><td>${esc(r.minimal)}</td></tr>`).join("\n")}
 </table>
 <p>${explained.length ? `Explained by known issues: ${explained.map(([id, n]) => `${esc(id)} ${n}×`).join(", ")}` : "No failure was explained by a known issue."}</p>

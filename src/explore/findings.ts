@@ -215,6 +215,28 @@ export interface Finding {
     /** The folder of a run of the minimal schedule that failed, relative to the exploration's folder. */
     report?: string;
   };
+  /**
+   * Set by `pgchaos merge` when more than one shard found it: each shard's finding as that shard
+   * recorded it. Their rates stay apart: each is of another schedule's reruns.
+   */
+  mergedFrom?: ShardFinding[];
+}
+
+/** One shard's finding within a merged one. */
+export interface ShardFinding {
+  /** The shard's OUT, relative to the merged OUT (`/`-separated). */
+  out: string;
+  /** `I/N`, when the shard's OUT records it. */
+  shard?: string;
+  /** Its folder under the shard's findings/. */
+  dir: string;
+  /** The schedule that shard reran and shrank. */
+  schedule: string;
+  /** Schedules of that shard that failed this way. */
+  schedules: number;
+  rate?: Rate;
+  /** Fault and action steps of that shard's minimal schedule, once shrunk. */
+  minimalSteps?: number;
 }
 
 /** The findings of an exploration and the failures known issues explained. */
@@ -234,12 +256,16 @@ const within = (xs: readonly string[], ys: readonly string[]) => xs.every((x) =>
  * (the larger schedule most likely fails for the same reason; it is counted, not shrunk again).
  */
 export function findingFor(book: FindingsBook, sig: Signature): Finding | undefined {
-  const same = book.findings.find((f) => f.signature.key === sig.key || f.minimal?.signature.key === sig.key);
-  if (same) return same;
-  return book.findings.find((f) => {
-    const m = f.minimal?.signature;
-    return !!m && m.failures.join() === sig.failures.join() && within(m.faults, sig.faults) && within(m.actions, sig.actions) && within(m.roles, sig.roles);
-  });
+  return book.findings.find((f) => hasSignature(f, sig)) ?? book.findings.find((f) => containsMinimal(sig, f));
+}
+
+/** The finding was found or shrunk with this very signature. */
+export const hasSignature = (f: Finding, sig: Signature): boolean => f.signature.key === sig.key || f.minimal?.signature.key === sig.key;
+
+/** A schedule of this signature fails as the shrunk finding does, with all its minimal schedule's kinds and roles (and maybe more). */
+export function containsMinimal(sig: Signature, f: Finding): boolean {
+  const m = f.minimal?.signature;
+  return !!m && m.failures.join() === sig.failures.join() && within(m.faults, sig.faults) && within(m.actions, sig.actions) && within(m.roles, sig.roles);
 }
 
 /**

@@ -112,6 +112,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
       ...(parsed.shard ? { shard: parsed.shard } : {}),
       knownIssues: exploreIssues,
       stacks: parsed.stacks,
+      ...(image ? { image } : {}),
     },
     { runLab, progress: stderrProgress, signal: interruptSignal },
   );
