@@ -41,6 +41,9 @@ export default defineConfig({
           name: "unit",
           include: ["src/**/*.test.ts"],
           environment: "node",
+          // Pure logic without global state worth isolating: each file in a fresh module graph
+          // spent most of the unit run importing the same modules again (collect 74 s of 196 s).
+          isolate: false,
         },
       },
       {

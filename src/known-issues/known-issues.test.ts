@@ -43,8 +43,8 @@ describe("known issues file", () => {
       expect.arrayContaining(["quorum-return-leader-race", "backward-jump-lease-reacquired", "dns-break-stuck-on-isolated-member"]),
     );
     expect(SHIPPED_KNOWN_ISSUES_FILE.endsWith(path.join("known-issues", "patroni.yaml"))).toBe(true);
-    // A shipped scenario, or one of the upstream-bug corpus (scenarios/upstream/).
-    const fileOf = (name: string) => [path.join(ROOT, "scenarios", `${name}.yaml`), path.join(ROOT, "scenarios", "upstream", `${name}.yaml`)].find((f) => existsSync(f)) ?? `scenarios/${name}.yaml`;
+    // A shipped scenario, one of the upstream-bug corpus (scenarios/upstream/) or of what explore found (scenarios/explored/).
+    const fileOf = (name: string) => ["", "upstream", "explored"].map((d) => path.join(ROOT, "scenarios", d, `${name}.yaml`)).find((f) => existsSync(f)) ?? `scenarios/${name}.yaml`;
     for (const k of shipped) expect(readFileSync(fileOf(k.scenario!), "utf8")).toContain(`name: ${k.scenario}`);
   });
 

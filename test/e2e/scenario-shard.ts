@@ -15,8 +15,8 @@ import { quietProgress } from "./helpers.js";
 // recorded, verdicts consistent with the record), never that Patroni won a race: whether the
 // scenario passed is the report's business, and is printed for the log.
 //
-// The scenarios (scenarios/ and the upstream corpus in scenarios/upstream/, on the default
-// stack) are split over SHARDS test files (scenarios.test.ts is shard 1, then scenarios-2 ...
+// The scenarios (scenarios/, the upstream corpus in scenarios/upstream/ and explore's findings in
+// scenarios/explored/, on the default stack) are split over SHARDS test files (scenarios.test.ts is shard 1, then scenarios-2 ...
 // scenarios-6) so that the e2e project's forks (PGCHAOS_E2E_JOBS) run them as separate labs at
 // once. Each scenario goes to the shard with the least expected run time so far, longest first
 // (its steps' own timings, gameday/lab-cost.ts), so the shards end together instead of one
@@ -25,17 +25,18 @@ import { quietProgress } from "./helpers.js";
 // chosen scenario wherever it falls.
 export const SHARDS = 6;
 
-/** Scenario files relative to scenarios/: the shipped ones, then the upstream corpus. */
+/** Scenario files relative to scenarios/: the shipped ones, then the upstream corpus, then what explore found. */
 function allScenarioFiles(): string[] {
   const dir = path.resolve("scenarios");
   const yaml = (d: string) => readdirSync(path.join(dir, d)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f));
-  let upstream: string[] = [];
-  try {
-    upstream = yaml("upstream");
-  } catch {
-    /* no corpus */
-  }
-  return [...yaml("."), ...upstream];
+  const optional = (d: string) => {
+    try {
+      return yaml(d);
+    } catch {
+      return [];
+    }
+  };
+  return [...yaml("."), ...optional("upstream"), ...optional("explored")];
 }
 
 export function scenarioFiles(shard: number): string[] {
