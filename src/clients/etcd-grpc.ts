@@ -16,6 +16,8 @@ export function openEtcd3(
   opts: {
     retries: boolean;
     dialTimeoutMs?: number;
+    /** The deadline of each call that is not a stream (default 5 s). */
+    callTimeoutMs?: number;
     /** TLS (topology.security.tls): the CA, the client certificate, and the name the member's certificate carries. */
     tls?: { ca: string; cert?: string; key?: string; servername: string };
     /** etcd authentication (topology.security.auth); the package renews its token itself. */
@@ -37,6 +39,11 @@ export function openEtcd3(
       : {}),
     ...(opts.auth ? { auth: { username: opts.auth.username, password: opts.auth.password } } : {}),
     dialTimeout: opts.dialTimeoutMs ?? 3000,
+    // Every call but a stream ends within a deadline: a member whose process is frozen
+    // (etcd-pause) accepts the connection in the kernel and never answers, and a dcs action held
+    // up that way hung an exploration's run for 50 minutes (sid, 2026-12-06). The action then
+    // tries the next member. A watch is a stream and lives as long as the run.
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + (opts.callTimeoutMs ?? 5000) }),
     // A watch whose member went away comes back within half a second of its return, and
     // replays every change it missed from its last revision.
     faultHandling: { watchBackoff: new ConstantBackoff(500).next(), ...(opts.retries ? {} : { host: () => noop, global: noop }) },

@@ -40,7 +40,37 @@ steps:
     within: 60s
 `;
 
+// An etcd member whose process is frozen accepts connections and never answers: the dcs action
+// must give up on it within its deadline and take the next member, not wait for ever.
+const FROZEN_MEMBER = `
+name: dcs-action-past-a-frozen-member
+description: The leader key deleted through etcd while the first member is frozen.
+topology: { etcd: 3, patroni: 2 }
+workload: { rate: 5 }
+steps:
+  - sleep: 2s
+  - { id: freeze, fault: etcd-pause, targets: [e1] }
+  - { id: delete, action: dcs, delete: leader }
+  - heal: freeze
+  - expect: [{ leader: exists }, { streaming: { node: all } }]
+    within: 60s
+`;
+
 describe("runner", () => {
+  test("a dcs action skips a frozen etcd member within its call deadline and takes the next one", async () => {
+    const input = toRunInput(parseScenario(FROZEN_MEMBER, "dcs-action-past-a-frozen-member.yaml"));
+    const reportsDir = tmp("pgchaos-runner-");
+    const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
+    const step = r.report.steps.find((s) => s.id === "delete")!;
+    const action = r.report.actions.find((a) => a.id === "delete")!;
+    expect(action.ok, action.error).toBe(true);
+    expect(action.body).toMatch(/via e[23]/);
+    // e1's deadline (5 s) and the next member's answer, not the test's timeout.
+    expect(step.tEnd! - step.tStart).toBeLessThan(20_000);
+    await assertHarnessInvariants(input, r);
+  });
+
+
   test("on_error: continue: a fault that cannot be applied is skipped with its error, the next steps run, everything is healed", async () => {
     const input = toRunInput(parseScenario(ON_ERROR, "fault-on-a-paused-container.yaml"));
     const reportsDir = tmp("pgchaos-runner-");
