@@ -13,15 +13,21 @@ const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
 const e2eJobs = process.env.PGCHAOS_E2E_JOBS ? Math.min(6, Math.max(1, Number(process.env.PGCHAOS_E2E_JOBS) || 1)) : defaultJobs(await thisMachine());
 
 /**
- * The shipped-scenario shards first, then vitest's own order: they are the longest files by far
- * (minutes each) but the smallest on disk, and vitest runs unknown files largest first, so on a
- * fresh clone they started last and alone at the end.
+ * The longest e2e files first, so that none of them starts last and alone at the end: the
+ * shipped-scenario shards (minutes each, the smallest files on disk: vitest runs unknown files
+ * largest first, so on a fresh clone they started last), then explore-planted (one test of about
+ * 220 s, which in vitest's own order started at +423 s of a 640 s suite, quiet, 2026-12-06:
+ * the suite's critical path). Then vitest's own order.
  */
-class ScenarioShardsFirst extends BaseSequencer {
+const LONGEST_FIRST = [/[\\/]scenarios(-\d+)?\.test\.ts$/, /[\\/]explore-planted\.test\.ts$/];
+class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const shard = (f: TestSpecification) => /[\\/]scenarios(-\d+)?\.test\.ts$/.test(f.moduleId);
-    return [...sorted.filter(shard), ...sorted.filter((f) => !shard(f))];
+    const rank = (f: TestSpecification) => {
+      const i = LONGEST_FIRST.findIndex((re) => re.test(f.moduleId));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    return sorted.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
   }
 }
 
@@ -34,7 +40,7 @@ export default defineConfig({
     // With PGCHAOS_E2E_JOBS=N, N workers even on 2 cores (the default there is one): e2e files
     // spend their time waiting on labs, not computing.
     ...(e2eJobs > 1 ? { maxWorkers: e2eJobs, minWorkers: 1 } : {}),
-    sequence: { sequencer: ScenarioShardsFirst },
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
