@@ -13,13 +13,14 @@ const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
 const e2eJobs = process.env.PGCHAOS_E2E_JOBS ? Math.min(6, Math.max(1, Number(process.env.PGCHAOS_E2E_JOBS) || 1)) : defaultJobs(await thisMachine());
 
 /**
- * The longest e2e files first, so that none of them starts last and alone at the end: the
- * shipped-scenario shards (minutes each, the smallest files on disk: vitest runs unknown files
- * largest first, so on a fresh clone they started last), then explore-planted (one test of about
- * 220 s, which in vitest's own order started at +423 s of a 640 s suite, quiet, 2026-12-06:
- * the suite's critical path). Then vitest's own order.
+ * The longest e2e files first, so that none starts last and alone at the end: explore-planted
+ * (one test of about 220 s, which vitest's own order started at +423 s of a 640 s suite, quiet,
+ * 2026-12-06) beside five of the six shipped-scenario shards, then the sixth, which is lighter by
+ * that much (scenario-shard.ts) and takes the first free worker, then vitest's own order. (The
+ * shards are the smallest files on disk: vitest runs unknown files largest first, so on a fresh
+ * clone they started last.)
  */
-const LONGEST_FIRST = [/[\\/]scenarios(-\d+)?\.test\.ts$/, /[\\/]explore-planted\.test\.ts$/];
+const LONGEST_FIRST = [/[\\/]explore-planted\.test\.ts$/, /[\\/]scenarios(-[1-5])?\.test\.ts$/, /[\\/]scenarios-6\.test\.ts$/];
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
