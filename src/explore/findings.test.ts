@@ -76,14 +76,7 @@ describe("judging a run of a schedule", () => {
   });
 
   test("a known issue of the shared file explains a drawn schedule's failure when its evidence is in the record, whatever scenario it was written for", () => {
-    const events = readJournal(path.resolve(import.meta.dirname, "../../test/fixtures/histories/recorded-quorum-loss-split-brain-patroni-3.0.2.jsonl")).events;
-    const invariants = [
-      { name: "single-primary" as const, options: {} },
-      { name: "no-acked-write-lost" as const, options: {} },
-    ];
-    const versions = { patroni: "3.0.2", postgresql: "15.5", etcd: "3.4.23" };
-    const j = judge({ events, invariants, scenario: { name: "explore-1-0", patroni: { loop_wait: 2, retry_timeout: 4 } }, knownIssues: [], versions });
-    const r = buildReport({ runId: "r", scenario: { name: "explore-1-0" }, startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:05:00Z", origin: "2026-01-01T00:00:00Z", versions, events, verdicts: j.verdicts });
+    const r = quorumSplitBrainReport();
     const failing = judgeRun(r, SCHEDULE, []);
     expect(failing.verdict).toBe("finding");
     expect(failing.failures).toContain("checker:single-primary");
@@ -98,14 +91,7 @@ describe("judging a run of a schedule", () => {
   });
 
   test("a known issue written for a scenario explains a schedule only when the schedule injects every fault kind of that scenario", () => {
-    const events = readJournal(path.resolve(import.meta.dirname, "../../test/fixtures/histories/recorded-quorum-loss-split-brain-patroni-3.0.2.jsonl")).events;
-    const invariants = [
-      { name: "single-primary" as const, options: {} },
-      { name: "no-acked-write-lost" as const, options: {} },
-    ];
-    const versions = { patroni: "3.0.2", postgresql: "15.5", etcd: "3.4.23" };
-    const j = judge({ events, invariants, scenario: { name: "explore-1-0", patroni: { loop_wait: 2, retry_timeout: 4 } }, knownIssues: [], versions });
-    const r = buildReport({ runId: "r", scenario: { name: "explore-1-0" }, startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:05:00Z", origin: "2026-01-01T00:00:00Z", versions, events, verdicts: j.verdicts });
+    const r = quorumSplitBrainReport();
     expect(faultKindsOf(SCHEDULE)).toEqual(["etcd-stop", "partition"]);
     const issues = loadKnownIssues();
     // The schedule (etcd-stop, partition) lacks etcd-quorum-loss: an issue of a scenario of it does not explain it, nor one of partition + etcd-dns-break.
@@ -197,3 +183,15 @@ describe("reproduction", () => {
     expect(reproductionRate([])).toMatchObject({ reproduced: 0, runs: 0, rate: 0 });
   });
 });
+
+/** The recorded quorum-loss split brain of Patroni 3.0.2, judged as a schedule named explore-1-0. */
+function quorumSplitBrainReport() {
+  const events = readJournal(path.resolve(import.meta.dirname, "../../test/fixtures/histories/recorded-quorum-loss-split-brain-patroni-3.0.2.jsonl")).events;
+  const invariants = [
+    { name: "single-primary" as const, options: {} },
+    { name: "no-acked-write-lost" as const, options: {} },
+  ];
+  const versions = { patroni: "3.0.2", postgresql: "15.5", etcd: "3.4.23" };
+  const j = judge({ events, invariants, scenario: { name: "explore-1-0", patroni: { loop_wait: 2, retry_timeout: 4 } }, knownIssues: [], versions });
+  return buildReport({ runId: "r", scenario: { name: "explore-1-0" }, startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:05:00Z", origin: "2026-01-01T00:00:00Z", versions, events, verdicts: j.verdicts });
+}

@@ -11,7 +11,6 @@ import type { AutoJobs } from "./jobs.js";
 import { durationKey, expectedDurations, scenarioEstimateMs } from "./lab-cost.js";
 import { runUnitInChild } from "./child.js";
 import { joinSessionReaper } from "../lab/reaper.js";
-import { errorText } from "../util/errors.js";
 import { isRepeating, Schedule, type RepeatPolicy, type WorkUnit } from "./schedule.js";
 
 export interface GameDayOptions {
@@ -108,7 +107,7 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   const limit: PoolLimit = auto ?? (o.jobs as number);
   const isolate = o.isolate ?? (auto ? auto.max > 1 : (o.jobs as number) > 1);
   // One reaper for the game day, before the first lab, so that the processes the labs run in join it.
-  if (isolate) await joinSessionReaper(docker, images[0].ref, o.progress).catch((e: unknown) => o.progress(`warning: ${errorText(e)}; if pgchaos is killed, \`pgchaos gc\` removes its containers`));
+  if (isolate) await joinSessionReaper(docker, images[0].ref, o.progress);
   const runs: GameDayRun[] = [];
   let active = 0;
   let mostAtOnce = 0;

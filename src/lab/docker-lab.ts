@@ -24,7 +24,7 @@ import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import { containerFilesArchive, type ContainerFile } from "./container-files.js";
 import { engineRuntimeFacts } from "../engine/runtime-facts.js";
-import { routedHere } from "./routes.js";
+import { networkRoutedHere } from "./routes.js";
 
 /** How long a container's supervisor may take to start its service once the container runs. */
 const SERVICE_START_TIMEOUT_MS = 60_000;
@@ -164,15 +164,14 @@ export class DockerLab implements Lab {
       Labels: runLabels(this.runId),
     });
     this.network = { name: netName, id: net.id };
-    const gateway = ((await net.inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } }).IPAM?.Config?.[0]?.Gateway;
     // Not with TLS: the certificates, made before the containers have addresses, name the node
     // and the engine's host, and the etcd3 library's authenticate call opens its own gRPC channel
     // without the name override (connection-pool.js getCredentialsFromHost), so it would check
     // the certificate against the container's address and fail.
-    this.direct = routedHere(gateway) && !this.spec.security?.tls;
+    this.direct = !this.spec.security?.tls && (await networkRoutedHere(net));
     progress(`network ${netName} created`);
-    // Where published ports listen: asked only when something is published or named by it.
-    if (!this.direct || this.opts.publishPorts || this.spec.security?.tls) this.engineHost = (await engineRuntimeFacts()).host;
+    // Where published ports listen: asked only when something is published (TLS labs are never direct).
+    if (!this.direct || this.opts.publishPorts) this.engineHost = (await engineRuntimeFacts()).host;
     if (this.spec.security?.tls) {
       this.tlsMaterial = await makeLabTls(this.runId, [...etcdNames(this.spec), ...patroniNames(this.spec)], { engineHost: this.engineHost });
       progress("TLS: a CA and certificates for this run made");

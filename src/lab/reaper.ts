@@ -4,7 +4,7 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import { engineRuntimeFacts } from "../engine/runtime-facts.js";
 import { LABEL_KIND, LABEL_SESSION, runLabels, sessionId } from "./labels.js";
-import { routedHere } from "./routes.js";
+import { networkRoutedHere } from "./routes.js";
 import { collectGarbage } from "./gc.js";
 import { errorText } from "../util/errors.js";
 import { onCleanup } from "../util/cleanup.js";
@@ -56,15 +56,17 @@ export function joinSessionReaper(docker: Dockerode, image: string, progress: Pr
     onCleanup("let go of the session's reaper", () => reaper.stop(), { last: true });
     return reaper;
   })().catch((e: unknown) => {
+    // A safety net: one that cannot start is a warning, not a failed run; the next lab tries again.
     joined = undefined;
-    throw e;
+    progress(`warning: ${errorText(e)}; if pgchaos is killed, \`pgchaos gc\` removes its containers`);
+    return undefined;
   });
   return joined;
 }
 
 async function joinInherited(address: string, progress: Progress): Promise<Reaper> {
   const [host, port] = splitAddress(address);
-  const hold = await holdConnection(host, port, sessionId(), progress, () => undefined);
+  const hold = await holdConnection(host, port, sessionId(), progress);
   return { stop: async () => hold.release() };
 }
 
@@ -72,8 +74,7 @@ async function startReaper(docker: Dockerode, image: string, progress: Progress)
   const session = sessionId();
   const runtime = await engineRuntimeFacts();
   // On the engine's default bridge: reached at its own address when this machine routes there.
-  const bridge = (await docker.getNetwork("bridge").inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined;
-  const direct = routedHere(bridge?.IPAM?.Config?.[0]?.Gateway);
+  const direct = await networkRoutedHere(docker.getNetwork("bridge"));
   const container = await docker.createContainer({
     name: `pgchaos-${session}-reaper`,
     Image: image,
@@ -137,7 +138,7 @@ interface Held {
  * A connection to the reaper, kept for this process's life: when it drops while the session goes
  * on (engine restart, network blip), reconnected within the grace period.
  */
-async function holdConnection(host: string, port: number, session: string, progress: Progress, hopeless: () => Promise<string | undefined> | undefined): Promise<Held> {
+async function holdConnection(host: string, port: number, session: string, progress: Progress, hopeless?: () => Promise<string | undefined>): Promise<Held> {
   let released = false;
   const connectOnce = () => connect(host, port, `${LABEL_SESSION}=${session}`);
   let socket = await retryUntil(connectOnce, CONNECT_TIMEOUT_MS, hopeless);
@@ -203,7 +204,7 @@ function connect(host: string, port: number, selector: string): Promise<net.Sock
 }
 
 /** Retries `f` until it succeeds or the budget is spent; `hopeless` (asked after a failure) may end it early with a reason. */
-async function retryUntil<T>(f: () => Promise<T>, budgetMs: number, hopeless?: () => Promise<string | undefined> | undefined): Promise<T> {
+async function retryUntil<T>(f: () => Promise<T>, budgetMs: number, hopeless?: () => Promise<string | undefined>): Promise<T> {
   const deadline = Date.now() + budgetMs;
   for (;;) {
     try {

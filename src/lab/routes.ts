@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
+import type Dockerode from "dockerode";
 
 /**
  * Whether this machine routes to the lab network itself: the engine runs here (not in a VM or on
@@ -19,4 +20,10 @@ export function routedHere(gateway: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether this machine routes to a Docker network (routedHere of its gateway); false when it cannot be inspected. */
+export async function networkRoutedHere(network: Dockerode.Network): Promise<boolean> {
+  const info = (await network.inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined;
+  return routedHere(info?.IPAM?.Config?.[0]?.Gateway);
 }

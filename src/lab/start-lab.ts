@@ -13,7 +13,6 @@ import type { LabSecrets } from "./lab-api.js";
 import type { DcsProxyNotice } from "../dcs-proxy/types.js";
 import { newRunId } from "./run-id.js";
 import { joinSessionReaper } from "./reaper.js";
-import { errorText } from "../util/errors.js";
 import { onCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
 import type { Progress } from "../util/progress.js";
@@ -84,8 +83,8 @@ export async function startLab(
     await lab?.teardown();
   };
   unregister = onCleanup(`remove lab ${runId}`, dispose);
-  // The session's reaper (one for this process tree, reaper.ts) is a safety net, so one that
-  // cannot start is a warning, not a failed run. When this process starts it, it does so once
+  // The session's reaper (one for this process tree, reaper.ts) is a safety net: one that cannot
+  // start is a warning, not a failed run. When this process starts it, it does so once
   // the lab's containers run, while the cluster comes up: the engine starts containers about one
   // at a time, and another among the lab's delays them all. Should this process die in those
   // seconds, the next run's (or `pgchaos gc`'s) collection removes the lab.
@@ -104,10 +103,7 @@ export async function startLab(
       publishPorts: opts.publishPorts,
     });
     const createSec = (monoMs() - t0) / 1000;
-    reaperStarted = joinSessionReaper(docker, image, opts.progress).then(
-      () => undefined,
-      (e: unknown) => opts.progress(`warning: ${errorText(e)}; if this process is killed, \`pgchaos gc\` removes its containers`),
-    );
+    reaperStarted = joinSessionReaper(docker, image, opts.progress);
     const ready = await waitUntilReady(lab, t0, { createSec, marks }, opts.progress, opts.readyTimeoutMs, opts.signal);
     await reaperStarted;
     return { lab, docker, image, labImage, ready, createSec, dispose };

@@ -9,6 +9,13 @@ import { tempDirs } from "../temp-dirs.js";
 
 const tmp = tempDirs();
 
+/** Runs a scenario given as text in a lab of its own (time scale 1.5, as the scenario shards). */
+async function runYaml(yaml: string, file: string) {
+  const input = toRunInput(parseScenario(yaml, file));
+  const r = await runScenarioInput(input, { reportsDir: tmp("pgchaos-runner-"), timeScale: 1.5, progress: quietProgress });
+  return { input, r };
+}
+
 // An action the cluster cannot answer is a failed step with what happened, not an error of
 // the harness: the run goes on, heals its fault, and the report explains.
 const SCENARIO = `
@@ -58,9 +65,7 @@ steps:
 
 describe("runner", () => {
   test("a dcs action skips a frozen etcd member within its call deadline and takes the next one", async () => {
-    const input = toRunInput(parseScenario(FROZEN_MEMBER, "dcs-action-past-a-frozen-member.yaml"));
-    const reportsDir = tmp("pgchaos-runner-");
-    const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
+    const { input, r } = await runYaml(FROZEN_MEMBER, "dcs-action-past-a-frozen-member.yaml");
     const step = r.report.steps.find((s) => s.id === "delete")!;
     const action = r.report.actions.find((a) => a.id === "delete")!;
     expect(action.ok, action.error).toBe(true);
@@ -72,9 +77,7 @@ describe("runner", () => {
 
 
   test("on_error: continue: a fault that cannot be applied is skipped with its error, the next steps run, everything is healed", async () => {
-    const input = toRunInput(parseScenario(ON_ERROR, "fault-on-a-paused-container.yaml"));
-    const reportsDir = tmp("pgchaos-runner-");
-    const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
+    const { input, r } = await runYaml(ON_ERROR, "fault-on-a-paused-container.yaml");
     const cut = r.report.steps.find((s) => s.id === "cut")!;
     expect(cut.outcome).toBe("skipped");
     expect(cut.detail).toMatch(/paused/i);
@@ -96,9 +99,7 @@ describe("runner", () => {
 
 
   test("an action against a stopped node fails its step, the run goes on and heals", async () => {
-    const input = toRunInput(parseScenario(SCENARIO, "action-against-a-stopped-node.yaml"));
-    const reportsDir = tmp("pgchaos-runner-");
-    const r = await runScenarioInput(input, { reportsDir, timeScale: 1.5, progress: quietProgress });
+    const { input, r } = await runYaml(SCENARIO, "action-against-a-stopped-node.yaml");
     const ask = r.report.steps.find((s) => s.id === "ask")!;
     expect(ask.outcome).toBe("fail");
     expect(r.report.actions.find((a) => a.id === "ask")).toMatchObject({ ok: false });

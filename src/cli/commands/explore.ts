@@ -14,7 +14,7 @@ import { loadKnownIssues } from "../../known-issues/load.js";
 import { interruptSignal } from "../../util/cleanup.js";
 import { stderrProgress } from "../../util/progress.js";
 import { parseSeed } from "../../util/random.js";
-import { UserFacingError, errorText } from "../../util/errors.js";
+import { UserFacingError } from "../../util/errors.js";
 import { joinSessionReaper } from "../../lab/reaper.js";
 import { parseExploreOptions, type ExploreCliValues } from "../../explore/cli-options.js";
 import { checkExploreOptions, DEFAULT_BASE_YAML, exploreBase, type ExploreBase } from "../../explore/schedule.js";
@@ -90,7 +90,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   if (image) images.push(await resolveLabImage(docker, stderrProgress, { image }));
   else for (const stack of parsed.stacks.length ? parsed.stacks : [undefined]) images.push(await resolveLabImage(docker, stderrProgress, { stack }));
   // One reaper for the exploration, before its first lab, so that the processes the labs run in join it.
-  if (jobs > 1) await joinSessionReaper(docker, images[0].ref, stderrProgress).catch((e: unknown) => stderrProgress(`warning: ${errorText(e)}; if pgchaos is killed, \`pgchaos gc\` removes its containers`));
+  if (jobs > 1) await joinSessionReaper(docker, images[0].ref, stderrProgress);
 
   const runLab = async (job: LabJob) => {
     const file = path.join(job.dir, "scenario.yaml");
