@@ -59,6 +59,12 @@ export function endpointsOf(conns: EtcdConnection[], nameOf: (c: EtcdConnection)
 const RESTART_AFTER_MS = 2000;
 /** An answer slower than this counts as failed: the program is closed and started again. */
 const ANSWER_TIMEOUT_MS = 3000;
+/**
+ * How long a node's samples may keep failing after what stopped its program went away (a
+ * paused container unpaused, for instance): the answer that timed out, the wait before the
+ * restart, and the restart's own deadline.
+ */
+export const DCS_ENDPOINT_RECOVERY_MS = ANSWER_TIMEOUT_MS + RESTART_AFTER_MS + ANSWER_TIMEOUT_MS;
 
 /**
  * Which etcd member each Patroni node talks to: the established TCP connections of its

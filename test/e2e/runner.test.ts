@@ -45,6 +45,7 @@ steps:
   - heal: freeze
   - expect: { streaming: { node: all } }
     within: 60s
+  - sleep: 10s
 `;
 
 // An etcd member whose process is frozen accepts connections and never answers: the dcs action
@@ -87,6 +88,7 @@ describe("runner", () => {
       ["step-3", "ran"],
       ["step-4", "ran"],
       ["step-5", "ran"],
+      ["step-6", "ran"],
     ]);
     expect(r.report.steps.find((s) => s.id === "step-4")!.outcome).toBe("pass");
     expect(r.report.outcome).not.toBe("error");

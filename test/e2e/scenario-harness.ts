@@ -10,6 +10,7 @@ import { recordFromJournal, replicationOfRecord, reportFromRecord } from "../../
 import { renderJson } from "../../src/report/json.js";
 import type { DcsEndpointSample, HistoryEvent } from "../../src/history/events.js";
 import { leftovers } from "./helpers.js";
+import { DCS_ENDPOINT_RECOVERY_MS } from "../../src/recorder/dcs-endpoint-sampler.js";
 import { decideWhen, WHEN_NOTE_PREFIX } from "../../src/versions/when.js";
 
 const junitXsd = path.resolve("src/report/junit.xsd");
@@ -75,11 +76,19 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
     // fail, never most). A stopped container's samples fail by design, and a node cut from etcd
     // has no connection to name: how long a scenario keeps a node down or cut says nothing of
     // the sampler. Weighed by time, each sample until the next: the recorder samples closely
-    // around changes and seldom in between (recorder/attention.ts).
+    // around changes and seldom in between (recorder/attention.ts). A fault's time counts until
+    // the sampler's program can have recovered from it: a paused container's program times out
+    // and is started again after its heal (CI failed a 6 s run on its pg2's recovery).
     const restUpAt = samples.filter((e) => e.kind === "node" && e.restUp).map((e) => e.t);
     const faultEvents = events.filter((e) => e.kind === "fault");
     const faulted = (t: number) =>
-      faultEvents.some((f) => f.kind === "fault" && f.phase === "inject" && f.t <= t && !faultEvents.some((h) => h.kind === "fault" && h.phase === "heal" && h.id === f.id && h.t <= t));
+      faultEvents.some(
+        (f) =>
+          f.kind === "fault" &&
+          f.phase === "inject" &&
+          f.t <= t &&
+          !faultEvents.some((h) => h.kind === "fault" && h.phase === "heal" && h.id === f.id && h.t + DCS_ENDPOINT_RECOVERY_MS <= t),
+      );
     const running = (t: number) => restUpAt.some((u) => Math.abs(u - t) <= 1000) && !faulted(t);
     const endpoints = events.filter((e): e is DcsEndpointSample => e.kind === "dcs-endpoint" && e.node === n);
     let namedMs = 0;
