@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pgchaos-reaper LABEL=VALUE: removes a pgchaos session's containers and networks once its processes have gone.
+"""pgchaos-reaper LABEL=VALUE: removes a pgchaos session's containers, networks and volumes once its processes have gone.
 
 Runs in a container of its own (from the lab image, the engine's socket mounted, labelled like what
 it watches), like testcontainers' Ryuk, which cannot be pulled where no registry is reachable. The
@@ -7,7 +7,7 @@ harness passes this text to the image's python3 (`python3 -c`), so the image nee
 One reaper watches a whole pgchaos session: a game day or an exploration and every process it runs
 labs in. Each of those processes keeps a TCP connection to it open. When the last connection drops
 and none comes back within the grace period (or none ever came), it deletes, through the Docker
-API, every container labelled LABEL=VALUE (itself last) and every network with that label. A
+API, every container labelled LABEL=VALUE (itself last), then every network and volume with that label. A
 SIGKILLed process drops its connections too (the kernel closes them), so its labs go within seconds.
 """
 import http.client
@@ -56,9 +56,12 @@ def api(method, path):
 
 def labelled(kind):
     q = urllib.parse.quote(json.dumps({"label": [SELECTOR]}))
-    path = f"/containers/json?all=1&filters={q}" if kind == "containers" else f"/networks?filters={q}"
+    path = {"containers": f"/containers/json?all=1&filters={q}", "networks": f"/networks?filters={q}", "volumes": f"/volumes?filters={q}"}[kind]
     status, body = api("GET", path)
-    return json.loads(body) if status == 200 else []
+    if status != 200:
+        return []
+    found = json.loads(body)
+    return (found.get("Volumes") or []) if kind == "volumes" else found
 
 
 def remove_container(c):
@@ -72,7 +75,7 @@ def remove_container(c):
 
 
 def reap():
-    log("harness gone: removing the session's containers and networks")
+    log("harness gone: removing the session's containers, networks and volumes")
     deadline = time.monotonic() + 60
     while True:
         others = [c for c in labelled("containers") if c.get("Labels", {}).get("pgchaos.kind") != "reaper"]
@@ -83,8 +86,11 @@ def reap():
             t.join()
         for n in labelled("networks"):
             api("DELETE", f"/networks/{n['Id']}")
+        # A lab's data volumes: in memory, removable once no container mounts them.
+        for v in labelled("volumes"):
+            api("DELETE", f"/volumes/{urllib.parse.quote(v['Name'])}")
         left = [c for c in labelled("containers") if c.get("Labels", {}).get("pgchaos.kind") != "reaper"]
-        if (not left and not labelled("networks")) or time.monotonic() > deadline:
+        if (not left and not labelled("networks") and not labelled("volumes")) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
     log("done; removing myself")

@@ -39,6 +39,8 @@ export interface FaultKind<S extends z.ZodRawShape = z.ZodRawShape> {
   semanticCheck?(params: ParamsOf<S>, nodes: TopologyNodes): StepProblem[];
   /** The fault acts through the DCS proxy: a lab with one is started when a scenario uses it. */
   readonly needsDcsProxy?: boolean;
+  /** The fault stops containers and starts them again: the lab holds their data from the start (lab/data-volumes.ts). */
+  readonly stopsContainers?: boolean;
   /** Parameters an `update` step may change while the fault is active (all optional there). */
   readonly liveUpdate?: z.ZodRawShape;
   /** Its row in docs/scenario-format.md's fault table. */

@@ -63,6 +63,8 @@ export function isFaultType(type: string): type is FaultType {
 
 /** Kinds whose faults act through the DCS proxy. */
 export const DCS_PROXY_FAULTS: readonly FaultType[] = FAULT_TYPES.filter((t) => FAULTS[t].needsDcsProxy);
+/** Kinds whose faults stop containers and start them again. */
+export const CONTAINER_STOPPING_FAULTS: readonly FaultType[] = FAULT_TYPES.filter((t) => FAULTS[t].stopsContainers);
 /** Kinds an `update` step may change live. */
 export const LIVE_UPDATABLE: readonly FaultType[] = FAULT_TYPES.filter((t) => FAULTS[t].liveUpdate);
 /** Every live-updatable parameter (the `update` step's keys besides `update`, `id`, `note`). */

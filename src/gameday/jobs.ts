@@ -5,8 +5,9 @@ import { LabCostLearner } from "./lab-cost.js";
 /**
  * What one 3 etcd + 3 Patroni lab needs before a game day has measured its own (AutoJobs):
  *   - memory: the six containers settle at about 250 MiB together (Patroni+PostgreSQL 50-80 MiB
- *     each, etcd 12-30 MiB each), plus a harness process per lab at -jN (about 130 MiB RSS).
- *     Budget 400 MiB a lab.
+ *     each, etcd 12-30 MiB each), and their data directories, in memory (lab/data-volumes.ts),
+ *     about 500 MiB more (730-770 MiB in all, `npm run bench`, 2026-12-06), plus a harness
+ *     process per lab at -jN (about 130 MiB RSS). Budget 900 MiB a lab.
  *   - CPU: the share of a core a run keeps busy over its whole life (start-up, steps, settle,
  *     teardown; containers and harness): 14-32 core-seconds in 25-75 s on a quiet 2-core machine
  *     on 2026-12-06, 0.42-0.57 core, before the recorder was made lighter; after it, the median
@@ -18,7 +19,7 @@ import { LabCostLearner } from "./lab-cost.js";
  * The one-minute load average no longer decides: it counted the game day's own last labs and a
  * CI run that had just ended (-j1 on an idle machine, 2026-12-02).
  */
-export const LAB_NEEDS = { cpuCores: 0.25, memMiB: 400 } as const;
+export const LAB_NEEDS = { cpuCores: 0.25, memMiB: 900 } as const;
 
 /** Memory left for the harness, the engine and everything else on the machine. */
 const RESERVE_MIB = 1024;

@@ -25,6 +25,7 @@ import { startLabDcsProxy } from "../dcs-proxy/lab-proxy.js";
 import { containerFilesArchive, type ContainerFile } from "./container-files.js";
 import { engineRuntimeFacts } from "../engine/runtime-facts.js";
 import { networkRoutedHere } from "./routes.js";
+import { DataVolumes } from "./data-volumes.js";
 
 /** How long a container's supervisor may take to start its service once the container runs. */
 const SERVICE_START_TIMEOUT_MS = 60_000;
@@ -97,6 +98,9 @@ export class DockerLab implements Lab {
   etcdToken: string;
   /** Every node's certificate and the harness's (topology.security.tls); in memory only. */
   private tlsMaterial?: LabTlsMaterial;
+  /** The nodes' data directories, in memory (data-volumes.ts). */
+  private readonly volumes: DataVolumes;
+  private holding?: Promise<void>;
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -116,6 +120,7 @@ export class DockerLab implements Lab {
     }
     this.etcdToken = `pgchaos-${runId}`;
     if (opts.onLogLine) this.listeners.add(opts.onLogLine);
+    this.volumes = new DataVolumes(opts.docker, runId, opts.image);
   }
 
   get docker() {
@@ -224,6 +229,13 @@ export class DockerLab implements Lab {
       await this.startNode(HAPROXY_NODE, "haproxy");
       progress(`haproxy started`);
     }
+    // Not awaited here: the cluster comes up meanwhile (startLab waits for it once ready).
+    if (this.spec.keepDataWhileStopped) this.holding = this.volumes.hold().then(() => {});
+  }
+
+  /** Resolves once the keeper holds the data volumes, when the spec asks for it from the start. */
+  dataHeld(): Promise<void> {
+    return this.holding ?? Promise.resolve();
   }
 
   /**
@@ -321,6 +333,7 @@ export class DockerLab implements Lab {
   private async startNode(name: string, kind: NodeKind): Promise<void> {
     const { cmd, ports, files } = this.containerSpec(name, kind);
     const net = this.network!.name;
+    const mounts = await this.volumes.forNode(name, kind);
     const container = await this.docker.createContainer({
       name: `pgchaos-${this.runId}-${name}`,
       Image: this.opts.image,
@@ -333,6 +346,7 @@ export class DockerLab implements Lab {
         ...(this.direct && !this.opts.publishPorts ? {} : { PortBindings: Object.fromEntries(ports.map((p) => [`${p}/tcp`, [{ HostPort: "" }]])) }),
         // iptables partitions and DNS faults act inside the container: NET_ADMIN only, never privileged.
         CapAdd: ["NET_ADMIN"],
+        Mounts: mounts,
       },
       NetworkingConfig: { EndpointsConfig: { [net]: { Aliases: [name] } } },
     });
@@ -414,6 +428,8 @@ export class DockerLab implements Lab {
     const n = this.node(node);
     const c = this.docker.getContainer(n.containerId);
     const info = await c.inspect();
+    // Its data directory is a tmpfs volume: held by the keeper, it is there again at start.
+    if (info.State.Running) await this.volumes.hold();
     if (info.State.Running) await c.stop({ t: timeoutSec });
     this.followers.get(node)?.detach();
   }
@@ -434,14 +450,16 @@ export class DockerLab implements Lab {
     this.torndown = true;
     await Promise.all([...this.followers.values()].map((f) => f.close().catch(() => {})));
     await this.proxy?.close().catch(() => {});
+    const keeper = await this.volumes.keeperId();
     await Promise.all(
-      this.nodes.map((n) =>
+      [...this.nodes.map((n) => [n.name, n.containerId] as const), ...(keeper ? [["keeper", keeper] as const] : [])].map(([name, id]) =>
         this.docker
-          .getContainer(n.containerId)
+          .getContainer(id)
           .remove({ force: true, v: true })
-          .catch((e: unknown) => this.opts.progress(`teardown: removing ${n.name}: ${errorText(e)}`)),
+          .catch((e: unknown) => this.opts.progress(`teardown: removing ${name}: ${errorText(e)}`)),
       ),
     );
+    await this.volumes.remove(this.opts.progress);
     if (this.network) {
       await this.docker
         .getNetwork(this.network.id)

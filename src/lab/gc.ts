@@ -22,16 +22,18 @@ function ownerDead(labels: Record<string, string> | undefined): boolean {
 export interface GcResult {
   containers: string[];
   networks: string[];
+  volumes: string[];
   runs: string[];
 }
 
 /**
- * Removes containers and networks left by pgchaos runs whose process is gone (or all of them
- * with `all`). Each run also calls this at start, so a killed run is reaped by the next one.
+ * Removes containers, networks and data volumes left by pgchaos runs whose process is gone (or
+ * all of them with `all`). Each run also calls this at start, so a killed run is reaped by the
+ * next one.
  */
 export async function collectGarbage(docker: Dockerode, opts: { all?: boolean } = {}): Promise<GcResult> {
   const filters = JSON.stringify({ label: [LABEL_RUN] });
-  const res: GcResult = { containers: [], networks: [], runs: [] };
+  const res: GcResult = { containers: [], networks: [], volumes: [], runs: [] };
   const runs = new Set<string>();
   const containers = await docker.listContainers({ all: true, filters });
   for (const c of containers) {
@@ -54,6 +56,19 @@ export async function collectGarbage(docker: Dockerode, opts: { all?: boolean } 
       .then(() => {
         res.networks.push(n.Name);
         runs.add(n.Labels?.[LABEL_RUN] ?? "");
+      })
+      .catch(() => {});
+  }
+  // After the containers: a volume in use cannot be removed.
+  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
+  for (const v of volumes) {
+    if (!opts.all && !ownerDead(v.Labels ?? undefined)) continue;
+    await docker
+      .getVolume(v.Name)
+      .remove()
+      .then(() => {
+        res.volumes.push(v.Name);
+        runs.add(v.Labels?.[LABEL_RUN] ?? "");
       })
       .catch(() => {});
   }

@@ -105,7 +105,7 @@ export async function startLab(
     const createSec = (monoMs() - t0) / 1000;
     reaperStarted = joinSessionReaper(docker, image, opts.progress);
     const ready = await waitUntilReady(lab, t0, { createSec, marks }, opts.progress, opts.readyTimeoutMs, opts.signal);
-    await reaperStarted;
+    await Promise.all([reaperStarted, lab.dataHeld()]);
     return { lab, docker, image, labImage, ready, createSec, dispose };
   } catch (e) {
     await reaperStarted;

@@ -34,6 +34,12 @@ export interface ClusterSpec {
   security?: LabSecuritySpec;
   dcs: DcsSettings;
   overrides: Record<string, NodeOverride>;
+  /**
+   * Containers may be stopped and started again (a container-stop fault, `pgchaos up`): the
+   * nodes' in-memory data directories are held from the start (lab/data-volumes.ts) so that the
+   * stop itself waits for nothing. Without it, the first stop holds them. Default false.
+   */
+  keepDataWhileStopped?: boolean;
   /** PostgreSQL's bin directory in the lab image: read from the image by startLab, never typed here. */
   pgBinDir?: string;
   /** A team's own patroni.yml settings merged into every node (see team-config.ts). */
@@ -46,6 +52,7 @@ export function clusterSpec(partial: Partial<Omit<ClusterSpec, "dcs">> & { dcs?:
     patroni: partial.patroni ?? { nodes: 3 },
     haproxy: partial.haproxy ?? false,
     dcsProxy: partial.dcsProxy ?? false,
+    ...(partial.keepDataWhileStopped ? { keepDataWhileStopped: true } : {}),
     ...(partial.security && (partial.security.tls || partial.security.auth) ? { security: partial.security } : {}),
     dcs: { ...defaultDcsSettings(), ...(partial.dcs ?? {}) },
     overrides: partial.overrides ?? {},

@@ -6,7 +6,7 @@
  */
 import type { Scenario, Step } from "../scenario/schema.js";
 import { clusterSpec, type ClusterSpec } from "../lab/topology.js";
-import { DCS_PROXY_FAULTS } from "../faults/registry.js";
+import { DCS_PROXY_FAULTS, CONTAINER_STOPPING_FAULTS } from "../faults/registry.js";
 import { describeStep } from "./describe-step.js";
 import type { RunVersions } from "../versions/range.js";
 import { decideWhen, WHEN_NOTE_PREFIX, whenText } from "../versions/when.js";
@@ -97,6 +97,7 @@ export function specFor(s: Scenario): ClusterSpec {
     haproxy: s.topology.haproxy,
     ...(s.topology.security ? { security: s.topology.security } : {}),
     dcsProxy: s.topology.dcs_proxy ?? s.steps.some((st) => st.kind === "fault" && DCS_PROXY_FAULTS.includes(st.fault)),
+    keepDataWhileStopped: s.steps.some((st) => st.kind === "fault" && CONTAINER_STOPPING_FAULTS.includes(st.fault)),
     dcs: { ...s.patroni },
     overrides,
   });

@@ -20,8 +20,10 @@ describe("pgchaos CLI", () => {
     const ready = await waitForLine(p, /pgchaos lab \S+ is ready/, 240_000);
     const runId = /pgchaos lab (\S+) is ready/.exec(ready)![1];
     const before = await leftovers(runId);
-    expect(before.containers.length).toBe(2);
+    // etcd, Patroni and the keeper of their data.
+    expect(before.containers.length).toBe(3);
     expect(before.networks.length).toBe(1);
+    expect(before.volumes.length).toBe(2);
     p.kill("SIGKILL");
     await p;
     // With other e2e files starting labs at the same time (PGCHAOS_E2E_JOBS > 1), a lab that
@@ -29,11 +31,11 @@ describe("pgchaos CLI", () => {
     // does, start-lab.ts), so only a serial run can require that gc itself named this run.
     const alone = Number(process.env.PGCHAOS_E2E_JOBS ?? "1") <= 1;
     // Nothing cleaned up after SIGKILL: that is gc's job.
-    if (alone) expect((await leftovers(runId)).containers.length).toBe(2);
+    if (alone) expect((await leftovers(runId)).containers.length).toBe(3);
     const gc = await execa("node", [cli, "gc"], { reject: false });
     expect(gc.exitCode).toBe(0);
     if (alone) expect(gc.stdout).toContain(runId);
-    expect(await leftovers(runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   test("SIGINT during an active fault heals it, removes the lab, keeps the journal and exits 130", async () => {
@@ -51,7 +53,7 @@ describe("pgchaos CLI", () => {
     const report = JSON.parse(await readFile(path.join(dir, "report.json"), "utf8"));
     expect(report.outcome).toBe("error");
     expect(report.error).toMatch(/interrupted/);
-    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [], volumes: [] });
     // Judged whatever was recorded: the invariants have verdicts, unknown where the history
     // cannot decide (no final read), next to the run checks.
     const verdicts = Object.fromEntries((report.verdicts as { checker: string; ok: boolean; unknown?: boolean }[]).map((v) => [v.checker, v]));

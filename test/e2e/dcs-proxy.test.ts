@@ -165,7 +165,7 @@ afterAll(async () => {
   await proxy?.close();
   const runId = lab?.runId;
   await lab?.teardown();
-  if (runId) expect(await leftovers(runId)).toEqual({ containers: [], networks: [] });
+  if (runId) expect(await leftovers(runId)).toEqual({ containers: [], networks: [], volumes: [] });
 });
 
 describe("dcs proxy against a real etcd", () => {

@@ -147,6 +147,6 @@ describe("etcd-dns-break", () => {
     } finally {
       await started.dispose();
     }
-    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

@@ -84,6 +84,6 @@ describe("a lab with TLS and authentication (topology.security)", () => {
     } finally {
       await started.dispose();
     }
-    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

@@ -93,7 +93,7 @@ describe("pgchaos doctor against a lab", () => {
     } finally {
       await started.dispose();
     }
-    expect(await leftovers(runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   test("the CLI without a cluster: bad input and unreachable etcd exit 2; a saved snapshot replays", async () => {

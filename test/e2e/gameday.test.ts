@@ -46,7 +46,7 @@ describe("game day as a pool", () => {
     // In each run the fault was injected and healed on its own lab.
     for (const x of runs) {
       expect(x.faults.map((f) => [f.type, f.ok, f.healedAt !== null])).toEqual([["partition", true, true]]);
-      expect(await leftovers(x.runId)).toEqual({ containers: [], networks: [] });
+      expect(await leftovers(x.runId)).toEqual({ containers: [], networks: [], volumes: [] });
     }
     // Every progress line of a run says which run it belongs to.
     const runLines = r.stderr.split("\n").filter((l) => /^pgchaos: \[short-partition/.test(l));

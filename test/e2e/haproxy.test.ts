@@ -118,6 +118,6 @@ describe("haproxy", () => {
       await recorder.stop();
       await started.dispose();
     }
-    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

@@ -14,7 +14,8 @@ export async function leftovers(runId?: string) {
   const filters = JSON.stringify({ label: [runId ? `${LABEL_RUN}=${runId}` : LABEL_RUN] });
   const containers = await docker.listContainers({ all: true, filters });
   const networks = await docker.listNetworks({ filters });
-  return { containers: containers.map((c) => c.Names[0]), networks: networks.map((n) => n.Name) };
+  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
+  return { containers: containers.map((c) => c.Names[0]), networks: networks.map((n) => n.Name), volumes: volumes.map((v) => v.Name) };
 }
 
 export const quietProgress = (line: string) => {

@@ -62,6 +62,6 @@ describe("a game day over two stacks (run --stack bookworm,trixie)", () => {
     const md = await readFile(path.join(reports, gameDay, "compare.md"), "utf8");
     expect(md).toContain("| scenario | bookworm | trixie |");
     expect(md).toMatch(/\| matrix-smoke \|/);
-    for (const x of summary.runs) expect(await leftovers(x.runId)).toEqual({ containers: [], networks: [] });
+    for (const x of summary.runs) expect(await leftovers(x.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

@@ -76,6 +76,6 @@ describe("packet-loss", () => {
     } finally {
       await started.dispose();
     }
-    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(lab.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   }, 300_000);
 });

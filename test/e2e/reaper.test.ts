@@ -28,7 +28,11 @@ async function reapersOf(session: string) {
 /** Everything of a session: its labs and its reaper. */
 async function sessionLeftovers(session: string) {
   const filters = JSON.stringify({ label: [`${LABEL_SESSION}=${session}`] });
-  return { containers: (await docker.listContainers({ all: true, filters })).map((c) => c.Names[0]), networks: (await docker.listNetworks({ filters })).map((n) => n.Name) };
+  return {
+    containers: (await docker.listContainers({ all: true, filters })).map((c) => c.Names[0]),
+    networks: (await docker.listNetworks({ filters })).map((n) => n.Name),
+    volumes: ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name),
+  };
 }
 
 let started: string[] = [];
@@ -38,6 +42,7 @@ afterEach(async () => {
     const filters = JSON.stringify({ label: [`${LABEL_SESSION}=${session}`] });
     for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
     for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => {});
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => {});
   }
   started = [];
 });
@@ -50,8 +55,10 @@ describe("the session's reaper", () => {
     const reaper = await reapersOf(session);
     expect(reaper.map((c) => c.State)).toEqual(["running"]);
     const before = await leftovers(runId);
-    expect(before.containers.length).toBe(3 + 1); // etcd, Patroni (the reaper is the session's)
+    // etcd, Patroni and the keeper of their data (the reaper is the session's).
+    expect(before.containers.length).toBe(3 + 1 + 1);
     expect(before.networks.length).toBe(1);
+    expect(before.volumes.length).toBe(3 + 1);
 
     // A fault in place: one etcd member frozen.
     const e1 = docker.getContainer(`pgchaos-${runId}-e1`);
@@ -69,13 +76,13 @@ describe("the session's reaper", () => {
     const r = await p;
     expect(r.signal).toBe("SIGKILL");
     let left = await sessionLeftovers(session);
-    while ((left.containers.length || left.networks.length) && Date.now() - t0 < 10_000) {
+    while ((left.containers.length || left.networks.length || left.volumes.length) && Date.now() - t0 < 10_000) {
       await new Promise((res) => setTimeout(res, 250));
       left = await sessionLeftovers(session);
     }
     const elapsed = Date.now() - t0;
     console.log(`reaper: run ${runId} removed ${elapsed} ms after SIGKILL (killed at ${new Date(t0).toISOString()})\n${reaperLog.join("\n")}`);
-    expect(left).toEqual({ containers: [], networks: [] });
+    expect(left).toEqual({ containers: [], networks: [], volumes: [] });
     expect(elapsed).toBeLessThan(10_000);
   });
 
@@ -88,7 +95,7 @@ describe("the session's reaper", () => {
     const r = await p;
     expect(r.exitCode, String(r.stderr).slice(-2000)).toBe(0);
     expect(String(r.stdout)).toContain("lab removed");
-    expect(await sessionLeftovers(session)).toEqual({ containers: [], networks: [] });
+    expect(await sessionLeftovers(session)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   test("a game day at -j 2 has one reaper for both labs; kill -9 of pgchaos mid-fault removes both labs and the reaper", async () => {
@@ -123,11 +130,11 @@ describe("the session's reaper", () => {
     // The labs' processes see their parent gone and heal and remove their labs; should they die
     // instead, the reaper removes what they leave. Either way nothing of the session stays.
     let left = await sessionLeftovers(session);
-    while ((left.containers.length || left.networks.length) && Date.now() - t0 < 30_000) {
+    while ((left.containers.length || left.networks.length || left.volumes.length) && Date.now() - t0 < 30_000) {
       await new Promise((res) => setTimeout(res, 250));
       left = await sessionLeftovers(session);
     }
     console.log(`reaper: game day session ${session} removed ${Date.now() - t0} ms after SIGKILL`);
-    expect(left).toEqual({ containers: [], networks: [] });
+    expect(left).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

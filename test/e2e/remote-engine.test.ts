@@ -124,6 +124,6 @@ describe("a remote Docker engine (DOCKER_HOST over TCP)", () => {
       const ip = / at ([\d.]+):\d+$/.exec(l)![1];
       expect(isLocalAddress(ip), `${ip} is an address of the machine pgchaos runs on`).toBe(false);
     }
-    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   }, 600_000);
 });

@@ -144,7 +144,7 @@ export async function assertHarnessInvariants(input: ScenarioRunInput, r: Scenar
   expect(files.some((f) => f.endsWith(path.join("logs", "pg1.log")))).toBe(true);
 
   // Nothing left behind.
-  expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+  expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [], volumes: [] });
 }
 
 async function walk(dir: string): Promise<string[]> {

@@ -55,7 +55,7 @@ describe("stacks", () => {
     const pgLog = await readFile(path.join(dir, "logs", "pg1.log"), "utf8");
     expect(pgLog).not.toMatch(/postgresql\/15\/bin/);
     expect(await readFile(path.join(dir, "report.md"), "utf8")).toMatch(/\| 17\.\d+[^|]*\| 4\.0\.7 \| 3\.5\.16 \|/);
-    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   test("a scenario whose requires: the stack does not meet is skipped, with the reason, and starts no container", async () => {
@@ -94,6 +94,6 @@ describe("stacks", () => {
     expect(msg).toContain("a PostgreSQL bin directory");
     expect(msg).toContain("executable /usr/local/bin/pgchaos-supervise");
     expect(msg).toContain("user postgres");
-    for (const id of runIds) expect(await leftovers(id)).toEqual({ containers: [], networks: [] });
+    for (const id of runIds) expect(await leftovers(id)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

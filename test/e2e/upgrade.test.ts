@@ -71,7 +71,7 @@ describe("upgrade-patroni", () => {
     // Whether the cluster then met every expectation is the report's business (printed), not this test's.
     process.stderr.write(`  upgrade smoke: ${report.outcome}; ${report.steps.map((s) => `${s.id}:${s.outcome}`).join(" ")}\n`);
     expect(report.verdicts.find((v) => v.checker === "lab-teardown")?.ok).toBe(true);
-    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [] });
+    expect(await leftovers(report.runId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   test("a version the image lacks is an error naming the step and the versions it has, before any lab container starts", async () => {

@@ -37,6 +37,8 @@ export async function upCommand(o: UpOptions, out: (s: string) => void): Promise
   const { newRunId } = await import("../../lab/run-id.js");
   const runId = newRunId();
   const reportDir = path.join(o.reportsDir, runId);
+  // Whoever uses the lab may `docker stop` a node: its data directory must be there when it starts again.
+  spec = { ...spec, keepDataWhileStopped: true };
   const started = await startLab(spec, { progress: stderrProgress, reportDir, runId, signal: interruptSignal, stack: o.stack, image: o.image, publishPorts: true });
   const { lab, ready } = started;
   out(`pgchaos lab ${lab.runId} is ready (leader ${ready.leader}; etcd ${ready.etcdSec.toFixed(1)} s, leader ${ready.leaderSec.toFixed(1)} s, replicas ${ready.replicasSec.toFixed(1)} s)`);

@@ -2,7 +2,7 @@ import { defineCommand } from "../command.js";
 
 export default defineCommand({
   name: "gc",
-  summary: "Remove containers and networks (reapers included) of runs whose process is gone.",
+  summary: "Remove containers, networks and volumes (reapers included) of runs whose process is gone.",
   options: {
     all: { type: "boolean", help: "remove those of every run, live ones too" },
   },
