@@ -9,7 +9,7 @@ import { monoMs, sleep } from "../util/time.js";
 import { runPool, type PoolLimit } from "./pool.js";
 import type { AutoJobs } from "./jobs.js";
 import { durationKey, expectedDurations, scenarioEstimateMs } from "./lab-cost.js";
-import { runUnitInChild } from "./child.js";
+import { UnitWorkers } from "./child.js";
 import { joinSessionReaper } from "../lab/reaper.js";
 import { isRepeating, Schedule, type RepeatPolicy, type WorkUnit } from "./schedule.js";
 
@@ -108,10 +108,12 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   const isolate = o.isolate ?? (auto ? auto.max > 1 : (o.jobs as number) > 1);
   // One reaper for the game day, before the first lab, so that the processes the labs run in join it.
   if (isolate) await joinSessionReaper(docker, images[0].ref, o.progress);
+  const workers = isolate ? new UnitWorkers() : undefined;
   const runs: GameDayRun[] = [];
   let active = 0;
   let mostAtOnce = 0;
   let lastStart = -Infinity;
+  try {
   await runPool(
     limit,
     () => schedule.next(),
@@ -128,9 +130,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
       mostAtOnce = Math.max(mostAtOnce, ++active);
       let report: RunReport;
       let secrets: string[] = [];
-      if (isolate) {
-        // (the child's report.json is already redacted of its run's secrets)
-        report = await runUnitInChild(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: unit.stack ?? o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
+      if (workers) {
+        // (the worker's report.json is already redacted of its run's secrets)
+        report = await workers.run(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: unit.stack ?? o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
       } else {
         const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: unit.stack ?? o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
         report = r.report;
@@ -145,6 +147,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
     },
     o.signal,
   );
+  } finally {
+    await workers?.close();
+  }
   const order = (r: GameDayRun) => items.findIndex((it) => it.input === r.unit.input && it.stack === r.unit.stack);
   runs.sort((a, b) => order(a) - order(b) || a.unit.repeat - b.unit.repeat);
   return { runs, wallMs: monoMs() - t0, mostAtOnce, ...(auto ? { labCores: auto.learner.need() } : {}) };

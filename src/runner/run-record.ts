@@ -22,7 +22,8 @@ import { errorText } from "../util/errors.js";
 
 /** journal.jsonl header `meta`: everything besides the events that judging and rendering need. */
 export interface RunMeta {
-  harness: { name: string; version: string };
+  /** pgchaos, and the process that ran the lab (a game day's worker runs several, one after another). */
+  harness: { name: string; version: string; pid?: number };
   scenario: {
     name: string;
     description?: string;

@@ -82,7 +82,7 @@ export async function runScenarioInput(input: ScenarioRunInput, opts: RunOptions
   const seed = opts.seed ?? newSeed();
   // Everything besides the events that judging and rendering need: the journal is the record.
   const meta: RunMeta = {
-    harness: harnessVersion(),
+    harness: { ...harnessVersion(), pid: process.pid },
     scenario: {
       name: scenario.name,
       ...(scenario.description !== undefined ? { description: scenario.description } : {}),

@@ -12,33 +12,39 @@ const tmp = tempDirs();
 const cli = path.resolve("dist/cli/main.js");
 
 describe("game day as a pool", () => {
-  test("run -j 2 --repeat 2 --json: two labs at once, each run its own folder, labels and prefixed lines; summary JSON on stdout; nothing left behind", async () => {
+  test("run -j 2 --repeat 3 --json: two labs at once, each run its own folder, labels and prefixed lines, worker processes reused; summary JSON on stdout; nothing left behind", async () => {
     const reports = tmp("pgchaos-gameday-");
-    const r = await execa("node", [cli, "run", "test/fixtures/run/short-partition.yaml", "--reports", reports, "-j", "2", "--repeat", "2", "--json"], {
+    const gameDay = execa("node", [cli, "run", "test/fixtures/run/short-partition.yaml", "--reports", reports, "-j", "2", "--repeat", "3", "--json"], {
       reject: false,
       env: { TESTCONTAINERS_RYUK_DISABLED: "true" },
     });
+    const r = await gameDay;
     // stdout is the summary JSON and nothing else.
     const summary = JSON.parse(r.stdout) as Summary;
     expect(summary.schemaVersion).toBe(1);
     expect(summary.runs.map((x) => [x.scenario, x.repeat, x.report])).toEqual([
       ["short-partition", 1, "short-partition/run-01/report.md"],
       ["short-partition", 2, "short-partition/run-02/report.md"],
+      ["short-partition", 3, "short-partition/run-03/report.md"],
     ]);
     expect(summary.pool?.jobs).toBe(2);
     // The exit code follows the recorded outcomes (whatever Patroni did).
     expect(r.exitCode).toBe(summary.runs.some((x) => x.outcome === "error") ? 2 : summary.runs.some((x) => x.outcome === "fail") ? 1 : 0);
     const [agg] = summary.scenarios;
-    expect(agg).toMatchObject({ scenario: "short-partition", runs: 2 });
-    expect(Object.values(agg.outcomes).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(agg).toMatchObject({ scenario: "short-partition", runs: 3 });
+    expect(Object.values(agg.outcomes).reduce((a, b) => a + b, 0)).toBe(3);
 
-    const [gameDay] = await readdir(reports);
-    const dir = path.join(reports, gameDay);
-    expect((await readdir(path.join(dir, "short-partition"))).sort()).toEqual(["run-01", "run-02"]);
-    const runs = await Promise.all(
-      ["run-01", "run-02"].map(async (d) => JSON.parse(await readFile(path.join(dir, "short-partition", d, "report.json"), "utf8")) as RunReport),
-    );
-    expect(new Set(runs.map((x) => x.runId)).size).toBe(2);
+    const [gameDayDir] = await readdir(reports);
+    const dir = path.join(reports, gameDayDir);
+    const runDirs = ["run-01", "run-02", "run-03"];
+    expect((await readdir(path.join(dir, "short-partition"))).sort()).toEqual(runDirs);
+    const runs = await Promise.all(runDirs.map(async (d) => JSON.parse(await readFile(path.join(dir, "short-partition", d, "report.json"), "utf8")) as RunReport));
+    expect(new Set(runs.map((x) => x.runId)).size).toBe(3);
+    // Each lab's harness in a worker process of its own, not the game day's; the third run
+    // reused the worker of one of the first two (a worker runs units one after another).
+    const pids = await Promise.all(runDirs.map(async (d) => (JSON.parse((await readFile(path.join(dir, "short-partition", d, "journal.jsonl"), "utf8")).split("\n")[0]) as { meta: { harness: { pid: number } } }).meta.harness.pid));
+    expect(pids).not.toContain(gameDay.pid);
+    expect(new Set(pids).size).toBe(2);
     // Both labs ran at the same time: their runs overlap in wall time.
     const span = (x: RunReport) => [Date.parse(x.startedAt), Date.parse(x.endedAt)];
     const [[s1, e1], [s2, e2]] = runs.map(span);
@@ -51,8 +57,8 @@ describe("game day as a pool", () => {
     // Every progress line of a run says which run it belongs to.
     const runLines = r.stderr.split("\n").filter((l) => /^pgchaos: \[short-partition/.test(l));
     expect(runLines.length).toBeGreaterThan(10);
-    for (const l of runLines) expect(l).toMatch(/^pgchaos: \[short-partition #[12]\]/);
-    expect(r.stderr).toMatch(/short-partition\s+2\s+\d+\/2 = \d+% \(95% CI \d+%–\d+%\)/);
+    for (const l of runLines) expect(l).toMatch(/^pgchaos: \[short-partition #[123]\]/);
+    expect(r.stderr).toMatch(/short-partition\s+3\s+\d+\/3 = \d+% \(95% CI \d+%–\d+%\)/);
     const md = await readFile(path.join(dir, "summary.md"), "utf8");
     expect(md).toContain("## Per scenario over repeated runs");
     expect(await readFile(path.join(dir, "index.html"), "utf8")).toContain('id="scenarios"');

@@ -6,7 +6,7 @@ import { defaultJobs, thisMachine } from "../../gameday/jobs.js";
 import { ScenarioError, parseScenario } from "../../scenario/load.js";
 import { toRunInput } from "../../runner/run-input.js";
 import { runScenarioInput } from "../../runner/run-scenario.js";
-import { runUnitInChild } from "../../gameday/child.js";
+import { UnitWorkers } from "../../gameday/child.js";
 import { labelledProgress } from "../../gameday/gameday.js";
 import { ensureEngine } from "../../engine/docker-engine.js";
 import { resolveLabImage } from "../../image/resolve.js";
@@ -92,15 +92,18 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   // One reaper for the exploration, before its first lab, so that the processes the labs run in join it.
   if (jobs > 1) await joinSessionReaper(docker, images[0].ref, stderrProgress);
 
+  const workers = jobs > 1 ? new UnitWorkers() : undefined;
   const runLab = async (job: LabJob) => {
     const file = path.join(job.dir, "scenario.yaml");
     const input = toRunInput(parseScenario(job.yaml, file));
     const progress = labelledProgress(stderrProgress, job.name, path.relative(dir, job.dir));
-    if (jobs > 1) return runUnitInChild({ input, repeat: 1, ...(job.stack ? { stack: job.stack } : {}) }, { dir: job.dir, timeScale, seed: job.seed, stack: job.stack, ...(image ? { image } : {}), progress, signal: interruptSignal });
+    if (workers) return workers.run({ input, repeat: 1, ...(job.stack ? { stack: job.stack } : {}) }, { dir: job.dir, timeScale, seed: job.seed, stack: job.stack, ...(image ? { image } : {}), progress, signal: interruptSignal });
     const r = await runScenarioInput(input, { reportsDir: job.dir, dir: job.dir, timeScale, seed: job.seed, knownIssues, ...(job.stack ? { stack: job.stack } : {}), ...(image ? { image } : {}), progress, signal: interruptSignal });
     return r.report;
   };
-  const result = await explore(
+  let result;
+  try {
+    result = await explore(
     {
       out: dir,
       options,
@@ -116,6 +119,9 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
     },
     { runLab, progress: stderrProgress, signal: interruptSignal },
   );
+  } finally {
+    await workers?.close();
+  }
   out(`findings: ${result.findings.length} (${path.join(dir, "findings.md")}); runs: ${path.join(dir, "index.html")}; seed ${seed}`);
   for (const f of result.findings) out(`  ${path.join(dir, "findings", f.minimal?.signature.key ?? f.signature.key)}${f.rate ? ` — ${f.rate.reproduced}/${f.rate.runs} reruns` : ""}`);
   return result.exitCode;

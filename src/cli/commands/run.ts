@@ -19,7 +19,7 @@ import { stackIssues } from "../../stacks/scenario-fit.js";
 import { formatIssue } from "../../scenario/load.js";
 import { readPatroniConfigFile } from "../../lab/team-config-file.js";
 import { runGameDay } from "../../gameday/gameday.js";
-import { followParent } from "../../gameday/child.js";
+import { followParent, UNIT_DONE, type UnitRequest } from "../../gameday/child.js";
 import { matrixComparison, parseStackList, writeMatrix } from "../../gameday/matrix.js";
 import { renderComparisonMarkdown } from "../../compare/compare.js";
 import { isRepeating, parseRepeatPolicy } from "../../gameday/schedule.js";
@@ -213,28 +213,58 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
   return gameDayExitCode(reports, { strict: o.strict, interrupted: interruptSignal.aborted });
 }
 
-/** Internal (`pgchaos run-unit`): one run into `dir`, for a game day's pool; the outcome is in the report it writes. */
-export async function runUnitCommand(o: {
-  file: string;
-  dir: string;
-  timeScale?: string;
-  seed?: string;
-  stack?: string;
-  image?: string;
-  patroniConfigFile?: string;
-}): Promise<number> {
+/**
+ * What a run left in the event loop beyond what the process had before its first run: timers
+ * and handles, by kind. A handle being closed or a timer about to fire is given 2 s to go.
+ */
+async function leftBehind(atRest: string[]): Promise<string[]> {
+  const extra = () => {
+    const rest = [...atRest];
+    return process.getActiveResourcesInfo().filter((r) => {
+      const i = rest.indexOf(r);
+      if (i < 0) return true;
+      rest.splice(i, 1);
+      return false;
+    });
+  };
+  for (let waited = 0; extra().length && waited < 2000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  return extra();
+}
+
+/**
+ * Internal (`pgchaos run-unit`): a game day's worker process. It reads one request a line on
+ * stdin (gameday/child.ts UnitRequest), runs each into its folder, one after another, and
+ * answers each with a line on stdout once its report is written. It ends at the end of stdin,
+ * on SIGINT or SIGTERM (the current run heals and removes its lab first), when its parent goes,
+ * or after a run that left timers or sockets behind (the next run gets a fresh process, so no
+ * run's event loop carries another's leftovers).
+ */
+export async function runUnitCommand(): Promise<number> {
   followParent();
-  let input: ScenarioRunInput;
-  try {
-    input = toRunInput(await loadScenario(o.file));
-  } catch (e) {
-    if (e instanceof ScenarioError) throw new UserFacingError(e.message);
-    throw e;
+  const { createInterface } = await import("node:readline");
+  const lines = createInterface({ input: process.stdin });
+  const resourcesAtRest = process.getActiveResourcesInfo();
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const o = JSON.parse(line) as UnitRequest;
+    try {
+      const input = toRunInput(await loadScenario(o.file));
+      await runScenarioInput(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: o.timeScale, seed: o.seed,
+        ...(o.stack !== undefined ? { stack: o.stack } : {}),
+        ...(o.image ? { image: o.image } : {}),
+        ...(o.patroniConfigFile ? { patroniConfig: await readPatroniConfigFile(o.patroniConfigFile) } : {}),
+        progress: stderrProgress, signal: interruptSignal });
+    } catch (e) {
+      // The parent reports a run without a report.json from its last progress lines.
+      stderrProgress(e instanceof ScenarioError || e instanceof UserFacingError ? e.message : `error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+    // Said in the answer, before the parent can hand this process another run.
+    const left = interruptSignal.aborted ? [] : await leftBehind(resourcesAtRest);
+    if (left.length) stderrProgress(`this worker ends: its run left ${left.join(", ")} behind`);
+    process.stdout.write(JSON.stringify({ [UNIT_DONE]: o.dir, ...(left.length || interruptSignal.aborted ? { ending: true } : {}) }) + "\n");
+    if (interruptSignal.aborted) return 130;
+    if (left.length) break;
   }
-  await runScenarioInput(input, { reportsDir: path.dirname(o.dir), dir: o.dir, timeScale: parseTimeScale(o.timeScale), seed: parseSeed(o.seed),
-    ...(o.stack !== undefined ? { stack: o.stack } : {}),
-    ...(o.image ? { image: o.image } : {}),
-    ...(o.patroniConfigFile ? { patroniConfig: await readPatroniConfigFile(o.patroniConfigFile) } : {}),
-    progress: stderrProgress, signal: interruptSignal });
+  lines.close();
   return interruptSignal.aborted ? 130 : 0;
 }
