@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { down, finalRead, primary, replica, samples, Workload } from "../../test/fixtures/histories/builder.js";
 import { cleanRun, splitBrain } from "../../test/fixtures/histories/scenarios.js";
 import type { GhostWriteEvidence, LossEpisodeEvidence, LostWriteEvidence, LostWritesEvidence } from "./checker.js";
-import type { HistoryEvent } from "../history/events.js";
+import type { HistoryEvent, NodeSample } from "../history/events.js";
 import type { ReplicationSettings } from "../scenario/replication.js";
 import { noAckedWriteLost } from "./no-acked-write-lost.js";
 
@@ -181,6 +181,25 @@ describe("no-acked-write-lost and the replication settings' promise", () => {
     expect(v.ok).toBe(true);
     expect(episodes(v)[0]).toMatchObject({ judgement: "allowed", lostWalBytes: 360_000, recentWalBytes: 100_000 });
     expect(episodes(v)[0].message).toContain("Patroni's documented worst case");
+  });
+
+  it("asynchronous replication: the last replica sample naming the new timeline (REST answered after the promotion) is passed over for the one before it", () => {
+    const { events } = measuredFailover();
+    // pg2's last sample before its promotion: PostgreSQL still a replica at its old position, Patroni's timeline already 2.
+    const last = events.filter((e): e is NodeSample => e.kind === "node" && e.node === "pg2" && e.t < 15_000).at(-1)!;
+    last.timeline = 2;
+    const v = judged(events, asyncSettings());
+    expect(v.ok).toBe(true);
+    expect(episodes(v)[0]).toMatchObject({ judgement: "allowed", lostWalBytes: 360_000 });
+    expect(episodes(v)[0].message).toContain(`pg2 (last position 1100000 at +${((last.t - 200) / 1000).toFixed(1)}s)`);
+  });
+
+  it("asynchronous replication: a promoted node seen only on a newer timeline before its promotion is not measured", () => {
+    const { events } = measuredFailover();
+    for (const e of events) if (e.kind === "node" && e.node === "pg2" && e.t < 15_000) e.timeline = 2;
+    const v = judged(events, asyncSettings());
+    expect(v.ok).toBe(false);
+    expect(episodes(v)[0].message).toContain("pg2 was on timeline 2, newer than pg1's 1, so the positions are not on one WAL history");
   });
 
   it("asynchronous replication: a loss the samples cannot measure is not shown to be allowed", () => {

@@ -374,18 +374,27 @@ function judgeEpisode(
     }
   }
   if (!end) return unmeasured(`no sample of ${who} as primary at or after ${formatT(lastAck)} gives its WAL position`);
-  // P's position: its last sample before the promotion run that gives one, while it was not writable.
-  let before: NodeSample | undefined;
-  for (let i = P.i0 - 1; i >= 0 && !writable(pS[i]); i--) {
-    if (positionOf(pS[i]) !== undefined) {
-      before = pS[i];
-      break;
-    }
-  }
-  if (!before) return unmeasured(`no sample of ${P.node} before its promotion gives its WAL position`);
+  // P's position: its last sample before the promotion run that gives one, while it was not
+  // writable, on O's timeline. A sample's timeline is Patroni's (REST) and its position
+  // PostgreSQL's, asked at once: when the promotion falls between the two answers, the sample
+  // carries the new timeline with the old position (a 2026-12-06 game day: pg1's last sample
+  // as a replica, its REST answer 320 ms late, said timeline 2). Such a sample is passed over
+  // for the one before it: the promotion, not the WAL, moved in between.
   const tlO = [...oS].reverse().find((s) => s.t <= lastAck && s.timeline !== undefined)?.timeline;
-  if (before.timeline !== undefined && tlO !== undefined && before.timeline > tlO)
-    return unmeasured(`${P.node} was on timeline ${before.timeline}, newer than ${who}'s ${tlO}, so the positions are not on one WAL history`);
+  const onNewerTimeline = (s: NodeSample) => s.timeline !== undefined && tlO !== undefined && s.timeline > tlO;
+  let before: NodeSample | undefined;
+  let newer: NodeSample | undefined;
+  for (let i = P.i0 - 1; i >= 0 && !writable(pS[i]); i--) {
+    if (positionOf(pS[i]) === undefined) continue;
+    if (onNewerTimeline(pS[i])) {
+      newer ??= pS[i];
+      continue;
+    }
+    before = pS[i];
+    break;
+  }
+  if (!before && newer) return unmeasured(`${P.node} was on timeline ${newer.timeline}, newer than ${who}'s ${tlO}, so the positions are not on one WAL history`);
+  if (!before) return unmeasured(`no sample of ${P.node} before its promotion gives its WAL position`);
   const lostWal = end.receivedLsn! - positionOf(before)!;
   if (lostWal < 0) return unmeasured(`${P.node}'s position before its promotion (${positionOf(before)}) is ahead of ${who}'s after the writes (${end.receivedLsn})`);
   // What O wrote in the last ttl seconds it was seen writable, within the same writable samples (a lower bound).
