@@ -11,6 +11,9 @@ const e2eTimeouts = { testTimeout: 15 * 60_000, hookTimeout: 20 * 60_000 };
 // (scenario-shard.ts). On 2026-12-02 three at a time changed two verdicts at load 15-17; since
 // then the recorder and the lab's start cost a fraction of what they did (2026-12-06).
 const e2eJobs = process.env.PGCHAOS_E2E_JOBS ? Math.min(6, Math.max(1, Number(process.env.PGCHAOS_E2E_JOBS) || 1)) : defaultJobs(await thisMachine());
+// Said to the test processes (they inherit it): a test that must know whether other labs run
+// beside it (cli.test.ts) read 1 from an unset variable while CI ran e2e files five at a time.
+process.env.PGCHAOS_E2E_JOBS = String(e2eJobs);
 
 /**
  * The longest e2e files first, so that none starts last and alone at the end: explore-planted
@@ -51,6 +54,9 @@ export default defineConfig({
           // Pure logic without global state worth isolating: each file in a fresh module graph
           // spent most of the unit run importing the same modules again (collect 74 s of 196 s).
           isolate: false,
+          // In CI the unit files run beside the e2e files' labs (load 10-17): explore's fake-lab
+          // test, 1-2 s on a quiet machine, took 5.2 s there and failed vitest's default of 5 s.
+          testTimeout: 30_000,
         },
       },
       {
