@@ -35,43 +35,29 @@ export async function collectGarbage(docker: Dockerode, opts: { all?: boolean } 
   const filters = JSON.stringify({ label: [LABEL_RUN] });
   const res: GcResult = { containers: [], networks: [], volumes: [], runs: [] };
   const runs = new Set<string>();
-  const containers = await docker.listContainers({ all: true, filters });
-  for (const c of containers) {
-    if (!opts.all && !ownerDead(c.Labels)) continue;
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true, v: true })
-      .then(() => {
-        res.containers.push(c.Names[0]?.replace(/^\//, "") ?? c.Id);
-        runs.add(c.Labels[LABEL_RUN]);
-      })
-      .catch(() => {});
-  }
-  const networks = await docker.listNetworks({ filters });
-  for (const n of networks) {
-    if (!opts.all && !ownerDead(n.Labels)) continue;
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .then(() => {
-        res.networks.push(n.Name);
-        runs.add(n.Labels?.[LABEL_RUN] ?? "");
-      })
-      .catch(() => {});
-  }
+  /** Removes each one whose owner is gone (every one with `all`), noting its name and run. */
+  const sweep = async <T>(items: T[], labels: (x: T) => Record<string, string> | undefined, remove: (x: T) => Promise<unknown>, name: (x: T) => string, into: string[]) => {
+    for (const x of items) {
+      if (!opts.all && !ownerDead(labels(x))) continue;
+      await remove(x).then(
+        () => {
+          into.push(name(x));
+          runs.add(labels(x)?.[LABEL_RUN] ?? "");
+        },
+        () => {},
+      );
+    }
+  };
+  await sweep(
+    await docker.listContainers({ all: true, filters }),
+    (c) => c.Labels,
+    (c) => docker.getContainer(c.Id).remove({ force: true, v: true }),
+    (c) => c.Names[0]?.replace(/^\//, "") ?? c.Id,
+    res.containers,
+  );
+  await sweep(await docker.listNetworks({ filters }), (n) => n.Labels, (n) => docker.getNetwork(n.Id).remove(), (n) => n.Name, res.networks);
   // After the containers: a volume in use cannot be removed.
-  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
-  for (const v of volumes) {
-    if (!opts.all && !ownerDead(v.Labels ?? undefined)) continue;
-    await docker
-      .getVolume(v.Name)
-      .remove()
-      .then(() => {
-        res.volumes.push(v.Name);
-        runs.add(v.Labels?.[LABEL_RUN] ?? "");
-      })
-      .catch(() => {});
-  }
+  await sweep((await docker.listVolumes({ filters })).Volumes ?? [], (v) => v.Labels ?? undefined, (v) => docker.getVolume(v.Name).remove(), (v) => v.Name, res.volumes);
   res.runs = [...runs].filter(Boolean).sort();
   return res;
 }
