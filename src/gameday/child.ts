@@ -48,6 +48,7 @@ class UnitWorker {
   ending = false;
   private current?: { dir: string; done: () => void };
   private progress: Progress = () => {};
+  private interrupted = false;
 
   constructor() {
     this.child = execa(process.execPath, [CLI, RUN_UNIT_COMMAND], {
@@ -96,9 +97,15 @@ class UnitWorker {
     });
   }
 
-  /** Ends it: an idle worker at the end of its stdin, a busy one as on Ctrl-C (it heals and removes its lab). */
+  /** As on Ctrl-C: it heals and removes its lab, then ends. Once: a second SIGINT only earns a note. */
+  interrupt(): void {
+    if (!this.interrupted) this.child.kill("SIGINT");
+    this.interrupted = true;
+  }
+
+  /** Ends it: an idle worker at the end of its stdin, a busy one interrupted. */
   stop(): Promise<unknown> {
-    if (this.current) this.child.kill("SIGINT");
+    if (this.current) this.interrupt();
     else this.child.stdin!.end();
     return this.child.catch(() => {});
   }
@@ -121,7 +128,7 @@ export class UnitWorkers {
   /** Runs one unit in a worker and returns the report it wrote. */
   async run(unit: WorkUnit, o: { dir: string; timeScale: number; seed?: number; stack?: string; image?: string; patroniConfigFile?: string; progress: Progress; signal?: AbortSignal }): Promise<RunReport> {
     const worker = this.idle.pop() ?? this.spawn();
-    const forward = () => worker.child.kill("SIGINT");
+    const forward = () => worker.interrupt();
     o.signal?.addEventListener("abort", forward, { once: true });
     const startedAt = new Date();
     try {

@@ -114,39 +114,39 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   let mostAtOnce = 0;
   let lastStart = -Infinity;
   try {
-  await runPool(
-    limit,
-    () => schedule.next(),
-    async (unit) => {
-      const label = labelOf(unit, repeating);
-      const rel = runDirName(unit, repeating);
-      const dir = path.join(o.dir, rel);
-      const progress = labelledProgress(o.progress, unit.input.scenario.name, label);
-      // Lab start-ups (initdb, basebackups, six container starts) are the dearest seconds of a
-      // run: spread them instead of starting every slot's lab in the same instant.
-      const wait = lastStart + LAB_START_GAP_MS - monoMs();
-      lastStart = Math.max(monoMs(), lastStart + LAB_START_GAP_MS);
-      if (wait > 0 && active > 0) await sleep(wait);
-      mostAtOnce = Math.max(mostAtOnce, ++active);
-      let report: RunReport;
-      let secrets: string[] = [];
-      if (workers) {
-        // (the worker's report.json is already redacted of its run's secrets)
-        report = await workers.run(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: unit.stack ?? o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
-      } else {
-        const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: unit.stack ?? o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
-        report = r.report;
-        secrets = Object.values(r.secrets);
-      }
-      active--;
-      auto?.learner.learn(report);
-      schedule.done(unit, report.outcome);
-      const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets };
-      runs.push(run);
-      o.onRunEnd?.(run);
-    },
-    o.signal,
-  );
+    await runPool(
+      limit,
+      () => schedule.next(),
+      async (unit) => {
+        const label = labelOf(unit, repeating);
+        const rel = runDirName(unit, repeating);
+        const dir = path.join(o.dir, rel);
+        const progress = labelledProgress(o.progress, unit.input.scenario.name, label);
+        // Lab start-ups (initdb, basebackups, six container starts) are the dearest seconds of a
+        // run: spread them instead of starting every slot's lab in the same instant.
+        const wait = lastStart + LAB_START_GAP_MS - monoMs();
+        lastStart = Math.max(monoMs(), lastStart + LAB_START_GAP_MS);
+        if (wait > 0 && active > 0) await sleep(wait);
+        mostAtOnce = Math.max(mostAtOnce, ++active);
+        let report: RunReport;
+        let secrets: string[] = [];
+        if (workers) {
+          // (the worker's report.json is already redacted of its run's secrets)
+          report = await workers.run(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: unit.stack ?? o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
+        } else {
+          const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: unit.stack ?? o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
+          report = r.report;
+          secrets = Object.values(r.secrets);
+        }
+        active--;
+        auto?.learner.learn(report);
+        schedule.done(unit, report.outcome);
+        const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets };
+        runs.push(run);
+        o.onRunEnd?.(run);
+      },
+      o.signal,
+    );
   } finally {
     await workers?.close();
   }

@@ -29,7 +29,9 @@ const KEEPER_CMD = ["sleep", "infinity"];
  */
 export class DataVolumes {
   private readonly names = new Map<string, string>();
-  private keeper?: Promise<string>;
+  private keeper?: Promise<void>;
+  /** The keeper's container once created (teardown removes it with the nodes, started or not). */
+  keeperId?: string;
 
   constructor(
     private readonly docker: Dockerode,
@@ -57,7 +59,7 @@ export class DataVolumes {
    * Every volume mounted in the keeper, so that a stopped container finds its data again.
    * Idempotent: callers share one keeper. Call it once every node's volume exists.
    */
-  hold(): Promise<string> {
+  hold(): Promise<void> {
     this.keeper ??= (async () => {
       const container = await this.docker.createContainer({
         name: `pgchaos-${this.runId}-keeper`,
@@ -70,15 +72,10 @@ export class DataVolumes {
           Mounts: [...this.names].map(([node, name]) => ({ Type: "volume" as const, Source: name, Target: `/hold/${node}` })),
         },
       });
+      this.keeperId = container.id;
       await container.start();
-      return container.id;
     })();
     return this.keeper;
-  }
-
-  /** The keeper's container, when one was started (teardown removes it with the nodes). */
-  async keeperId(): Promise<string | undefined> {
-    return this.keeper?.catch(() => undefined);
   }
 
   /** Removes every volume; the containers that mount them must be gone. Never throws. */

@@ -100,7 +100,6 @@ export class DockerLab implements Lab {
   private tlsMaterial?: LabTlsMaterial;
   /** The nodes' data directories, in memory (data-volumes.ts). */
   private readonly volumes: DataVolumes;
-  private holding?: Promise<void>;
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -229,13 +228,13 @@ export class DockerLab implements Lab {
       await this.startNode(HAPROXY_NODE, "haproxy");
       progress(`haproxy started`);
     }
-    // Not awaited here: the cluster comes up meanwhile (startLab waits for it once ready).
-    if (this.spec.keepDataWhileStopped) this.holding = this.volumes.hold().then(() => {});
+    // Not awaited here: the cluster comes up meanwhile (startLab waits for it once ready, dataHeld).
+    if (this.spec.keepDataWhileStopped) this.volumes.hold().catch(() => {});
   }
 
   /** Resolves once the keeper holds the data volumes, when the spec asks for it from the start. */
-  dataHeld(): Promise<void> {
-    return this.holding ?? Promise.resolve();
+  async dataHeld(): Promise<void> {
+    if (this.spec.keepDataWhileStopped) await this.volumes.hold();
   }
 
   /**
@@ -429,8 +428,10 @@ export class DockerLab implements Lab {
     const c = this.docker.getContainer(n.containerId);
     const info = await c.inspect();
     // Its data directory is a tmpfs volume: held by the keeper, it is there again at start.
-    if (info.State.Running) await this.volumes.hold();
-    if (info.State.Running) await c.stop({ t: timeoutSec });
+    if (info.State.Running) {
+      await this.volumes.hold();
+      await c.stop({ t: timeoutSec });
+    }
     this.followers.get(node)?.detach();
   }
   async start(node: string) {
@@ -450,7 +451,7 @@ export class DockerLab implements Lab {
     this.torndown = true;
     await Promise.all([...this.followers.values()].map((f) => f.close().catch(() => {})));
     await this.proxy?.close().catch(() => {});
-    const keeper = await this.volumes.keeperId();
+    const keeper = this.volumes.keeperId;
     await Promise.all(
       [...this.nodes.map((n) => [n.name, n.containerId] as const), ...(keeper ? [["keeper", keeper] as const] : [])].map(([name, id]) =>
         this.docker

@@ -104,21 +104,21 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   let result;
   try {
     result = await explore(
-    {
-      out: dir,
-      options,
-      jobs,
-      ...(parsed.runs !== undefined ? { runs: parsed.runs } : {}),
-      ...(parsed.forMs !== undefined ? { forMs: parsed.forMs } : {}),
-      k: parsed.k,
-      ...(parsed.shrinkRuns !== undefined ? { shrinkRuns: parsed.shrinkRuns } : {}),
-      ...(parsed.shard ? { shard: parsed.shard } : {}),
-      knownIssues: exploreIssues,
-      stacks: parsed.stacks,
-      ...(image ? { image } : {}),
-    },
-    { runLab, progress: stderrProgress, signal: interruptSignal },
-  );
+      {
+        out: dir,
+        options,
+        jobs,
+        ...(parsed.runs !== undefined ? { runs: parsed.runs } : {}),
+        ...(parsed.forMs !== undefined ? { forMs: parsed.forMs } : {}),
+        k: parsed.k,
+        ...(parsed.shrinkRuns !== undefined ? { shrinkRuns: parsed.shrinkRuns } : {}),
+        ...(parsed.shard ? { shard: parsed.shard } : {}),
+        knownIssues: exploreIssues,
+        stacks: parsed.stacks,
+        ...(image ? { image } : {}),
+      },
+      { runLab, progress: stderrProgress, signal: interruptSignal },
+    );
   } finally {
     await workers?.close();
   }
