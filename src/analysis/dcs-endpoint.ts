@@ -4,6 +4,7 @@
  * the result to the report's notes and findings.
  */
 import type { DcsEndpointSample, FaultEvent, HistoryEvent } from "../history/events.js";
+import { naturalCompare } from "../util/natural-order.js";
 
 /* ------------------------------------------------------------------------------------------ */
 /* Time stuck on an isolated etcd member                                                      */
@@ -50,7 +51,7 @@ export function dcsEndpointStays(events: readonly HistoryEvent[], faultType = "e
   const faults = events.filter((e): e is FaultEvent => e.kind === "fault" && e.fault === faultType);
   const samples = events.filter((e): e is DcsEndpointSample => e.kind === "dcs-endpoint");
   const end = events.reduce((m, e) => Math.max(m, e.t), 0);
-  const nodes = [...new Set(samples.map((s) => s.node))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const nodes = [...new Set(samples.map((s) => s.node))].sort(naturalCompare);
   const out: DcsEndpointStays[] = [];
   for (const inj of faults.filter((f) => f.phase === "inject" && f.ok)) {
     const heal = faults.find((f) => f.phase === "heal" && f.id === inj.id && f.t >= inj.t);

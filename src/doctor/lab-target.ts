@@ -7,6 +7,7 @@ import { engineHost } from "../engine/discover.js";
 import { DoctorInputError, type DoctorTarget } from "./gather.js";
 import { ETCD_ROOT_USER } from "../lab/etcd-auth.js";
 import { routedHere } from "../lab/routes.js";
+import { naturalCompare } from "../util/natural-order.js";
 
 interface LabHost {
   name: string;
@@ -33,7 +34,7 @@ function target(hosts: LabHost[], scope: string, namespace: string, https = fals
     etcd: hosts
       .filter((h) => h.kind === "etcd")
       .map((h) => h.name)
-      .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+      .sort(naturalCompare)
       .map((n) => `${https ? "https" : "http"}://${n}:${ETCD_CLIENT_PORT}`),
     scope,
     namespace,

@@ -1,5 +1,5 @@
 import type { RunReport } from "../report/model.js";
-import { formatRate, passRateText, type ScenarioAggregate } from "../report/aggregate.js";
+import { aggregateLabel, formatRate, passRateText, type ScenarioAggregate } from "../report/aggregate.js";
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -29,14 +29,14 @@ export function scenariosTable(aggregates: readonly ScenarioAggregate[]): string
       .filter(([o]) => o !== "pass")
       .map(([o, r]) => formatRate(o, r, a.runs))
       .join("; ");
-    rows.push([a.scenario, String(a.runs), passRateText(a).replace(/^pass /, ""), others || "-", a.firstFailing?.report ?? "-"]);
+    rows.push([aggregateLabel(a), String(a.runs), passRateText(a).replace(/^pass /, ""), others || "-", a.firstFailing?.report ?? "-"]);
   }
   const lines = [table(rows)];
   for (const a of aggregates) {
     const varied = a.figures.filter((f) => f.values.some((x) => x !== f.values[0]));
     const known = a.knownIssues.map((k) => `  known issue ${k.id}: showed in ${k.showed} of ${k.runs} runs`);
     if (!varied.length && !known.length) continue;
-    lines.push("", `${a.scenario}:`, ...known, ...varied.map((f) => `  ${f.checker} ${f.figure}: ${f.text}`));
+    lines.push("", `${aggregateLabel(a)}:`, ...known, ...varied.map((f) => `  ${f.checker} ${f.figure}: ${f.text}`));
   }
   return lines.join("\n");
 }

@@ -26,6 +26,7 @@ import { containerFilesArchive, type ContainerFile } from "./container-files.js"
 import { engineRuntimeFacts } from "../engine/runtime-facts.js";
 import { networkRoutedHere } from "./routes.js";
 import { DataVolumes } from "./data-volumes.js";
+import { naturalCompare } from "../util/natural-order.js";
 
 /** How long a container's supervisor may take to start its service once the container runs. */
 const SERVICE_START_TIMEOUT_MS = 60_000;
@@ -402,10 +403,10 @@ export class DockerLab implements Lab {
     return n;
   }
   etcdNodes() {
-    return this.nodes.filter((n) => n.kind === "etcd").sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    return this.nodes.filter((n) => n.kind === "etcd").sort((a, b) => naturalCompare(a.name, b.name));
   }
   patroniNodes() {
-    return this.nodes.filter((n) => n.kind === "patroni").sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    return this.nodes.filter((n) => n.kind === "patroni").sort((a, b) => naturalCompare(a.name, b.name));
   }
 
   exec(node: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult> {

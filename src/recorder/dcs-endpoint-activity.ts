@@ -41,6 +41,7 @@
  * kernel, or an answer without them), connections count as before.
  */
 import type { DcsEndpointConn, DcsEndpointSample } from "../history/events.js";
+import { naturalCompare } from "../util/natural-order.js";
 
 /** tcp_info counters the connections program reports (each only when the kernel's struct tcp_info has it). */
 export interface TcpCounters {
@@ -136,7 +137,7 @@ export class DcsEndpointActivity {
       members.add(r.member);
       if (r.idle !== undefined) idleMs[r.member] = Math.min(idleMs[r.member] ?? Infinity, r.idle);
     }
-    const etcd = [...members].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    const etcd = [...members].sort(naturalCompare);
     const current = etcd.reduce<string | undefined>((best, m) => (idleMs[m] === undefined ? best : best === undefined || idleMs[m] < idleMs[best] ? m : best), undefined);
     const withCounters = rows.filter((r) => r.c.tcp);
     return {

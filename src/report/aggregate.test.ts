@@ -56,6 +56,25 @@ describe("describeDistribution", () => {
 });
 
 describe("aggregateRuns", () => {
+  it("never counts runs on different stacks as repeats of one another: an aggregate per stack, and no 'repeated' section for a matrix run once", () => {
+    const onStack = (r: RunReport, stack: string) => ({ ...r, versions: { ...r.versions, stack } });
+    const matrix = [onStack(run("failover", 1), "bookworm"), onStack(run("failover", 2, { fail: true }), "trixie"), onStack(run("steady", 3), "bookworm")];
+    const a = aggregateRuns(matrix.map((r) => ({ report: r, link: `${r.runId}/report.md` })));
+    expect(a.map((x) => [x.scenario, x.stack, x.runs, x.outcomes])).toEqual([
+      ["failover", "bookworm", 1, { pass: 1 }],
+      ["failover", "trixie", 1, { fail: 1 }],
+      ["steady", undefined, 1, { pass: 1 }],
+    ]);
+    expect(renderSummaryMarkdown(matrix)).not.toContain("over repeated runs");
+    // Repeated on two stacks: a pass rate per stack, named with its stack.
+    const repeated = [1, 2, 3].flatMap((i) => [onStack(run("failover", i), "bookworm"), onStack(run("failover", 10 + i, { fail: i === 1 }), "trixie")]);
+    const s = buildSummary(repeated, { repeatOf: (r) => Number(r.runId.split("-")[1]) % 10 });
+    expect(s.scenarios.map((x) => [x.stack, x.runs, x.rates.pass?.count ?? 0])).toEqual([
+      ["bookworm", 3, 3],
+      ["trixie", 3, 2],
+    ]);
+    expect(renderSummaryMarkdown(repeated, { repeatOf: (r) => Number(r.runId.split("-")[1]) % 10 })).toMatch(/\| failover \(trixie\) \| 3 \| pass 2\/3/);
+  });
   it("gives outcome rates with intervals, the first failing run by repeat number, and figure distributions", () => {
     const runs = [
       ...Array.from({ length: 18 }, (_, i) => ({ report: run("quorum", i + 1), repeat: i + 1, link: `quorum/run-${i + 1}/report.md` })),

@@ -9,6 +9,11 @@ import type { RunReport } from "./model.js";
  */
 export interface ScenarioAggregate {
   scenario: string;
+  /**
+   * The stack these runs ran on, when the scenario ran on more than one (a matrix game day): runs
+   * on different stacks are not repeats of one another, so each stack gets its own aggregate.
+   */
+  stack?: string;
   runs: number;
   /** Runs per outcome ("pass", "fail", "error", or any other outcome a report carries). */
   outcomes: Record<string, number>;
@@ -81,12 +86,26 @@ export interface AggregateRun {
 
 /** Aggregates per scenario name, in order of first appearance. */
 export function aggregateRuns(runs: readonly AggregateRun[]): ScenarioAggregate[] {
-  const groups = new Map<string, AggregateRun[]>();
+  const stacksOf = new Map<string, Set<string | undefined>>();
+  for (const r of runs) stacksOf.set(r.report.scenario.name, (stacksOf.get(r.report.scenario.name) ?? new Set()).add(r.report.versions.stack));
+  const groups = new Map<string, { scenario: string; stack?: string; runs: AggregateRun[] }>();
   for (const r of runs) {
-    const k = r.report.scenario.name;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+    const scenario = r.report.scenario.name;
+    const stack = stacksOf.get(scenario)!.size > 1 ? (r.report.versions.stack ?? OWN_IMAGE) : undefined;
+    const k = JSON.stringify([scenario, stack]);
+    const g = groups.get(k) ?? { scenario, ...(stack !== undefined ? { stack } : {}), runs: [] };
+    g.runs.push(r);
+    groups.set(k, g);
   }
-  return [...groups.entries()].map(([scenario, rs]) => aggregateScenario(scenario, rs));
+  return [...groups.values()].map((g) => ({ ...aggregateScenario(g.scenario, g.runs), ...(g.stack !== undefined ? { stack: g.stack } : {}) }));
+}
+
+/** What a run on a user's own image (no pgchaos stack) is grouped under beside runs on stacks. */
+const OWN_IMAGE = "own image";
+
+/** The aggregate's name for people: the scenario, and its stack when it has one. */
+export function aggregateLabel(a: Pick<ScenarioAggregate, "scenario" | "stack">): string {
+  return a.stack === undefined ? a.scenario : `${a.scenario} (${a.stack})`;
 }
 
 function aggregateScenario(scenario: string, runs: AggregateRun[]): ScenarioAggregate {

@@ -4,7 +4,7 @@
  * (labelled with its run number, and its stack when the runs span several), as inline SVG.
  * Reads the scenario aggregates only (aggregate.ts).
  */
-import type { FigureDistribution, ScenarioAggregate } from "./aggregate.js";
+import { aggregateLabel, type FigureDistribution, type ScenarioAggregate } from "./aggregate.js";
 import { attrs, esc, n1, niceMax, truncate } from "./html-util.js";
 
 const ROW_H = 46;
@@ -50,7 +50,7 @@ export function renderCompareChart(a: ScenarioAggregate): string {
         `<g${attrs({ class: `cmp-bar${v === 0 ? " zero" : ""}`, "data-run": runNo, "data-value": v, "data-stack": run?.stack })}>` +
           `<rect x="${bx}" y="${n1(base - h)}" width="${barW}" height="${n1(h)}"/>` +
           (v === 0 ? `<rect class="zero-mark" x="${bx}" y="${base - 1.5}" width="${barW}" height="1.5"/>` : "") +
-          `<title>${esc(`${a.scenario}, ${label}: ${f.checker} ${f.figure} = ${show(f.figure, v)}`)}</title></g>`,
+          `<title>${esc(`${aggregateLabel(a)}, ${label}: ${f.checker} ${f.figure} = ${show(f.figure, v)}`)}</title></g>`,
       );
       if (i === figures.length - 1 && (a.runs <= 30 || runNo % 5 === 0))
         g.push(`<text class="cmp-run" x="${n1(bx + barW / 2)}" y="${base + 12}" text-anchor="middle">${runNo}</text>`);
@@ -60,8 +60,8 @@ export function renderCompareChart(a: ScenarioAggregate): string {
   });
   const stackNote = stacks.size > 1 ? ` · stacks: ${[...stacks].join(", ")}` : "";
   return (
-    `<figure class="compare" data-scenario="${esc(a.scenario)}"><figcaption><strong>${esc(a.scenario)}</strong>: each checker's figure per run (bar per run, numbered${esc(stackNote)})</figcaption>` +
-    `<svg${attrs({ xmlns: "http://www.w3.org/2000/svg", class: "compare-chart", viewBox: `0 0 ${width + 200} ${height}`, width: width + 200, height, role: "img", "aria-label": `Figures per run of ${a.scenario}` })}>${g.join("")}</svg></figure>`
+    `<figure class="compare" data-scenario="${esc(a.scenario)}"${a.stack !== undefined ? ` data-stack="${esc(a.stack)}"` : ""}><figcaption><strong>${esc(aggregateLabel(a))}</strong>: each checker's figure per run (bar per run, numbered${esc(stackNote)})</figcaption>` +
+    `<svg${attrs({ xmlns: "http://www.w3.org/2000/svg", class: "compare-chart", viewBox: `0 0 ${width + 200} ${height}`, width: width + 200, height, role: "img", "aria-label": `Figures per run of ${aggregateLabel(a)}` })}>${g.join("")}</svg></figure>`
   );
 }
 

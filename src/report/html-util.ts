@@ -88,10 +88,7 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
-/** Natural order for node names: pg2 before pg10. */
-export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
-}
+export { naturalCompare } from "../util/natural-order.js";
 
 /** Median of a list (NaN if empty). */
 export function medianOf(xs: readonly number[]): number {

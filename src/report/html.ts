@@ -13,8 +13,9 @@ import { SCRIPT } from "./html-assets/script.js";
 import { STYLE } from "./html-assets/style.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration, formatT, stepSpan } from "./text.js";
-import { formatRate, passRateText, type ScenarioAggregate } from "./aggregate.js";
+import { aggregateLabel, formatRate, passRateText, type ScenarioAggregate } from "./aggregate.js";
 import { compareSection } from "./compare-chart.js";
+import { naturalCompare } from "../util/natural-order.js";
 
 export const HTML_REPORT_FILE = "report.html";
 export const HTML_INDEX_FILE = "index.html";
@@ -112,7 +113,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   if (r.patroniConfigOverrides?.length) meta.push(["patroni.yml kept", r.patroniConfigOverrides.map(esc).join("<br>")]);
   if (r.topology.nodes.length) {
     const byKind = new Map<string, string[]>();
-    const nodes = [...r.topology.nodes].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    const nodes = [...r.topology.nodes].sort((a, b) => naturalCompare(a.name, b.name));
     for (const n of nodes) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n.name]);
     meta.push([
       "Topology",
@@ -341,7 +342,7 @@ function repeatedSection(scenarios: readonly ScenarioAggregate[]): string {
       ...a.figures.map((f) => `${f.checker} ${f.figure}: ${f.text}`),
     ];
     out.push(
-      `<tr data-scenario="${esc(a.scenario)}"><td><strong>${esc(a.scenario)}</strong></td><td class="num">${a.runs}</td><td>${esc(passRateText(a))}</td>` +
+      `<tr data-scenario="${esc(a.scenario)}"${a.stack !== undefined ? ` data-stack="${esc(a.stack)}"` : ""}><td><strong>${esc(aggregateLabel(a))}</strong></td><td class="num">${a.runs}</td><td>${esc(passRateText(a))}</td>` +
         `<td>${others.map(([o, r]) => esc(formatRate(o, r, a.runs))).join("<br>") || '<span class="muted">—</span>'}</td><td>${first}</td>` +
         `<td class="small">${details.length ? `<details><summary>${details.length} figure${details.length === 1 ? "" : "s"}</summary>${details.map(esc).join("<br>")}</details>` : '<span class="muted">—</span>'}</td></tr>`,
     );

@@ -8,7 +8,7 @@ import { renderMarkdown, cell } from "./markdown.js";
 import type { RunOutcome, RunReport } from "./model.js";
 import { redact, redactDeep } from "./redact.js";
 import { formatDuration } from "./text.js";
-import { aggregateRuns, passRateText, formatRate, type ScenarioAggregate } from "./aggregate.js";
+import { aggregateLabel, aggregateRuns, passRateText, formatRate, type ScenarioAggregate } from "./aggregate.js";
 import { gameDayColumns, renderUpgradeMarkdown, renderUpstreamBugsMarkdown, upgradeDelta, upstreamBugTable, type UpgradeDelta, type UpstreamBugTable } from "./upstream-bugs.js";
 
 export interface WriteOptions {
@@ -150,11 +150,11 @@ function repeatedMarkdown(s: Summary): string[] {
       .filter(([o]) => o !== "pass")
       .map(([o, r]) => formatRate(o, r, a.runs));
     const first = a.firstFailing ? `[${a.firstFailing.repeat !== undefined ? `run ${a.firstFailing.repeat}` : a.firstFailing.runId}](${encodeURI(a.firstFailing.report)}) (${a.firstFailing.outcome})` : "";
-    out.push(`| ${cell(a.scenario)} | ${a.runs} | ${cell(passRateText(a))} | ${others.map(cell).join("<br>")} | ${first} |`);
+    out.push(`| ${cell(aggregateLabel(a))} | ${a.runs} | ${cell(passRateText(a))} | ${others.map(cell).join("<br>")} | ${first} |`);
   }
   for (const a of s.scenarios) {
     if (!a.figures.length && !a.knownIssues.length && !a.checkers.length) continue;
-    out.push("", `### ${a.scenario}`, "");
+    out.push("", `### ${aggregateLabel(a)}`, "");
     for (const c of a.checkers) out.push(`- ${c.text}`);
     for (const k of a.knownIssues) out.push(`- known issue ${k.id}: showed in ${k.showed} of ${k.runs} runs`);
     for (const f of a.figures) out.push(`- ${f.checker} ${f.figure}: ${f.text}`);

@@ -5,6 +5,7 @@ import { PG_DATA_DIR } from "../../lab/patroni-config.js";
 import { holdService, mainPidShell } from "../../faults/shared/process-control.js";
 import { PATRONI_BESIDE_DIR } from "../../image/upgrade-layer.js";
 import { monoMs, sleep } from "../../util/time.js";
+import { naturalCompare } from "../../util/natural-order.js";
 
 /**
  * upgrade-patroni: one node's Patroni replaced by another version the image carries, the way an
@@ -27,7 +28,7 @@ const START_TIMEOUT_MS = 120_000;
 /** The rest of a rolling upgrade: every node not on `to` yet, replicas first, the leader last (as Patroni reports itself now). */
 export async function upgradeRemaining(ctx: ActionContext, to: string): Promise<ActionOutcome> {
   const status = await Promise.all(ctx.lab.patroniNodes().map(async (n) => ({ node: n.name, s: (await patroniRest(ctx.lab, n.name).status(2000).catch(() => undefined))?.body })));
-  const pending = status.filter((x) => x.s?.patroni?.version !== to).sort((a, b) => Number(isLeader(a.s?.role)) - Number(isLeader(b.s?.role)) || a.node.localeCompare(b.node, "en", { numeric: true }));
+  const pending = status.filter((x) => x.s?.patroni?.version !== to).sort((a, b) => Number(isLeader(a.s?.role)) - Number(isLeader(b.s?.role)) || naturalCompare(a.node, b.node));
   if (!pending.length) return { succeeded: true, body: `every Patroni node already runs ${to}` };
   const lines: string[] = [];
   for (const { node } of pending) {

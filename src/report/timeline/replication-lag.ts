@@ -2,6 +2,7 @@
 import { attrs, esc, formatBytes, n1 } from "../html-util.js";
 import { formatT } from "../text.js";
 import { type Canvas, type LaneModule, CHART_H, L, PW, title, yTick } from "./canvas.js";
+import { naturalCompare } from "../../util/natural-order.js";
 
 export const replicationLagChart: LaneModule = {
   name: "replication-lag",
@@ -10,7 +11,7 @@ export const replicationLagChart: LaneModule = {
 
 function draw(c: Canvas): void {
   const { x, data, t0, t1 } = c;
-  const lagNodes = [...data.lag.entries()].filter(([, pts]) => pts.length > 0).sort((a, b) => a[0].localeCompare(b[0], "en", { numeric: true }));
+  const lagNodes = [...data.lag.entries()].filter(([, pts]) => pts.length > 0).sort((a, b) => naturalCompare(a[0], b[0]));
   if (!lagNodes.length) return;
   const top = c.y + 26;
   c.bgs.push(`<rect class="chart-bg" x="${L}" y="${top}" width="${PW}" height="${CHART_H}"/>`);
