@@ -7,7 +7,8 @@ import { resolveLabImage } from "../image/resolve.js";
 import type { Progress } from "../util/progress.js";
 import { monoMs, sleep } from "../util/time.js";
 import { runPool, type PoolLimit } from "./pool.js";
-import type { AutoJobs } from "./jobs.js";
+import { LAB_NEEDS, type AutoJobs } from "./jobs.js";
+import { MachineClaims } from "./machine-claims.js";
 import { durationKey, expectedDurations, scenarioEstimateMs } from "./lab-cost.js";
 import { UnitWorkers } from "./child.js";
 import { joinSessionReaper } from "../lab/reaper.js";
@@ -29,6 +30,8 @@ export interface GameDayOptions {
   image?: string;
   patroniConfigFile?: string;
   patroniConfig?: Record<string, unknown>;
+  /** Where this game day says how many labs it runs, for other pgchaos processes on the machine (machine-claims.ts); AutoJobs's own by default. */
+  claims?: MachineClaims;
   signal?: AbortSignal;
   /** Progress of the runs (each line prefixed with its run's label). */
   progress: Progress;
@@ -109,6 +112,11 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   // One reaper for the game day, before the first lab, so that the processes the labs run in join it.
   if (isolate) await joinSessionReaper(docker, images[0].ref, o.progress);
   const workers = isolate ? new UnitWorkers() : undefined;
+  // Said at once when a lab is let in (before its start gap), and again when it ends, whatever -j
+  // is: a game day at the default -j elsewhere on the machine leaves room for these.
+  const claims = o.claims ?? auto?.claims ?? new MachineClaims();
+  const need = () => auto?.need() ?? { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB };
+  let admitted = 0;
   const runs: GameDayRun[] = [];
   let active = 0;
   let mostAtOnce = 0;
@@ -118,39 +126,49 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
       limit,
       () => schedule.next(),
       async (unit) => {
-        const label = labelOf(unit, repeating);
-        const rel = runDirName(unit, repeating);
-        const dir = path.join(o.dir, rel);
-        const progress = labelledProgress(o.progress, unit.input.scenario.name, label);
-        // Lab start-ups (initdb, basebackups, six container starts) are the dearest seconds of a
-        // run: spread them instead of starting every slot's lab in the same instant.
-        const wait = lastStart + LAB_START_GAP_MS - monoMs();
-        lastStart = Math.max(monoMs(), lastStart + LAB_START_GAP_MS);
-        if (wait > 0 && active > 0) await sleep(wait);
-        mostAtOnce = Math.max(mostAtOnce, ++active);
-        let report: RunReport;
-        let secrets: string[] = [];
-        if (workers) {
-          // (the worker's report.json is already redacted of its run's secrets)
-          report = await workers.run(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: unit.stack ?? o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
-        } else {
-          const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: unit.stack ?? o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
-          report = r.report;
-          secrets = Object.values(r.secrets);
+        claims.set(++admitted, need());
+        try {
+          await runUnit(unit);
+        } finally {
+          claims.set(--admitted, need());
         }
-        active--;
-        auto?.learner.learn(report);
-        schedule.done(unit, report.outcome);
-        const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets };
-        runs.push(run);
-        o.onRunEnd?.(run);
       },
       o.signal,
     );
   } finally {
+    claims.release();
     await workers?.close();
   }
   const order = (r: GameDayRun) => items.findIndex((it) => it.input === r.unit.input && it.stack === r.unit.stack);
   runs.sort((a, b) => order(a) - order(b) || a.unit.repeat - b.unit.repeat);
   return { runs, wallMs: monoMs() - t0, mostAtOnce, ...(auto ? { labCores: auto.learner.need() } : {}) };
+
+  async function runUnit(unit: WorkUnit): Promise<void> {
+    const label = labelOf(unit, repeating);
+    const rel = runDirName(unit, repeating);
+    const dir = path.join(o.dir, rel);
+    const progress = labelledProgress(o.progress, unit.input.scenario.name, label);
+    // Lab start-ups (initdb, basebackups, six container starts) are the dearest seconds of a
+    // run: spread them instead of starting every slot's lab in the same instant.
+    const wait = lastStart + LAB_START_GAP_MS - monoMs();
+    lastStart = Math.max(monoMs(), lastStart + LAB_START_GAP_MS);
+    if (wait > 0 && active > 0) await sleep(wait);
+    mostAtOnce = Math.max(mostAtOnce, ++active);
+    let report: RunReport;
+    let secrets: string[] = [];
+    if (workers) {
+      // (the worker's report.json is already redacted of its run's secrets)
+      report = await workers.run(unit, { dir, timeScale: o.timeScale, seed: o.seed, stack: unit.stack ?? o.stack, image: o.image, patroniConfigFile: o.patroniConfigFile, progress, signal: o.signal });
+    } else {
+      const r = await runScenarioInput(unit.input, { reportsDir: o.dir, dir, timeScale: o.timeScale, seed: o.seed, knownIssues: o.knownIssues, stack: unit.stack ?? o.stack, image: o.image, patroniConfig: o.patroniConfig, progress, signal: o.signal });
+      report = r.report;
+      secrets = Object.values(r.secrets);
+    }
+    active--;
+    auto?.learner.learn(report);
+    schedule.done(unit, report.outcome);
+    const run: GameDayRun = { unit, label, report, dir, link: path.posix.join(...rel.split(path.sep), "report.md"), secrets };
+    runs.push(run);
+    o.onRunEnd?.(run);
+  }
 }

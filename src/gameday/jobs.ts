@@ -1,6 +1,7 @@
 import os from "node:os";
 import { readFileSync } from "node:fs";
 import { LabCostLearner } from "./lab-cost.js";
+import { MachineClaims, type OthersLoad } from "./machine-claims.js";
 
 /**
  * What one 3 etcd + 3 Patroni lab needs before a game day has measured its own (AutoJobs):
@@ -70,22 +71,39 @@ export const TARGET_BUSY_SHARE = 0.8;
  * The default -j: as many labs as both the free cores and the free memory carry, at least 1:
  *   min(floor((cores - other busy cores) * 0.8 / cores a lab needs), floor((free MiB - 1024) / MiB a lab needs), 8).
  * What a lab needs is LAB_NEEDS until the game day's own runs say otherwise (lab-cost.ts).
+ * Other pgchaos sessions' labs (machine-claims.ts) count at what they claim now: `othersAtStart`
+ * is what they claimed when `m` was measured, which the busy cores and the free memory already
+ * hold, so that only the difference is taken again.
  */
-export function defaultJobs(m: Machine, labCores: number = LAB_NEEDS.cpuCores): number {
-  const byCpu = Math.floor((Math.max(0, m.cores - m.otherBusyCores) * TARGET_BUSY_SHARE) / labCores);
-  return Math.max(1, Math.min(byCpu, memoryJobs(m), MAX_DEFAULT_JOBS));
+export function defaultJobs(m: Machine, labCores: number = LAB_NEEDS.cpuCores, others: OthersLoad = NO_OTHERS, othersAtStart: OthersLoad = NO_OTHERS): number {
+  const busy = Math.max(0, m.otherBusyCores - othersAtStart.cores) + others.cores;
+  const byCpu = Math.floor((Math.max(0, m.cores - busy) * TARGET_BUSY_SHARE) / labCores);
+  return Math.max(1, Math.min(byCpu, memoryJobs(m, Math.max(0, others.memMiB - othersAtStart.memMiB)), MAX_DEFAULT_JOBS));
 }
 
-function memoryJobs(m: Machine): number {
-  return Math.floor((m.freeMiB - RESERVE_MIB) / LAB_NEEDS.memMiB);
+const NO_OTHERS: OthersLoad = { labs: 0, cores: 0, memMiB: 0 };
+
+function memoryJobs(m: Machine, takenMiB = 0): number {
+  return Math.floor((m.freeMiB - RESERVE_MIB - takenMiB) / LAB_NEEDS.memMiB);
 }
 
 /** The default -j of a game day: it starts from LAB_NEEDS and follows what its runs cost (jobs are never more than the memory carries). */
 export class AutoJobs {
   readonly learner: LabCostLearner;
+  /** Other pgchaos sessions' labs when the machine was measured. */
+  readonly othersAtStart: OthersLoad;
 
-  constructor(readonly machine: Machine) {
+  constructor(
+    readonly machine: Machine,
+    readonly claims: MachineClaims = new MachineClaims(),
+  ) {
     this.learner = new LabCostLearner(LAB_NEEDS.cpuCores);
+    this.othersAtStart = claims.others();
+  }
+
+  /** What one of this game day's labs needs, as other sessions are told (machine-claims.ts). */
+  need(): { cores: number; memMiB: number } {
+    return { cores: this.learner.need().cores, memMiB: LAB_NEEDS.memMiB };
   }
 
   get max(): number {
@@ -93,6 +111,6 @@ export class AutoJobs {
   }
 
   current(): number {
-    return defaultJobs(this.machine, this.learner.need().cores);
+    return defaultJobs(this.machine, this.learner.need().cores, this.claims.others(), this.othersAtStart);
   }
 }

@@ -3,6 +3,7 @@ import type { ScenarioRunInput } from "../runner/run-scenario.js";
 import { isRepeating, parseRepeatPolicy, Schedule, UNTIL_FAIL_DEFAULT_CAP, type WorkUnit } from "./schedule.js";
 import { runPool } from "./pool.js";
 import { AutoJobs, defaultJobs, LAB_NEEDS, TARGET_BUSY_SHARE } from "./jobs.js";
+import { MachineClaims } from "./machine-claims.js";
 import { labelledProgress } from "./gameday.js";
 import { durationKey, expectedDurations, LabCostLearner, scenarioEstimateMs } from "./lab-cost.js";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -111,11 +112,13 @@ describe("defaultJobs", () => {
 });
 
 describe("AutoJobs: the default -j follows what the runs cost", () => {
+  // (claims of their own: the machine's real folder may hold another pgchaos's)
+  const alone = async () => new MachineClaims(await tempDir(), "this-session");
   const run = (coreSec: number, wallSec: number, outcome = "pass") =>
     ({ outcome, durations: { totalMs: wallSec * 1000, historyMs: 0, cpu: { labCoreSec: coreSec * 0.8, harnessCoreSec: coreSec * 0.2 } } }) as never;
 
-  it("starts from the prior, and from the third measured run follows their median share of a core", () => {
-    const a = new AutoJobs({ cores: 2, freeMiB: 64_000, otherBusyCores: 0 });
+  it("starts from the prior, and from the third measured run follows their median share of a core", async () => {
+    const a = new AutoJobs({ cores: 2, freeMiB: 64_000, otherBusyCores: 0 }, await alone());
     expect(a.current()).toBe(Math.floor((2 * TARGET_BUSY_SHARE) / LAB_NEEDS.cpuCores));
     a.learner.learn(run(10, 40)); // 0.25 core
     a.learner.learn(run(12, 40)); // 0.3
@@ -134,8 +137,8 @@ describe("AutoJobs: the default -j follows what the runs cost", () => {
     expect(l.need().from).toBe("prior");
   });
 
-  it("never goes past what the memory carries", () => {
-    const a = new AutoJobs({ cores: 64, freeMiB: 1024 + 3 * LAB_NEEDS.memMiB, otherBusyCores: 0 });
+  it("never goes past what the memory carries", async () => {
+    const a = new AutoJobs({ cores: 64, freeMiB: 1024 + 3 * LAB_NEEDS.memMiB, otherBusyCores: 0 }, await alone());
     expect(a.max).toBe(3);
     expect(a.current()).toBe(3);
   });

@@ -6,6 +6,8 @@ import { leftovers } from "./helpers.js";
 import type { Summary } from "../../src/report/write.js";
 import type { RunReport } from "../../src/report/model.js";
 import { tempDirs } from "../temp-dirs.js";
+import { MachineClaims } from "../../src/gameday/machine-claims.js";
+import { existsSync, readdirSync } from "node:fs";
 
 const tmp = tempDirs();
 
@@ -14,11 +16,18 @@ const cli = path.resolve("dist/cli/main.js");
 describe("game day as a pool", () => {
   test("run -j 2 --repeat 3 --json: two labs at once, each run its own folder, labels and prefixed lines, worker processes reused; summary JSON on stdout; nothing left behind", async () => {
     const reports = tmp("pgchaos-gameday-");
+    // Its own temporary folder, so that the machine's claims folder (machine-claims.ts) is this game day's alone.
+    const claimsDir = path.join(tmp("pgchaos-gameday-tmp-"), "pgchaos-claims");
     const gameDay = execa("node", [cli, "run", "test/fixtures/run/short-partition.yaml", "--reports", reports, "-j", "2", "--repeat", "3", "--json"], {
       reject: false,
-      env: { TESTCONTAINERS_RYUK_DISABLED: "true" },
+      env: { TESTCONTAINERS_RYUK_DISABLED: "true", TMPDIR: path.dirname(claimsDir) },
     });
-    const r = await gameDay;
+    // What another pgchaos on the machine sees of it while it runs.
+    const seen: number[] = [];
+    const watch = setInterval(() => seen.push(new MachineClaims(claimsDir, "another").others().labs), 250);
+    const r = await gameDay.finally(() => clearInterval(watch));
+    expect(Math.max(...seen)).toBe(2);
+    expect(existsSync(claimsDir) ? readdirSync(claimsDir).filter((f) => f.endsWith(".json")) : []).toEqual([]);
     // stdout is the summary JSON and nothing else.
     const summary = JSON.parse(r.stdout) as Summary;
     expect(summary.schemaVersion).toBe(1);

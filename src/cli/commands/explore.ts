@@ -2,7 +2,8 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { parseJobs, parseTimeScale } from "./run.js";
-import { defaultJobs, thisMachine } from "../../gameday/jobs.js";
+import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
+import { MachineClaims } from "../../gameday/machine-claims.js";
 import { ScenarioError, parseScenario } from "../../scenario/load.js";
 import { toRunInput } from "../../runner/run-input.js";
 import { runScenarioInput } from "../../runner/run-scenario.js";
@@ -51,7 +52,10 @@ export interface ExploreCommandOptions extends ExploreCliValues {
  */
 export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) => void): Promise<number> {
   const parsed = parseExploreOptions(o);
-  const jobs = parseJobs(o.jobs) ?? defaultJobs(await thisMachine());
+  // Other pgchaos sessions' labs count at the larger of what the machine showed and what they claim.
+  const claims = new MachineClaims();
+  const others = claims.others();
+  const jobs = parseJobs(o.jobs) ?? defaultJobs(await thisMachine(), undefined, others, others);
   const timeScale = parseTimeScale(undefined);
   // The seed: given, or the one OUT was started with (a resume), or a new one.
   const resumed = o.out !== undefined ? await readState(o.out) : undefined;
@@ -93,7 +97,16 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   if (jobs > 1) await joinSessionReaper(docker, images[0].ref, stderrProgress);
 
   const workers = jobs > 1 ? new UnitWorkers() : undefined;
+  let running = 0;
   const runLab = async (job: LabJob) => {
+    claims.set(++running, { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB });
+    try {
+      return await runOneLab(job);
+    } finally {
+      claims.set(--running, { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB });
+    }
+  };
+  const runOneLab = async (job: LabJob) => {
     const file = path.join(job.dir, "scenario.yaml");
     const input = toRunInput(parseScenario(job.yaml, file));
     const progress = labelledProgress(stderrProgress, job.name, path.relative(dir, job.dir));
@@ -120,6 +133,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
       { runLab, progress: stderrProgress, signal: interruptSignal },
     );
   } finally {
+    claims.release();
     await workers?.close();
   }
   out(`findings: ${result.findings.length} (${path.join(dir, "findings.md")}); runs: ${path.join(dir, "index.html")}; seed ${seed}`);

@@ -144,6 +144,7 @@ export async function runCommand(o: RunCommandOptions, out: (s: string) => void)
     typeof jobs === "number"
       ? `${jobs} lab(s) at a time`
       : `${jobs.current()} lab(s) at a time to start with, then as the runs' measured cost allows (${jobs.machine.cores} cores, ${jobs.machine.otherBusyCores.toFixed(1)} busy with other work, ` +
+        (jobs.othersAtStart.labs ? `${jobs.othersAtStart.labs} lab(s) of other pgchaos runs here, ` : "") +
         `${(jobs.machine.freeMiB / 1024).toFixed(1)} GiB free; a lab needs about ${LAB_NEEDS.cpuCores} core until measured, and ${LAB_NEEDS.memMiB} MiB)`;
   const repeatText =
     policy.forMs !== undefined

@@ -16,7 +16,7 @@ export default defineCommand({
     seed: { type: "string", value: "N", help: "seed of the schedules (default: the one OUT was started with, else random; printed and kept)" },
     runs: { type: "string", value: "N", help: "schedules to run in all, earlier sessions on OUT included (default 10)" },
     for: { type: "string", value: "D", help: "explore for this long (e.g. 8h) instead of --runs; no schedule starts after it" },
-    jobs: { type: "string", short: "j", value: "N", help: "labs at a time (default: what the machine's idle cores and free memory carry)" },
+    jobs: { type: "string", short: "j", value: "N", help: "labs at a time (default: what the machine's idle cores and free memory carry, less other pgchaos runs' labs)" },
     stack: { type: "string", value: "NAME[,NAME...]", help: "the stacks schedules run on, one drawn per schedule (default bookworm)" },
     faults: { type: "string", value: "KIND,...", help: "fault kinds to draw from, or none (default: every kind explore can draw)" },
     actions: { type: "string", value: "KIND,...", help: "action kinds to draw from, or none (default: every kind explore can draw)" },

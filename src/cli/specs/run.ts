@@ -14,7 +14,7 @@ export default defineCommand({
     shard: { type: "string", value: "I/N", help: "run only the I-th of N deterministic shares of the scenarios" },
     tag: { type: "string", value: "T", multiple: true, help: "only scenarios with tag T (given more than once: any of them)" },
     grep: { type: "string", value: "RE", help: "only scenarios whose name matches the regular expression RE" },
-    jobs: { type: "string", short: "j", value: "N", help: "labs at a time (default: what the machine's idle cores and free memory carry)" },
+    jobs: { type: "string", short: "j", value: "N", help: "labs at a time (default: what the machine's idle cores and free memory carry, less other pgchaos runs' labs)" },
     repeat: { type: "string", value: "N", help: "run each scenario N times (reports in <scenario>/run-NN/; pass rates with 95% intervals)" },
     "until-fail": { type: "boolean", help: "repeat each scenario until a run does not pass (at most --repeat N, default 100)" },
     for: { type: "string", value: "D", help: "repeat the scenarios round by round for D (e.g. 30m); no run starts after D" },
