@@ -35,6 +35,8 @@ export interface KnownIssueResult {
   /** The versions it is known on, and the first release that fixed it (the entry's `versions`, `fixed_in`). */
   versions?: VersionRanges;
   fixedIn?: Partial<Record<Versioned, string>>;
+  /** The entry is a documented behaviour (`kind: documented`), not an upstream bug. */
+  documented?: true;
   /** The run's versions lay in `versions`. */
   inRange?: boolean;
 }
@@ -89,6 +91,7 @@ export function matchKnownIssues(input: MatchInput): KnownIssueResult[] {
         covers,
         versions: k.versions,
         ...(Object.keys(fixedIn).length ? { fixedIn } : {}),
+        ...(k.kind === "documented" ? { documented: true as const } : {}),
         inRange: range.ok,
       };
       const no = (why: string): KnownIssueResult => ({ ...base, showed: false, matched: [], evidence: [], why });

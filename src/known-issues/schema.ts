@@ -91,11 +91,19 @@ export const knownIssueSchema = z
       .describe(
         "The first release that no longer has the issue (e.g. { patroni: 3.0.3 }), when upstream fixed it; must lie outside `versions`. The upgrade table (game-day summary, `pgchaos compare`) names it.",
       ),
+    kind: z
+      .enum(["bug", "documented"])
+      .optional()
+      .describe(
+        "bug (the default): the versions named do otherwise than Patroni documents, and a release may fix it. documented: Patroni documents this behaviour (e.g. what happens without a watchdog); no upgrade removes it, and the upgrade table lists it apart from the bugs.",
+      ),
     reference: z.url().optional().describe("Upstream issue or pull request."),
     reference_note: z.string().min(1).optional().describe("How the reference relates (or that none was found)."),
     evidence: z.array(evidence).min(1).describe("Log lines that identify the issue; all must be found."),
   })
   .superRefine((k, ctx) => {
+    if (k.kind === "documented" && k.fixed_in !== undefined)
+      ctx.addIssue({ code: "custom", path: ["fixed_in"], input: k.fixed_in, message: "a documented behaviour (kind: documented) has no fix release: drop fixed_in, or make it kind: bug" });
     // A fix release inside the range the issue is known on contradicts the entry.
     for (const c of VERSIONED) {
       const fixed = k.fixed_in?.[c];

@@ -78,8 +78,54 @@ function run(scenario: string, versions: RunReport["versions"], o: { recovered: 
   });
 }
 
+/** An entry Patroni documents (what happens without a watchdog): present on every stack, never a bug an upgrade keeps. */
+const noWatchdog: KnownIssue = knownIssuesFileSchema.parse({
+  known_issues: [
+    {
+      id: "no-watchdog-frozen",
+      scenario: "frozen",
+      kind: "documented",
+      summary: "a frozen Patroni keeps its primary writable",
+      covers: { steps: ["recovered"] },
+      versions: { patroni: ">=1.0.0" },
+      evidence: [{ matches: "demoting self because I do not have the lock" }],
+    },
+  ],
+}).known_issues[0];
+
 const RACE = "2026-12-01 00:00:01 INFO: promoted self to leader by acquiring session lock";
 const LEASE = "2026-12-01 00:00:01 INFO: acquired session lock as a leader";
+
+describe("documented behaviours (kind: documented)", () => {
+  it("are listed apart from the bugs, and no upgrade removes, keeps or brings them", () => {
+    issues.push(noWatchdog);
+    try {
+      const DEMOTE = "2026-12-01 00:00:01 INFO: demoting self because I do not have the lock and I was a leader";
+      const reports = [run("frozen", bookworm, { recovered: "fail", log: DEMOTE }), run("quorum-loss", bookworm, { recovered: "fail", log: RACE }), run("frozen", trixie, { recovered: "fail", log: DEMOTE }), run("quorum-loss", trixie, { recovered: "pass" })];
+      expect(reports.map((r) => r.outcome)).toEqual(["known", "known", "known", "pass"]);
+      const t = upstreamBugTable(gameDayColumns(reports, ["bookworm", "trixie"]));
+      expect(t.rows.map((r) => [r.id, r.documented ?? false, r.cells.map((c) => c.state)])).toEqual([
+        ["no-watchdog-frozen", true, ["present", "present"]],
+        ["leader-race", false, ["present", "absent"]],
+      ]);
+      const d = upgradeDelta(t, 0, 1);
+      expect([d.removes.map((r) => r.id), d.keeps, d.brings]).toEqual([["leader-race"], [], []]);
+      const md = renderSummaryMarkdown(reports, { stacks: ["bookworm", "trixie"] });
+      const bugsTable = md.slice(md.indexOf("## Upstream bugs by stack"), md.indexOf("### Documented behaviours"));
+      expect(bugsTable).toContain("**leader-race**");
+      expect(bugsTable).not.toContain("no-watchdog-frozen");
+      expect(md.slice(md.indexOf("### Documented behaviours"))).toMatch(/\*\*no-watchdog-frozen\*\* \(frozen\)/);
+    } finally {
+      issues.pop();
+    }
+  });
+
+  it("a documented behaviour has no fix release", () => {
+    const r = knownIssuesFileSchema.safeParse({ known_issues: [{ ...noWatchdog, fixed_in: { patroni: "4.2.0" } }] });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain("has no fix release");
+  });
+});
 
 describe("the upgrade table", () => {
   // quorum-loss: the race on 3.0.2 (known), passes on 4.0.7, not run on sid.

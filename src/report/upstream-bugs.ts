@@ -47,6 +47,8 @@ export interface UpstreamBugRow {
   reference?: string;
   versions?: VersionRanges;
   fixedIn?: Partial<Record<Versioned, string>>;
+  /** A behaviour Patroni documents (`kind: documented`), listed apart from the bugs: no upgrade removes it. */
+  documented?: true;
   cells: UpstreamBugCell[];
 }
 
@@ -123,6 +125,7 @@ export function upstreamBugTable(columns: readonly { label: string; reports: rea
             ...(k.reference ? { reference: k.reference } : {}),
             ...(k.versions ? { versions: k.versions } : {}),
             ...(k.fixedIn ? { fixedIn: k.fixedIn } : {}),
+            ...(k.documented ? { documented: true as const } : {}),
             cells: [],
           });
       }
@@ -175,6 +178,8 @@ export interface UpgradeDelta {
 export function upgradeDelta(t: UpstreamBugTable, from: number, to: number): UpgradeDelta {
   const d: UpgradeDelta = { from: t.columns[from].label, to: t.columns[to].label, removes: [], keeps: [], brings: [], unknown: [] };
   for (const row of t.rows) {
+    // (a documented behaviour is what Patroni promises: no version removes or brings it)
+    if (row.documented) continue;
     const a = row.cells[from];
     const b = row.cells[to];
     if (a.state === "present" && b.state === "absent") d.removes.push({ id: row.id, stillInRange: b.inRange === true, ...(row.fixedIn ? { fixedIn: row.fixedIn } : {}) });
@@ -219,15 +224,24 @@ const ICON: Record<BugPresence, string> = { present: "🐞", absent: "✅", unde
 
 export function renderUpstreamBugsMarkdown(t: UpstreamBugTable, heading = "## Upstream bugs by stack"): string[] {
   if (!t.rows.length) return [];
-  const out = [heading, "", "A row per known-issue entry (an upstream behaviour that differs from Patroni's documentation), a column per stack.", ""];
-  out.push(`| bug | ${t.columns.map((c) => `${mdCell(c.label)}${c.versions ? `<br>${mdCell(c.versions)}` : ""}`).join(" | ")} |`, `| --- | ${t.columns.map(() => "---").join(" | ")} |`);
-  for (const row of t.rows) {
-    const head = [`**${row.id}** (${row.scenario})`, rangeText(row.versions) ? `known on ${rangeText(row.versions)}` : "", row.fixedIn ? `fixed in ${fixText(row.fixedIn)}` : "", row.reference ?? ""].filter(Boolean);
-    out.push(`| ${mdCell(head.join("<br>"))} | ${row.cells.map((c) => mdCell(`${ICON[c.state]} ${cellText(c, row)}`)).join(" | ")} |`);
-  }
-  out.push("");
+  const bugs = t.rows.filter((r) => !r.documented);
+  const documented = t.rows.filter((r) => r.documented);
+  const table = (rows: readonly UpstreamBugRow[], first: string) => {
+    const out = [`| ${first} | ${t.columns.map((c) => `${mdCell(c.label)}${c.versions ? `<br>${mdCell(c.versions)}` : ""}`).join(" | ")} |`, `| --- | ${t.columns.map(() => "---").join(" | ")} |`];
+    for (const row of rows) {
+      const head = [`**${row.id}** (${row.scenario})`, rangeText(row.versions) ? `known on ${rangeText(row.versions)}` : "", row.fixedIn ? `fixed in ${fixText(row.fixedIn)}` : "", row.reference ?? ""].filter(Boolean);
+      out.push(`| ${mdCell(head.join("<br>"))} | ${row.cells.map((c) => mdCell(`${ICON[c.state]} ${cellText(c, row)}`)).join(" | ")} |`);
+    }
+    return out;
+  };
+  const out = [heading, ""];
+  if (bugs.length) out.push("A row per known-issue entry (an upstream behaviour that differs from Patroni's documentation), a column per stack.", "", ...table(bugs, "bug"), "");
+  if (documented.length) out.push(`### ${DOCUMENTED_HEADING}`, "", DOCUMENTED_TEXT, "", ...table(documented, "behaviour"), "");
   return out;
 }
+
+const DOCUMENTED_HEADING = "Documented behaviours (not bugs: no upgrade removes them)";
+const DOCUMENTED_TEXT = "What Patroni's documentation says happens in these cases (e.g. without a watchdog), seen or not on each stack: a safeguard of the deployment answers them, not a version.";
 
 export function renderUpgradeMarkdown(d: UpgradeDelta): string[] {
   const out = [`### Upgrading ${d.from} → ${d.to}`, ""];
@@ -248,7 +262,7 @@ const CELL_WORD: Record<BugPresence, string> = { present: "present", absent: "ab
 export function renderUpstreamBugsHtml(t: UpstreamBugTable, upgrades: readonly UpgradeDelta[] = []): string {
   if (!t.rows.length) return "";
   const head = t.columns.map((c) => `<th>${esc(c.label)}${c.versions ? `<br><small>${esc(c.versions)}</small>` : ""}</th>`).join("");
-  const rows = t.rows.map((row) => {
+  const tr = (row: UpstreamBugRow) => {
     const range = rangeText(row.versions);
     const th =
       `<td class="bug"><b>${esc(row.id)}</b> <small class="muted">${esc(row.scenario)}</small>` +
@@ -265,8 +279,10 @@ export function renderUpstreamBugsHtml(t: UpstreamBugTable, upgrades: readonly U
             : "";
       return `<td class="${CELL_CLASS[c.state]}" data-state="${c.state}"><b>${CELL_WORD[c.state]}</b>${c.state === "present" && body ? "<br>" : ""}${body}</td>`;
     });
-    return `<tr data-bug="${esc(row.id)}">${th}${cells.join("")}</tr>`;
-  });
+    return `<tr data-bug="${esc(row.id)}"${row.documented ? ' data-documented="true"' : ""}>${th}${cells.join("")}</tr>`;
+  };
+  const bugs = t.rows.filter((r) => !r.documented);
+  const documented = t.rows.filter((r) => r.documented);
   const ups = upgrades.map(
     (d) =>
       `<li><b>${esc(d.from)} → ${esc(d.to)}</b>: removes ${d.removes.length ? d.removes.map((r) => `${esc(r.id)}${r.stillInRange ? " <small>(not seen, still in its known range)</small>" : r.fixedIn ? ` <small>(fixed in ${esc(fixText(r.fixedIn))})</small>` : ""}`).join(", ") : "none"}` +
@@ -277,9 +293,10 @@ export function renderUpstreamBugsHtml(t: UpstreamBugTable, upgrades: readonly U
     `<style>#upstream-bugs table{border-collapse:collapse}#upstream-bugs td,#upstream-bugs th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left;max-width:28em}`,
     `#upstream-bugs td.bug-present{background:#fce8e6}#upstream-bugs td.bug-absent{background:#e6f4ea}#upstream-bugs td.bug-undecided{background:#fef7e0}#upstream-bugs td.bug-not-run{background:#f1f3f4;color:#5f6368}#upstream-bugs small.evidence{font-family:ui-monospace,monospace;word-break:break-word}</style>`,
     `<p class="small">A row per known-issue entry: an upstream behaviour that differs from Patroni's documentation, recognised by its log evidence. <b>present</b>: it showed in a run here (evidence: the matched log lines); <b>absent</b>: a run here reached what it covers and passed; <b>undecided</b>: the run failed or errored otherwise; <b>not run here</b>: its scenario did not run on this stack.</p>`,
-    `<table><thead><tr><th>bug</th>${head}</tr></thead><tbody>`,
-    ...rows,
-    `</tbody></table>`,
+    bugs.length ? [`<table><thead><tr><th>bug</th>${head}</tr></thead><tbody>`, ...bugs.map(tr), `</tbody></table>`].join("\n") : "",
+    documented.length
+      ? [`<h3>${esc(DOCUMENTED_HEADING)}</h3><p class="small">${esc(DOCUMENTED_TEXT)}</p>`, `<table class="documented"><thead><tr><th>behaviour</th>${head}</tr></thead><tbody>`, ...documented.map(tr), `</tbody></table>`].join("\n")
+      : "",
     ups.length ? `<h3>Upgrades</h3><ul>${ups.join("")}</ul>` : "",
     `</section>`,
   ].join("\n");
