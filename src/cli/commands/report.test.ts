@@ -17,7 +17,7 @@ const text = readFileSync(path.join(ROOT, FILE), "utf8");
 const scenario = parseScenario(text, FILE);
 const recorded = readJournal(path.join(ROOT, "test/fixtures/histories/recorded-quorum-loss-split-brain-patroni-3.0.2.jsonl"));
 
-function writeRun(dir: string, patroni: string) {
+function writeRun(dir: string, patroni: string, stack?: string) {
   const meta: RunMeta = {
     harness: harnessVersion(),
     scenario: { name: scenario.name, file: FILE, text, stepLines: {}, invariants: scenario.invariants, patroni: scenario.patroni },
@@ -27,7 +27,7 @@ function writeRun(dir: string, patroni: string) {
   const end = recorded.events.reduce((m, e) => Math.max(m, e.t), 0);
   const j = new Journal(path.join(dir, "journal.jsonl"), { runId: path.basename(dir), wall: recorded.header!.wall, meta: meta as unknown as Record<string, unknown> });
   const extra: HistoryEvent[] = [
-    { kind: "run-info", t: 9000, versions: { patroni, postgresql: "15.5", etcd: "3.5.9" }, topology: { nodes: [] }, setupMs: 9000 },
+    { kind: "run-info", t: 9000, versions: { patroni, postgresql: "15.5", etcd: "3.5.9", ...(stack ? { stack } : {}) }, topology: { nodes: [] }, setupMs: 9000 },
     { kind: "settle", t: end + 1, ok: true, leader: "pg2", budgetMs: 20000 },
     { kind: "teardown", t: end + 2, ok: true, durationMs: 100 },
     { kind: "run-end", t: end + 3, endedAt: "2026-11-22T02:50:00.000Z" },
@@ -52,6 +52,20 @@ describe("pgchaos report", () => {
     expect(JSON.parse(readFileSync(path.join(other, "b-newer", "report.json"), "utf8")).outcome).toBe("fail");
     expect(existsSync(path.join(other, "b-newer", "journal.jsonl"))).toBe(true);
     expect(readFileSync(path.join(other, "summary.md"), "utf8")).toContain("1 failed, 1 known issues");
+  });
+
+  it("a matrix game day keeps its stacks compared, in the order it ran them", async () => {
+    const gd = tmp("pgchaos-matrix-");
+    writeRun(path.join(gd, `${scenario.name}@trixie`), "4.0.7", "trixie");
+    writeRun(path.join(gd, `${scenario.name}@bookworm`), "3.0.2", "bookworm");
+    writeFileSync(path.join(gd, "summary.json"), JSON.stringify({ comparison: { sides: [{ label: "bookworm" }, { label: "trixie" }] } }));
+    await reportCommand({ path: gd }, () => {});
+    const summary = JSON.parse(readFileSync(path.join(gd, "summary.json"), "utf8"));
+    expect(summary.comparison.sides.map((x: { label: string }) => x.label)).toEqual(["bookworm", "trixie"]);
+    expect(summary.comparison.rows.map((r: { scenario: string; cells: { outcome: string }[] }) => [r.scenario, r.cells.map((c) => c.outcome)])).toEqual([[scenario.name, ["known", "fail"]]]);
+    expect(readFileSync(path.join(gd, "index.html"), "utf8")).toContain('<section id="stacks-matrix">');
+    // Not repeats of one another: no pass rate over the two stacks.
+    expect(summary.scenarios.map((a: { stack?: string }) => a.stack)).toEqual(["bookworm", "trixie"]);
   });
 
   it("finds the runs of a repeated game day (<scenario>/run-NN/) and writes one index over them", async () => {

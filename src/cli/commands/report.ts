@@ -2,6 +2,7 @@ import { copyFile, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { readJournal, JOURNAL_FILE } from "../../report/journal.js";
 import { writeIndex, writeReports } from "../../report/write.js";
+import { matrixComparison, writeMatrix } from "../../gameday/matrix.js";
 import type { RunReport } from "../../report/model.js";
 import { recordFromJournal, reportFromRecord } from "../../runner/run-record.js";
 import { gameDayExitCode } from "../../runner/exit-code.js";
@@ -87,19 +88,29 @@ export async function reportCommand(o: ReportCommandOptions, out: (s: string) =>
       const m = /(?:^|[\\/])run-(\d+)$/.exec(names[reports.indexOf(r)] ?? "");
       return m ? Number(m[1]) : undefined;
     };
-    const pool = await recordedPool(o.path);
-    await writeIndex(dir, reports, { reportLink: (r) => `${names[reports.indexOf(r)]}/report.md`, repeatOf, ...(pool ? { pool } : {}) });
+    const recorded = await recordedSummary(o.path);
+    const pool = recorded.pool;
+    // A matrix game day (runs on several stacks): its stacks in the order it was run with, and its comparison again.
+    const ran = [...new Set(reports.map((r) => r.versions.stack).filter((x): x is string => x !== undefined))];
+    const stacks = ran.length > 1 ? [...(recorded.stacks ?? []).filter((x) => ran.includes(x)), ...ran.filter((x) => !recorded.stacks?.includes(x))] : undefined;
+    const written = await writeIndex(dir, reports, { reportLink: (r) => `${names[reports.indexOf(r)]}/report.md`, repeatOf, ...(pool ? { pool } : {}), ...(stacks ? { stacks } : {}) });
+    if (stacks) await writeMatrix(dir, written, matrixComparison(stacks, reports.map((r) => ({ ...(r.versions.stack ? { stack: r.versions.stack } : {}), report: r }))));
     out(`index: ${path.join(dir, "summary.md")}`);
   }
   return gameDayExitCode(reports, { strict: o.strict });
 }
 
-/** The game day's own `pool` (labs at a time, wall time) from the summary.json it wrote, if any. */
-async function recordedPool(dir: string): Promise<{ jobs: number; wallMs: number } | undefined> {
+/** What the game day's own summary.json recorded: how it ran (labs at a time, wall time) and, for a matrix, its stacks in order. */
+async function recordedSummary(dir: string): Promise<{ pool?: { jobs: number; wallMs: number }; stacks?: string[] }> {
   try {
-    const p = (JSON.parse(await readFile(path.join(dir, "summary.json"), "utf8")) as { pool?: { jobs?: unknown; wallMs?: unknown } }).pool;
-    return typeof p?.jobs === "number" && typeof p.wallMs === "number" ? { jobs: p.jobs, wallMs: p.wallMs } : undefined;
+    const s = JSON.parse(await readFile(path.join(dir, "summary.json"), "utf8")) as { pool?: { jobs?: unknown; wallMs?: unknown }; comparison?: { sides?: { label?: unknown }[] } };
+    const p = s.pool;
+    const stacks = s.comparison?.sides?.map((x) => x.label).filter((x): x is string => typeof x === "string");
+    return {
+      ...(typeof p?.jobs === "number" && typeof p.wallMs === "number" ? { pool: { jobs: p.jobs, wallMs: p.wallMs } } : {}),
+      ...(stacks?.length ? { stacks } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
