@@ -150,4 +150,14 @@ describe("explore with a fake lab", () => {
     expect(names[1]).toHaveLength(6);
     expect(names[0].filter((n) => names[1].includes(n))).toEqual([]);
   });
+
+  test("an OUT explored as one shard is not resumed as another, nor without --shard", async () => {
+    const out = await tmp();
+    const o = { ...options(), faults: ["etcd-pause"], actions: [] };
+    await explore({ out, options: o, jobs: 1, runs: 2, shard: { index: 1, count: 2 } }, { runLab: fakeLab().runLab, progress: quiet });
+    await expect(explore({ out, options: o, jobs: 1, runs: 3, shard: { index: 2, count: 2 } }, { runLab: fakeLab().runLab, progress: quiet })).rejects.toThrow(/run with --shard 1\/2; resume it with the same, or use another --out for --shard 2\/2/);
+    await expect(explore({ out, options: o, jobs: 1, runs: 3 }, { runLab: fakeLab().runLab, progress: quiet })).rejects.toThrow(/for no --shard/);
+    const resumed = await explore({ out, options: o, jobs: 1, runs: 3, shard: { index: 1, count: 2 } }, { runLab: fakeLab().runLab, progress: quiet });
+    expect(resumed.state.runs.length).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -216,8 +216,14 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
       `${out} holds an exploration with seed ${previous.seed}${previous.identity !== identity ? " and other bases, kinds, --max-steps or stacks" : ""}; resume it with the same options, or use another --out`,
     );
   }
+  const settings = exploreSettings(cfg);
+  // Another shard in the same OUT would mix two shards' schedules under one name, and `pgchaos merge` reads an OUT as one shard.
+  if (previous?.settings && previous.settings.shard !== settings.shard) {
+    const was = (x?: string) => (x ? `--shard ${x}` : "no --shard (every schedule)");
+    throw new UserFacingError(`${out} holds an exploration run with ${was(previous.settings.shard)}; resume it with the same, or use another --out for ${was(settings.shard)}`);
+  }
   const state: ExploreState = previous ?? { version: 1, seed: cfg.options.seed, identity, done: [], labRuns: 0, runs: [], book: emptyBook(), shrinking: {} };
-  state.settings = exploreSettings(cfg);
+  state.settings = settings;
   const done = new Set(state.done);
   const limit = cfg.runs ?? (cfg.forMs === undefined ? 10 : Number.POSITIVE_INFINITY);
   const deadline = cfg.forMs === undefined ? Number.POSITIVE_INFINITY : t0 + cfg.forMs;
