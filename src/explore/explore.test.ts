@@ -153,7 +153,7 @@ describe("explore with a fake lab", () => {
 
   test("an OUT explored as one shard is not resumed as another, nor without --shard", async () => {
     const out = await tmp();
-    const o = { ...options(), faults: ["etcd-pause"], actions: [] };
+    const o = { ...options(), faults: ["etcd-pause" as const], actions: [] };
     await explore({ out, options: o, jobs: 1, runs: 2, shard: { index: 1, count: 2 } }, { runLab: fakeLab().runLab, progress: quiet });
     await expect(explore({ out, options: o, jobs: 1, runs: 3, shard: { index: 2, count: 2 } }, { runLab: fakeLab().runLab, progress: quiet })).rejects.toThrow(/run with --shard 1\/2; resume it with the same, or use another --out for --shard 2\/2/);
     await expect(explore({ out, options: o, jobs: 1, runs: 3 }, { runLab: fakeLab().runLab, progress: quiet })).rejects.toThrow(/for no --shard/);

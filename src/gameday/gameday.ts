@@ -30,8 +30,6 @@ export interface GameDayOptions {
   image?: string;
   patroniConfigFile?: string;
   patroniConfig?: Record<string, unknown>;
-  /** Where this game day says how many labs it runs, for other pgchaos processes on the machine (machine-claims.ts); AutoJobs's own by default. */
-  claims?: MachineClaims;
   signal?: AbortSignal;
   /** Progress of the runs (each line prefixed with its run's label). */
   progress: Progress;
@@ -112,11 +110,9 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   // One reaper for the game day, before the first lab, so that the processes the labs run in join it.
   if (isolate) await joinSessionReaper(docker, images[0].ref, o.progress);
   const workers = isolate ? new UnitWorkers() : undefined;
-  // Said at once when a lab is let in (before its start gap), and again when it ends, whatever -j
-  // is: a game day at the default -j elsewhere on the machine leaves room for these.
-  const claims = o.claims ?? auto?.claims ?? new MachineClaims();
+  // Claimed whatever -j is: a game day at the default -j elsewhere on the machine leaves room for these.
+  const claims = auto?.claims ?? new MachineClaims();
   const need = () => auto?.need() ?? { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB };
-  let admitted = 0;
   const runs: GameDayRun[] = [];
   let active = 0;
   let mostAtOnce = 0;
@@ -125,14 +121,7 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
     await runPool(
       limit,
       () => schedule.next(),
-      async (unit) => {
-        claims.set(++admitted, need());
-        try {
-          await runUnit(unit);
-        } finally {
-          claims.set(--admitted, need());
-        }
-      },
+      (unit) => claims.hold(need, () => runUnit(unit)),
       o.signal,
     );
   } finally {

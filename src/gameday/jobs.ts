@@ -1,7 +1,7 @@
 import os from "node:os";
 import { readFileSync } from "node:fs";
 import { LabCostLearner } from "./lab-cost.js";
-import { MachineClaims, type OthersLoad } from "./machine-claims.js";
+import { MachineClaims, type LabNeed, type OthersLoad } from "./machine-claims.js";
 
 /**
  * What one 3 etcd + 3 Patroni lab needs before a game day has measured its own (AutoJobs):
@@ -102,7 +102,7 @@ export class AutoJobs {
   }
 
   /** What one of this game day's labs needs, as other sessions are told (machine-claims.ts). */
-  need(): { cores: number; memMiB: number } {
+  need(): LabNeed {
     return { cores: this.learner.need().cores, memMiB: LAB_NEEDS.memMiB };
   }
 

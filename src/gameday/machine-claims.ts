@@ -37,10 +37,16 @@ export function defaultClaimsDir(): string {
  * is not atomic between processes; two decisions in the same instant can both see the other's
  * old claim, which the game day's own start gap (gameday.ts) makes a matter of milliseconds.
  */
+export interface LabNeed {
+  cores: number;
+  memMiB: number;
+}
+
 export class MachineClaims {
   private readonly file: string;
   private readonly pidStart = processStart(process.pid);
   private written = false;
+  private labs = 0;
 
   constructor(
     private readonly dir: string = defaultClaimsDir(),
@@ -73,8 +79,21 @@ export class MachineClaims {
     return sum;
   }
 
+  /**
+   * Runs one lab's `work`, claimed from its start (before the lab's own start-up, so that a
+   * decision elsewhere sees it at once) to its end. `need` is asked each time: a game day learns it.
+   */
+  async hold<T>(need: () => LabNeed, work: () => Promise<T>): Promise<T> {
+    this.set(++this.labs, need());
+    try {
+      return await work();
+    } finally {
+      this.set(--this.labs, need());
+    }
+  }
+
   /** Says this session runs `labs` labs, each needing `need`. Best effort: a machine where the folder cannot be written shares nothing. */
-  set(labs: number, need: { cores: number; memMiB: number }): void {
+  set(labs: number, need: LabNeed): void {
     const claim: Claim = { pid: process.pid, ...(this.pidStart ? { pidStart: this.pidStart } : {}), labs, cores: labs * need.cores, memMiB: labs * need.memMiB };
     try {
       mkdirSync(this.dir, { recursive: true });

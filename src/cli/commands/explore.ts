@@ -97,15 +97,8 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   if (jobs > 1) await joinSessionReaper(docker, images[0].ref, stderrProgress);
 
   const workers = jobs > 1 ? new UnitWorkers() : undefined;
-  let running = 0;
-  const runLab = async (job: LabJob) => {
-    claims.set(++running, { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB });
-    try {
-      return await runOneLab(job);
-    } finally {
-      claims.set(--running, { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB });
-    }
-  };
+  const need = () => ({ cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB });
+  const runLab = (job: LabJob) => claims.hold(need, () => runOneLab(job));
   const runOneLab = async (job: LabJob) => {
     const file = path.join(job.dir, "scenario.yaml");
     const input = toRunInput(parseScenario(job.yaml, file));
