@@ -230,7 +230,7 @@ export function renderUpstreamBugsMarkdown(t: UpstreamBugTable, heading = "## Up
     const out = [`| ${first} | ${t.columns.map((c) => `${mdCell(c.label)}${c.versions ? `<br>${mdCell(c.versions)}` : ""}`).join(" | ")} |`, `| --- | ${t.columns.map(() => "---").join(" | ")} |`];
     for (const row of rows) {
       const head = [`**${row.id}** (${row.scenario})`, rangeText(row.versions) ? `known on ${rangeText(row.versions)}` : "", row.fixedIn ? `fixed in ${fixText(row.fixedIn)}` : "", row.reference ?? ""].filter(Boolean);
-      out.push(`| ${mdCell(head.join("<br>"))} | ${row.cells.map((c) => mdCell(`${ICON[c.state]} ${cellText(c, row)}`)).join(" | ")} |`);
+      out.push(`| ${mdCell(head.join("<br>"))} | ${row.cells.map((c) => mdCell(`${row.documented && c.state === "present" ? "⚠️" : ICON[c.state]} ${cellText(c, row)}`)).join(" | ")} |`);
     }
     return out;
   };
