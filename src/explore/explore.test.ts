@@ -151,6 +151,25 @@ describe("explore with a fake lab", () => {
     expect(names[0].filter((n) => names[1].includes(n))).toEqual([]);
   });
 
+  test("labs at a time follow jobsNow (the default -j) within jobs: fewer while it says so, more once it allows, and the end is not held up by a waiting slot", async () => {
+    const out = await tmp();
+    const lab = fakeLab();
+    let limit = 1;
+    let running = 0;
+    const seen: number[] = [];
+    const runLab = async (job: LabJob) => {
+      seen.push(++running);
+      if (seen.length === 3) limit = 3; // other runs on the machine ended: room for three
+      await new Promise((r) => setTimeout(r, 30));
+      running--;
+      return lab.runLab(job);
+    };
+    const r = await explore({ out, options: { ...options(), faults: ["etcd-pause"], actions: [] }, jobs: 4, jobsNow: () => limit, runs: 9 }, { runLab, progress: quiet });
+    expect(r.state.done).toHaveLength(9);
+    expect(seen.slice(0, 3)).toEqual([1, 1, 1]);
+    expect(Math.max(...seen)).toBe(3);
+  });
+
   test("an OUT explored as one shard is not resumed as another, nor without --shard", async () => {
     const out = await tmp();
     const o = { ...options(), faults: ["etcd-pause" as const], actions: [] };

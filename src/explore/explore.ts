@@ -36,11 +36,19 @@ import { shrink, type ShrinkStep } from "./shrink.js";
 
 export const STATE_FILE = "explore-state.json";
 
+/** How often a slot above the current -j asks again whether it may take a lab (besides each lab's start and end). */
+const SLOT_RECHECK_MS = 2000;
+
 export interface ExploreConfig {
   out: string;
   options: ExploreOptions;
-  /** Labs at a time. */
+  /** Labs at a time: at most this many. */
   jobs: number;
+  /**
+   * Labs at a time now (at most `jobs`, at least 1), asked before each lab: the default -j follows
+   * what the labs cost and what other pgchaos runs on the machine claim (gameday/jobs.ts). Default `jobs`.
+   */
+  jobsNow?: () => number;
   /** Schedules to run in all (this OUT's earlier sessions count); default 10 unless `forMs`. */
   runs?: number;
   /** Start no schedule later than this long after the start. */
@@ -188,6 +196,9 @@ class LabQueue {
   take() {
     return this.urgent.shift();
   }
+  get pending(): boolean {
+    return this.urgent.length > 0;
+  }
   changed(): Promise<void> {
     return new Promise((r) => this.wake.push(r));
   }
@@ -251,7 +262,12 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
     await mkdir(job.dir, { recursive: true });
     await writeFile(path.join(job.dir, "scenario.yaml"), job.yaml);
     state.labRuns++;
-    return deps.runLab(job);
+    try {
+      return await deps.runLab(job);
+    } finally {
+      // (a slot waiting for the -j to allow it asks again)
+      queue.notify();
+    }
   };
   const status = () => {
     const f = state.book.findings.length;
@@ -261,8 +277,10 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
   };
 
   /** The next schedule index this shard runs, or undefined when the budget is spent. */
+  /** No new schedule may start: the time or the number of schedules is spent. */
+  const budgetSpent = () => now() >= deadline || done.size + [...started].filter((i) => !done.has(i)).length >= limit;
   const nextIndex = (): number | undefined => {
-    if (queue.closed || now() >= deadline || done.size + [...started].filter((i) => !done.has(i)).length >= limit) return undefined;
+    if (queue.closed || budgetSpent()) return undefined;
     for (;;) {
       const i = next++;
       if (done.has(i) || started.has(i)) continue;
@@ -388,12 +406,25 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
     if (Number.isInteger(index)) startInvestigation(f, generateSchedule(cfg.options, index));
   }
 
-  deps.progress(`explore: seed ${cfg.options.seed}${previous ? ` (resuming: ${done.size} schedule(s) done)` : ""}; ${cfg.jobs} lab(s) at a time; results in ${out}`);
+  deps.progress(`explore: seed ${cfg.options.seed}${previous ? ` (resuming: ${done.size} schedule(s) done)` : ""}; ${cfg.jobsNow ? `up to ${cfg.jobs}` : cfg.jobs} lab(s) at a time; results in ${out}`);
   /** A lab that could not even produce a report (runLab threw): the exploration stops, keeping what it has. */
   let failure: { e: unknown } | undefined;
-  const worker = async () => {
+  const jobsNow = () => Math.max(1, Math.min(cfg.jobs, cfg.jobsNow?.() ?? cfg.jobs));
+  /**
+   * Whether `slot` may take a lab, once the limit allows it (the first slot always may; asked again
+   * when a lab starts or ends and every few seconds), or false when nothing is left for it to do.
+   */
+  const admitted = async (slot: number): Promise<boolean> => {
+    while (slot >= jobsNow()) {
+      if (queue.closed || (budgetSpent() && !investigations.size && !queue.pending)) return false;
+      await Promise.race([queue.changed(), new Promise((r) => setTimeout(r, SLOT_RECHECK_MS).unref())]);
+    }
+    return true;
+  };
+  const worker = async (slot: number) => {
     for (;;) {
       if (queue.closed && !investigations.size) return;
+      if (!(await admitted(slot))) return;
       try {
         const urgent = queue.take();
         if (urgent) {
@@ -420,7 +451,7 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, cfg.jobs) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, cfg.jobs) }, (_, slot) => worker(slot)));
     await Promise.all([...investigations]);
     if (failure) throw failure.e;
   } finally {

@@ -2,7 +2,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { parseJobs, parseTimeScale } from "./run.js";
-import { defaultJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
+import { AutoJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
 import { MachineClaims } from "../../gameday/machine-claims.js";
 import { ScenarioError, parseScenario } from "../../scenario/load.js";
 import { toRunInput } from "../../runner/run-input.js";
@@ -52,10 +52,11 @@ export interface ExploreCommandOptions extends ExploreCliValues {
  */
 export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) => void): Promise<number> {
   const parsed = parseExploreOptions(o);
-  // Other pgchaos sessions' labs count at the larger of what the machine showed and what they claim.
-  const claims = new MachineClaims();
-  const others = claims.others();
-  const jobs = parseJobs(o.jobs) ?? defaultJobs(await thisMachine(), undefined, others, others);
+  // -j N, or the game day's default: learnt from the labs' cost, less what other pgchaos runs here claim (gameday/jobs.ts).
+  const explicitJobs = parseJobs(o.jobs);
+  const auto = explicitJobs === undefined ? new AutoJobs(await thisMachine()) : undefined;
+  const claims = auto?.claims ?? new MachineClaims();
+  const jobs = explicitJobs ?? auto!.max;
   const timeScale = parseTimeScale(undefined);
   // The seed: given, or the one OUT was started with (a resume), or a new one.
   const resumed = o.out !== undefined ? await readState(o.out) : undefined;
@@ -87,7 +88,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   }
 
   const exploreIssues = await withFaultKinds(knownIssues);
-  out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${jobs} lab(s) at a time${parsed.image ? `, image ${parsed.image}` : ""}; results in ${dir}`);
+  out(`pgchaos explore: seed ${seed}, ${bases.length} base(s), ${auto ? `${auto.current()} lab(s) at a time to start with (at most ${jobs}, as the labs' measured cost and other pgchaos runs here allow)` : `${jobs} lab(s) at a time`}${parsed.image ? `, image ${parsed.image}` : ""}; results in ${dir}`);
   const docker = await ensureEngine(stderrProgress);
   const image = parsed.image;
   const images = [];
@@ -97,8 +98,13 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   if (jobs > 1) await joinSessionReaper(docker, images[0].ref, stderrProgress);
 
   const workers = jobs > 1 ? new UnitWorkers() : undefined;
-  const need = () => ({ cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB });
-  const runLab = (job: LabJob) => claims.hold(need, () => runOneLab(job));
+  const need = () => auto?.need() ?? { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB };
+  const runLab = (job: LabJob) =>
+    claims.hold(need, async () => {
+      const report = await runOneLab(job);
+      auto?.learner.learn(report);
+      return report;
+    });
   const runOneLab = async (job: LabJob) => {
     const file = path.join(job.dir, "scenario.yaml");
     const input = toRunInput(parseScenario(job.yaml, file));
@@ -114,6 +120,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
         out: dir,
         options,
         jobs,
+        ...(auto ? { jobsNow: () => auto.current() } : {}),
         ...(parsed.runs !== undefined ? { runs: parsed.runs } : {}),
         ...(parsed.forMs !== undefined ? { forMs: parsed.forMs } : {}),
         k: parsed.k,
