@@ -5,6 +5,9 @@ import type { GhostWriteEvidence, LossEpisodeEvidence, LostWriteEvidence, LostWr
 import type { HistoryEvent, NodeSample } from "../history/events.js";
 import type { ReplicationSettings } from "../scenario/replication.js";
 import { noAckedWriteLost } from "./no-acked-write-lost.js";
+import { judge } from "../runner/judge.js";
+
+const NAME = "no-acked-write-lost";
 
 const check = noAckedWriteLost().check;
 
@@ -219,6 +222,24 @@ describe("no-acked-write-lost and the replication settings' promise", () => {
       expect(v.figures).toMatchObject({ lostViolating: 35, lostAllowed: 0 });
     });
   }
+
+  it("synchronous_mode quorum on a Patroni before 4.0 (which reads it as off): judged as the asynchronous cluster it was, with a note; on 4.x as quorum", () => {
+    const { events } = measuredFailover();
+    const run = (patroni: string) =>
+      judge({ events, invariants: [{ name: NAME, options: {} }] as never, scenario: { name: "s", patroni: { retry_timeout: 10, loop_wait: 10 }, replication: asyncSettings({ synchronous_mode: "quorum" }) }, versions: { patroni } }).verdicts.find(
+        (v) => v.checker === NAME,
+      )!;
+    const old = run("3.0.2");
+    expect(old.ok).toBe(true);
+    expect(episodes(old)).toEqual([expect.objectContaining({ judgement: "allowed", cause: "failover", count: 35 })]);
+    expect(old.evidence.find((e) => e.type === "note")?.message).toBe(
+      "synchronous_mode: quorum is configured, but Patroni 3.0.2 has no quorum commit (it came in 4.0.0) and reads the value as off: the cluster replicated asynchronously, and lost writes are judged against that",
+    );
+    const current = run("4.0.7");
+    expect(current.ok).toBe(false);
+    expect(episodes(current)[0]).toMatchObject({ judgement: "violation", cause: "synchronous" });
+    expect(current.evidence.some((e) => e.type === "note")).toBe(false);
+  });
 
   it("a split brain's loss is a violation whatever maximum_lag_on_failover allows", () => {
     // pg2 is promoted at +3 s while pg1 keeps acknowledging until +4.4 s: two writable primaries.

@@ -6,7 +6,7 @@ import { clusterSettled, dcsEndpointFailover, faultsHealed, labTeardown } from "
 import type { KnownIssue } from "../known-issues/schema.js";
 import { failuresOf, matchKnownIssues, type KnownIssueResult } from "../known-issues/match.js";
 import type { Versions } from "../report/model.js";
-import type { ReplicationPromise } from "../scenario/replication.js";
+import { promiseOnPatroni, type ReplicationPromise } from "../scenario/replication.js";
 import { findingsFromVerdicts } from "./findings.js";
 
 export interface JudgeInput {
@@ -45,8 +45,10 @@ export function judge(input: JudgeInput): Judgement {
   const { events } = input;
   const verdicts: Verdict[] = input.invariants.map((inv) => {
     const make = checkers[inv.name] as (o?: object) => { check: (ev: readonly HistoryEvent[], o?: object) => Verdict };
-    const replication = inv.name === "no-acked-write-lost" ? input.scenario?.replication : undefined;
-    const v = make(replication ? { ...inv.options, replication } : inv.options).check(events);
+    const kept = inv.name === "no-acked-write-lost" ? promiseOnPatroni(input.scenario?.replication, input.versions?.patroni) : { promise: undefined };
+    const replication = kept.promise;
+    const checked = make(replication ? { ...inv.options, replication } : inv.options).check(events);
+    const v = kept.note ? { ...checked, evidence: [...checked.evidence, { type: "note" as const, message: kept.note }] } : checked;
     if (input.error === undefined) return v;
     return { ...v, evidence: [...v.evidence, { type: "note" as const, message: `Judged on the history of a run that did not finish as written (${input.error}).` }] };
   });

@@ -10,6 +10,7 @@
  * - synchronous_mode on (and synchronous_mode_strict), or quorum (Patroni 4.x): no standby is
  *   promoted unless it has every transaction that may have been acknowledged.
  */
+import semver from "semver";
 import type { Scenario } from "./schema.js";
 
 export type SynchronousMode = "off" | "on" | "quorum";
@@ -37,7 +38,7 @@ function parseBool(v: unknown): boolean | undefined {
   return undefined;
 }
 
-/** synchronous_mode as Patroni 4.x's global_config reads it (3.x reads "quorum" as off: judged the stricter way here). */
+/** synchronous_mode as Patroni 4.x's global_config reads it (3.x reads "quorum" as off: promiseOnPatroni). */
 function syncMode(v: unknown): SynchronousMode {
   if (String(v).toLowerCase() === "quorum") return "quorum";
   return parseBool(v) ? "on" : "off";
@@ -99,4 +100,24 @@ export function replicationPromiseOf(s: Scenario): ReplicationPromise {
 export function describeReplication(r: ReplicationSettings): string {
   if (r.synchronous_mode === "off") return "asynchronous replication";
   return `synchronous_mode ${r.synchronous_mode}${r.synchronous_mode_strict ? " with synchronous_mode_strict" : ""}`;
+}
+
+/** The first Patroni with quorum commit (global_config.is_quorum_commit_mode). */
+const QUORUM_SINCE = "4.0.0";
+
+/**
+ * The promise as the run's Patroni kept it: before 4.0, `synchronous_mode: quorum` is no mode
+ * Patroni knows, and its check_mode reads it through parse_bool as off (3.0.2's
+ * dcs/__init__.py, 3.3's global_config.py): the cluster ran asynchronous, and a loss is judged
+ * against that, with a note saying the configured quorum was not in force. Judged as quorum, a
+ * loss within maximum_lag_on_failover would read "lost with synchronous replication" on a
+ * cluster that never replicated synchronously. An unknown version changes nothing.
+ */
+export function promiseOnPatroni(p: ReplicationPromise | undefined, patroni: string | undefined): { promise: ReplicationPromise | undefined; note?: string } {
+  const v = patroni ? semver.coerce(patroni) : null;
+  if (!isKnownReplication(p) || p.synchronous_mode !== "quorum" || !v || !semver.lt(v, QUORUM_SINCE)) return { promise: p };
+  return {
+    promise: { ...p, synchronous_mode: "off", synchronous_mode_strict: false },
+    note: `synchronous_mode: quorum is configured, but Patroni ${patroni} has no quorum commit (it came in ${QUORUM_SINCE}) and reads the value as off: the cluster replicated asynchronously, and lost writes are judged against that`,
+  };
 }
