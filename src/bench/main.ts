@@ -30,6 +30,7 @@ import { runScenarioInput } from "../runner/run-scenario.js";
 import { runCleanup } from "../util/cleanup.js";
 import { monoMs } from "../util/time.js";
 import { median, percentile } from "./stats.js";
+import { procStat } from "../util/proc-stat.js";
 import { PHASE_ORDER, type SetupPhases } from "../lab/setup-phases.js";
 import type Dockerode from "dockerode";
 import { measureProxyLatency } from "../dcs-proxy/bench.js";
@@ -245,14 +246,9 @@ async function benchGameDay(filter: string[] | undefined, passes: (number | "aut
  * cutime, cstime): at -jN each lab's harness is a child process (gameday/child.ts).
  */
 function harnessCpuSec(): number | undefined {
-  try {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-    // Fields 14-17 of proc(5); f[0] is field 3. In USER_HZ ticks, 100 a second on Linux.
-    return (f[11] + f[12] + f[13] + f[14]) / 100;
-  } catch {
-    return undefined;
-  }
+  const f = procStat("self");
+  // Fields 14-17 of proc(5), in USER_HZ ticks: 100 a second on Linux.
+  return f ? (Number(f[14]) + Number(f[15]) + Number(f[16]) + Number(f[17])) / 100 : undefined;
 }
 
 /** The CI suite's wall time, from the JSON reporter's file a CI run (.ci/run) leaves behind. */

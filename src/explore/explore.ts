@@ -276,9 +276,9 @@ export async function explore(cfg: ExploreConfig, deps: ExploreDeps): Promise<Ex
     return `${done.size} schedule(s) run, ${state.labRuns} lab run(s), ${f} finding(s), ${explained} explained by known issues${left}`;
   };
 
-  /** The next schedule index this shard runs, or undefined when the budget is spent. */
   /** No new schedule may start: the time or the number of schedules is spent. */
   const budgetSpent = () => now() >= deadline || done.size + [...started].filter((i) => !done.has(i)).length >= limit;
+  /** The next schedule index this shard runs, or undefined when the budget is spent. */
   const nextIndex = (): number | undefined => {
     if (queue.closed || budgetSpent()) return undefined;
     for (;;) {

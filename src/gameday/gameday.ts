@@ -7,7 +7,7 @@ import { resolveLabImage } from "../image/resolve.js";
 import type { Progress } from "../util/progress.js";
 import { monoMs, sleep } from "../util/time.js";
 import { runPool, type PoolLimit } from "./pool.js";
-import { LAB_NEEDS, type AutoJobs } from "./jobs.js";
+import { PRIOR_LAB_NEED, type AutoJobs } from "./jobs.js";
 import { MachineClaims } from "./machine-claims.js";
 import { durationKey, expectedDurations, scenarioEstimateMs } from "./lab-cost.js";
 import { UnitWorkers } from "./child.js";
@@ -112,7 +112,7 @@ export async function runGameDay(items: readonly { input: ScenarioRunInput; stac
   const workers = isolate ? new UnitWorkers() : undefined;
   // Claimed whatever -j is: a game day at the default -j elsewhere on the machine leaves room for these.
   const claims = auto?.claims ?? new MachineClaims();
-  const need = () => auto?.need() ?? { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB };
+  const need = () => auto?.need() ?? PRIOR_LAB_NEED;
   const runs: GameDayRun[] = [];
   let active = 0;
   let mostAtOnce = 0;

@@ -1,7 +1,7 @@
 import os from "node:os";
 import { readFileSync } from "node:fs";
 import { LabCostLearner } from "./lab-cost.js";
-import { MachineClaims, type LabNeed, type OthersLoad } from "./machine-claims.js";
+import { MachineClaims, NO_OTHERS, type LabNeed, type OthersLoad } from "./machine-claims.js";
 
 /**
  * What one 3 etcd + 3 Patroni lab needs before a game day has measured its own (AutoJobs):
@@ -21,6 +21,9 @@ import { MachineClaims, type LabNeed, type OthersLoad } from "./machine-claims.j
  * CI run that had just ended (-j1 on an idle machine, 2026-12-02).
  */
 export const LAB_NEEDS = { cpuCores: 0.25, memMiB: 900 } as const;
+
+/** LAB_NEEDS as a session claims a lab (machine-claims.ts) before it has measured its own. */
+export const PRIOR_LAB_NEED: LabNeed = { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB };
 
 /** Memory left for the harness, the engine and everything else on the machine. */
 const RESERVE_MIB = 1024;
@@ -81,8 +84,6 @@ export function defaultJobs(m: Machine, labCores: number = LAB_NEEDS.cpuCores, o
   return Math.max(1, Math.min(byCpu, memoryJobs(m, Math.max(0, others.memMiB - othersAtStart.memMiB)), MAX_DEFAULT_JOBS));
 }
 
-const NO_OTHERS: OthersLoad = { labs: 0, cores: 0, memMiB: 0 };
-
 function memoryJobs(m: Machine, takenMiB = 0): number {
   return Math.floor((m.freeMiB - RESERVE_MIB - takenMiB) / LAB_NEEDS.memMiB);
 }
@@ -101,9 +102,9 @@ export class AutoJobs {
     this.othersAtStart = claims.others();
   }
 
-  /** What one of this game day's labs needs, as other sessions are told (machine-claims.ts). */
+  /** What one of this game day's labs needs, as other sessions are told (machine-claims.ts): PRIOR_LAB_NEED until its runs say otherwise. */
   need(): LabNeed {
-    return { cores: this.learner.need().cores, memMiB: LAB_NEEDS.memMiB };
+    return { ...PRIOR_LAB_NEED, cores: this.learner.need().cores };
   }
 
   get max(): number {

@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from "node:fs";
 import { sessionId } from "../lab/labels.js";
+import { procStat } from "../util/proc-stat.js";
 
 /** What one pgchaos session (a game day, an exploration, with the processes it runs labs in) says it runs now. */
 export interface Claim {
@@ -20,7 +21,13 @@ export interface OthersLoad {
   memMiB: number;
 }
 
-const NONE: OthersLoad = { labs: 0, cores: 0, memMiB: 0 };
+export const NO_OTHERS: OthersLoad = { labs: 0, cores: 0, memMiB: 0 };
+
+/** What one lab needs, as a session claims it. */
+export interface LabNeed {
+  cores: number;
+  memMiB: number;
+}
 
 /** Where the sessions of this machine keep their claims: one small file each. */
 export function defaultClaimsDir(): string {
@@ -37,14 +44,9 @@ export function defaultClaimsDir(): string {
  * is not atomic between processes; two decisions in the same instant can both see the other's
  * old claim, which the game day's own start gap (gameday.ts) makes a matter of milliseconds.
  */
-export interface LabNeed {
-  cores: number;
-  memMiB: number;
-}
-
 export class MachineClaims {
   private readonly file: string;
-  private readonly pidStart = processStart(process.pid);
+  private readonly pidStart = procStat(process.pid)?.[PID_START];
   private written = false;
   private labs = 0;
 
@@ -61,9 +63,9 @@ export class MachineClaims {
     try {
       names = readdirSync(this.dir).filter((n) => n.endsWith(".json") && n !== path.basename(this.file));
     } catch {
-      return NONE;
+      return NO_OTHERS;
     }
-    const sum = { ...NONE };
+    const sum = { ...NO_OTHERS };
     for (const n of names) {
       const f = path.join(this.dir, n);
       const c = readClaim(f);
@@ -128,15 +130,8 @@ function alive(c: Claim): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  return c.pidStart === undefined || processStart(c.pid) === c.pidStart;
+  return c.pidStart === undefined || procStat(c.pid)?.[PID_START] === c.pidStart;
 }
 
-/** A process's start time in clock ticks since boot (Linux), undefined elsewhere. */
-export function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
+/** starttime, field 22 of proc(5)'s stat: clock ticks since boot. */
+const PID_START = 22;

@@ -224,8 +224,7 @@ const ICON: Record<BugPresence, string> = { present: "🐞", absent: "✅", unde
 
 export function renderUpstreamBugsMarkdown(t: UpstreamBugTable, heading = "## Upstream bugs by stack"): string[] {
   if (!t.rows.length) return [];
-  const bugs = t.rows.filter((r) => !r.documented);
-  const documented = t.rows.filter((r) => r.documented);
+  const { bugs, documented } = byKind(t.rows);
   const table = (rows: readonly UpstreamBugRow[], first: string) => {
     const out = [`| ${first} | ${t.columns.map((c) => `${mdCell(c.label)}${c.versions ? `<br>${mdCell(c.versions)}` : ""}`).join(" | ")} |`, `| --- | ${t.columns.map(() => "---").join(" | ")} |`];
     for (const row of rows) {
@@ -238,6 +237,11 @@ export function renderUpstreamBugsMarkdown(t: UpstreamBugTable, heading = "## Up
   if (bugs.length) out.push("A row per known-issue entry (an upstream behaviour that differs from Patroni's documentation), a column per stack.", "", ...table(bugs, "bug"), "");
   if (documented.length) out.push(`### ${DOCUMENTED_HEADING}`, "", DOCUMENTED_TEXT, "", ...table(documented, "behaviour"), "");
   return out;
+}
+
+/** The rows of upstream bugs, and apart from them the documented behaviours. */
+function byKind(rows: readonly UpstreamBugRow[]): { bugs: UpstreamBugRow[]; documented: UpstreamBugRow[] } {
+  return { bugs: rows.filter((r) => !r.documented), documented: rows.filter((r) => r.documented) };
 }
 
 const DOCUMENTED_HEADING = "Documented behaviours (not bugs: no upgrade removes them)";
@@ -281,8 +285,7 @@ export function renderUpstreamBugsHtml(t: UpstreamBugTable, upgrades: readonly U
     });
     return `<tr data-bug="${esc(row.id)}"${row.documented ? ' data-documented="true"' : ""}>${th}${cells.join("")}</tr>`;
   };
-  const bugs = t.rows.filter((r) => !r.documented);
-  const documented = t.rows.filter((r) => r.documented);
+  const { bugs, documented } = byKind(t.rows);
   const ups = upgrades.map(
     (d) =>
       `<li><b>${esc(d.from)} → ${esc(d.to)}</b>: removes ${d.removes.length ? d.removes.map((r) => `${esc(r.id)}${r.stillInRange ? " <small>(not seen, still in its known range)</small>" : r.fixedIn ? ` <small>(fixed in ${esc(fixText(r.fixedIn))})</small>` : ""}`).join(", ") : "none"}` +

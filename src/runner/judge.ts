@@ -45,12 +45,11 @@ export function judge(input: JudgeInput): Judgement {
   const { events } = input;
   const verdicts: Verdict[] = input.invariants.map((inv) => {
     const make = checkers[inv.name] as (o?: object) => { check: (ev: readonly HistoryEvent[], o?: object) => Verdict };
-    const kept = inv.name === "no-acked-write-lost" ? promiseOnPatroni(input.scenario?.replication, input.versions?.patroni) : { promise: undefined };
-    const replication = kept.promise;
-    const checked = make(replication ? { ...inv.options, replication } : inv.options).check(events);
-    const v = kept.note ? { ...checked, evidence: [...checked.evidence, { type: "note" as const, message: kept.note }] } : checked;
-    if (input.error === undefined) return v;
-    return { ...v, evidence: [...v.evidence, { type: "note" as const, message: `Judged on the history of a run that did not finish as written (${input.error}).` }] };
+    const kept = inv.name === "no-acked-write-lost" ? promiseOnPatroni(input.scenario?.replication, input.versions?.patroni) : undefined;
+    const replication = kept?.promise;
+    const v = make(replication ? { ...inv.options, replication } : inv.options).check(events);
+    const notes = [kept?.note, input.error === undefined ? undefined : `Judged on the history of a run that did not finish as written (${input.error}).`].filter((n) => n !== undefined);
+    return notes.length ? { ...v, evidence: [...v.evidence, ...notes.map((message) => ({ type: "note" as const, message }))] } : v;
   });
   // Settle and teardown are recorded by the runner since the journal became the record; older
   // histories (without run-info) cannot be asked about them.

@@ -10,8 +10,8 @@
  * - synchronous_mode on (and synchronous_mode_strict), or quorum (Patroni 4.x): no standby is
  *   promoted unless it has every transaction that may have been acknowledged.
  */
-import semver from "semver";
 import type { Scenario } from "./schema.js";
+import { inRange } from "../versions/range.js";
 
 export type SynchronousMode = "off" | "on" | "quorum";
 
@@ -114,8 +114,7 @@ const QUORUM_SINCE = "4.0.0";
  * cluster that never replicated synchronously. An unknown version changes nothing.
  */
 export function promiseOnPatroni(p: ReplicationPromise | undefined, patroni: string | undefined): { promise: ReplicationPromise | undefined; note?: string } {
-  const v = patroni ? semver.coerce(patroni) : null;
-  if (!isKnownReplication(p) || p.synchronous_mode !== "quorum" || !v || !semver.lt(v, QUORUM_SINCE)) return { promise: p };
+  if (!isKnownReplication(p) || p.synchronous_mode !== "quorum" || !inRange(patroni, `<${QUORUM_SINCE}`)) return { promise: p };
   return {
     promise: { ...p, synchronous_mode: "off", synchronous_mode_strict: false },
     note: `synchronous_mode: quorum is configured, but Patroni ${patroni} has no quorum commit (it came in ${QUORUM_SINCE}) and reads the value as off: the cluster replicated asynchronously, and lost writes are judged against that`,

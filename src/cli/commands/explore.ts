@@ -2,7 +2,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { findScenarioFiles } from "./validate.js";
 import { parseJobs, parseTimeScale } from "./run.js";
-import { AutoJobs, LAB_NEEDS, thisMachine } from "../../gameday/jobs.js";
+import { AutoJobs, PRIOR_LAB_NEED, thisMachine } from "../../gameday/jobs.js";
 import { MachineClaims } from "../../gameday/machine-claims.js";
 import { ScenarioError, parseScenario } from "../../scenario/load.js";
 import { toRunInput } from "../../runner/run-input.js";
@@ -98,7 +98,7 @@ export async function exploreCommand(o: ExploreCommandOptions, out: (s: string) 
   if (jobs > 1) await joinSessionReaper(docker, images[0].ref, stderrProgress);
 
   const workers = jobs > 1 ? new UnitWorkers() : undefined;
-  const need = () => auto?.need() ?? { cores: LAB_NEEDS.cpuCores, memMiB: LAB_NEEDS.memMiB };
+  const need = () => auto?.need() ?? PRIOR_LAB_NEED;
   const runLab = (job: LabJob) =>
     claims.hold(need, async () => {
       const report = await runOneLab(job);
